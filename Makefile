@@ -1,0 +1,29 @@
+# Set-up on first use: a virtualenv in .venv with requirements.txt (and pytest for the tests).
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: train process test bench clean-venv
+
+$(STAMP): requirements.txt
+	python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt pytest
+	touch $(STAMP)
+
+## Train on the bundled sample with the fast preset and render the held-out view.
+train: $(STAMP)
+	bash train.sh --foreground --preset fast $(ARGS)
+
+## Render the held-out view of the bundled sample with the latest run.
+process: $(STAMP)
+	bash process.sh $(ARGS)
+
+## The test suite (fast on a 2-core CPU; no network, no downloaded weights).
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests $(ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/quality.py $(ARGS)
+
+clean-venv:
+	rm -rf .venv

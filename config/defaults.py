@@ -1,0 +1,132 @@
+"""Configuration dataclasses and presets.
+
+Constructor arguments are the configuration (as in nanoGPT's ``GPTConfig`` and EDM's
+``training_options.json``): root scripts turn flags into these dataclasses, the resolved
+config is written as ``config.json`` into every run folder, and a checkpoint carries the
+:class:`ModelConfig` it needs to rebuild its network.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict, dataclass, field, fields
+
+CONFIG_VERSION = 1  # bumped when a checkpoint of an older layout can no longer be loaded
+
+
+@dataclass
+class SketchConfig:
+    method: str = "canny"        # canny | xdog | adaptive (preprocess/sketch.py)
+    blur_sigma: float = 1.0      # Gaussian blur before line extraction, px
+    thickness: int = 1           # line thickness after dilation, px
+    min_area: int = 8            # line fragments smaller than this many pixels are removed
+
+
+@dataclass
+class ModelConfig:
+    width: int = 32              # channels of the first U-Net level; levels use 1x, 2x, 4x, 8x
+    color_space: str = "lab"     # rgb | hsv | lab: the space the network predicts in
+    use_depth: bool = True       # a depth channel (False: --depth none)
+    use_luminance: bool = False  # a luminance channel, for colorizing grayscale photos
+    num_labels: int = 0          # semantic labels of the mask (0: no mask input)
+    label_embed_dim: int = 8     # learned embedding width of each label (semantic-aware concatenation)
+    line_distance: bool = True   # extra channel: distance to the nearest sketch line (capped, see models/inputs.py)
+    position: bool = True        # extra channels: (y, x) position in the whole image, in [0, 1]
+    attention_heads: int = 4     # heads of the bottleneck self-attention
+    attention_grid: int = 16     # the bottleneck attends to a G x G grid of pooled whole-image tokens
+    use_style: bool = True       # AdaIN style branch
+    style_dim: int = 64          # length of the style code
+    style_size: int = 256        # the style image is resized to this long side before encoding
+
+
+@dataclass
+class AugmentConfig:
+    hflip: bool = True           # random horizontal flip
+    vflip: bool = False          # random vertical flip (off by default: buildings have an up)
+    rotate_deg: float = 5.0      # random rotation in [-rotate_deg, rotate_deg]
+    scale: float = 0.15          # random zoom in [1 - scale, 1 + scale]
+    warp: float = 0.0            # strength of a random smooth (thin-plate-like) warp, fraction of patch size
+    color_jitter: float = 0.0    # target-only brightness/saturation jitter (0: off)
+
+
+@dataclass
+class TrainConfig:
+    image: str | None = None     # training photo; None: the bundled sample (data/samples.py)
+    depth: str | None = None     # depth file, 'none', or None (bundled sample / preprocessing)
+    depth_model: str | None = None  # Depth Anything hub id or local folder (when depth is estimated)
+    mask: str | None = None      # label map file, 'none', or None (no mask)
+    heldout_image: str | None = None  # optional held-out photo for evaluation (needs heldout_depth)
+    heldout_depth: str | None = None
+    out: str = "runs/latest"     # run folder
+    preset: str = "default"
+    seed: int = 0
+    device: str = "auto"         # auto | cpu | cuda | mps
+    resume: bool = False
+    epochs1: int = 10            # stage 1: random patches
+    epochs2: int = 4             # stage 2: the full image
+    steps_per_epoch: int = 40    # optimiser steps in one epoch of stage 1 (stage 2: see steps2_per_epoch)
+    steps2_per_epoch: int = 10
+    patch_size: int = 128        # stage 1 patch side, px
+    batch_size: int = 8          # stage 1 patches per step
+    full_size: int = 512         # stage 2: the image is resized so its long side is this, px
+    lr: float = 2e-4             # initial learning rate (Adam)
+    lr_min: float = 1e-5         # learning rate floor
+    lr_schedule: str = "plateau" # plateau (adaptive decay on the epoch loss) | cosine | constant
+    perceptual_weight: float = 0.0  # weight of the VGG-16 perceptual loss (0: off)
+    vgg_weights: str | None = None  # VGG-16 weights file; default: torchvision's cache
+    amp: bool = True             # mixed precision (CUDA only)
+    eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs
+    threads: int = 0             # torch CPU threads (0: torch's default)
+    metrics_log: str = "metrics_train/training.log"  # readable log, appended
+    sketch: SketchConfig = field(default_factory=SketchConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+
+
+# Presets only name the fields they change; everything else keeps its default.
+PRESETS: dict[str, dict] = {
+    # About a minute on a 2-core CPU.
+    "fast": dict(epochs1=6, steps_per_epoch=25, epochs2=2, steps2_per_epoch=8, patch_size=96, batch_size=8,
+                 full_size=384, model=dict(width=16)),
+    # About five minutes on a 2-core CPU.
+    "default": dict(),
+    # The original paper's schedule: 256 px patches, then 512 px full image; hours on a CPU.
+    "paper": dict(epochs1=100, steps_per_epoch=100, epochs2=30, steps2_per_epoch=20, patch_size=256,
+                  batch_size=8, full_size=512, model=dict(width=64)),
+}
+
+
+def _merge(obj, overrides: dict):
+    """Return a copy of dataclass ``obj`` with ``overrides`` applied (nested dicts recurse)."""
+    names = {f.name for f in fields(obj)}
+    changes = {}
+    for key, value in overrides.items():
+        if key not in names:
+            raise ValueError(f"{type(obj).__name__} has no field {key!r}")
+        current = getattr(obj, key)
+        changes[key] = _merge(current, value) if dataclasses.is_dataclass(current) and isinstance(value, dict) \
+            else value
+    return dataclasses.replace(obj, **changes)
+
+
+def train_config(preset: str = "default", **overrides) -> TrainConfig:
+    """A :class:`TrainConfig` from a preset plus overrides (nested configs as dicts)."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {list(PRESETS)}")
+    cfg = _merge(TrainConfig(preset=preset), PRESETS[preset])
+    return _merge(cfg, overrides)
+
+
+def to_dict(cfg) -> dict:
+    return asdict(cfg)
+
+
+def from_dict(cls, data: dict):
+    """Rebuild a (possibly nested) config dataclass from :func:`to_dict` output, ignoring unknown keys."""
+    kwargs = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        sub = {"sketch": SketchConfig, "model": ModelConfig, "augment": AugmentConfig}.get(f.name)
+        kwargs[f.name] = from_dict(sub, value) if sub and isinstance(value, dict) else value
+    return cls(**kwargs)

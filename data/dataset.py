@@ -1,0 +1,144 @@
+"""Training data from one image (or a few): random augmented patches and the full view.
+
+One random geometric transform per patch (flip, rotation, zoom, translation and an
+optional smooth warp) is turned into a sampling map and applied with ``cv2.remap`` to
+the photo, sketch, depth, luminance and mask alike (the mask with nearest-neighbour
+sampling), so all stay aligned. The position channels are the sampled source
+coordinates, so they follow the content. Colour jitter touches the target only.
+Randomness comes from one ``numpy.random.Generator`` seeded by ``--seed``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from config.defaults import AugmentConfig, ModelConfig
+from models.inputs import Guides, encode_inputs
+
+
+@dataclass
+class TrainView:
+    """A training photo with its guides, all (H, W)."""
+    photo: np.ndarray  # (H, W, 3) float32 RGB in [0, 1]
+    guides: Guides
+
+
+@dataclass
+class Batch:
+    inputs: torch.Tensor          # (B, C, P, P)
+    labels: torch.Tensor | None   # (B, P, P) int64
+    target: torch.Tensor          # (B, 3, P, P) RGB in [0, 1]
+
+
+def _smooth_field(rng: np.random.Generator, ph: int, pw: int, strength: float, grid: int = 4) -> np.ndarray:
+    """A random smooth displacement field (2, ph, pw), px; bicubic upsampling of a coarse grid."""
+    coarse = rng.normal(0, strength * max(ph, pw) / 3.0, size=(2, grid, grid)).astype(np.float32)
+    return np.stack([cv2.resize(c, (pw, ph), interpolation=cv2.INTER_CUBIC) for c in coarse])
+
+
+def sampling_map(rng: np.random.Generator, h: int, w: int, size, aug: AugmentConfig) -> tuple:
+    """Source coordinates (map_y, map_x), each (ph, pw) float32, of one augmented patch.
+
+    ``size`` is the patch side or a (ph, pw) pair. Coordinates may fall outside the image
+    (rotation of a whole-image patch); sampling then reflects at the border."""
+    ph, pw = (size, size) if isinstance(size, int) else size
+    angle = np.deg2rad(rng.uniform(-aug.rotate_deg, aug.rotate_deg)) if aug.rotate_deg > 0 else 0.0
+    zoom = rng.uniform(1 - aug.scale, 1 + aug.scale) if aug.scale > 0 else 1.0
+    ca, sa = np.cos(angle), np.sin(angle)
+    half_y = zoom * (ph * abs(ca) + pw * abs(sa)) / 2  # half extent of the rotated patch's bounding box
+    half_x = zoom * (pw * abs(ca) + ph * abs(sa)) / 2
+    cy = rng.uniform(min(half_y, h / 2), max(h - half_y, h / 2))
+    cx = rng.uniform(min(half_x, w / 2), max(w - half_x, w / 2))
+    v, u = np.meshgrid((np.arange(ph, dtype=np.float32) - (ph - 1) / 2) * zoom,
+                       (np.arange(pw, dtype=np.float32) - (pw - 1) / 2) * zoom, indexing="ij")
+    if aug.hflip and rng.random() < 0.5:
+        u = -u
+    if aug.vflip and rng.random() < 0.5:
+        v = -v
+    map_x = cx + ca * u - sa * v
+    map_y = cy + sa * u + ca * v
+    if aug.warp > 0:
+        dy, dx = _smooth_field(rng, ph, pw, aug.warp)
+        map_y, map_x = map_y + dy, map_x + dx
+    return map_y.astype(np.float32), map_x.astype(np.float32)
+
+
+def _remap(a: np.ndarray, map_y, map_x, nearest: bool = False) -> np.ndarray:
+    interp = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
+    if a.dtype == np.int64:
+        a = a.astype(np.int32)
+    return cv2.remap(a, map_x, map_y, interp, borderMode=cv2.BORDER_REFLECT_101)
+
+
+def jitter_target(rng: np.random.Generator, rgb: np.ndarray, amount: float) -> np.ndarray:
+    """Random brightness and saturation change of the target colours (not the guides)."""
+    if amount <= 0:
+        return rgb
+    gray = rgb.mean(axis=2, keepdims=True)
+    sat = 1 + rng.uniform(-amount, amount)
+    bright = 1 + rng.uniform(-amount, amount) / 2
+    return np.clip((gray + (rgb - gray) * sat) * bright, 0, 1).astype(np.float32)
+
+
+class PatchSampler:
+    """Draws batches of augmented patches from one or more training views."""
+
+    def __init__(self, views: list[TrainView], model_cfg: ModelConfig, aug: AugmentConfig, seed: int = 0):
+        if not views:
+            raise ValueError("PatchSampler needs at least one view")
+        self.views, self.cfg, self.aug = views, model_cfg, aug
+        self.rng = np.random.default_rng(seed)
+        # Colour jitter has its own stream, so turning it on does not change the geometry drawn.
+        self.jitter_rng = np.random.default_rng([seed, 1])
+
+    def sample_one(self, size):
+        view = self.views[int(self.rng.integers(len(self.views)))]
+        h, w = view.guides.shape
+        my, mx = sampling_map(self.rng, h, w, size, self.aug)
+        g = view.guides
+        sketch = _remap(g.sketch, my, mx)
+        depth = None if g.depth is None else _remap(g.depth, my, mx)
+        lum = None if g.luminance is None else _remap(g.luminance, my, mx)
+        pos = np.clip(np.stack([my / max(h - 1, 1), mx / max(w - 1, 1)]), 0, 1)
+        x = encode_inputs(sketch, depth, lum, pos, self.cfg)
+        labels = None
+        if g.mask is not None and self.cfg.num_labels > 0:
+            labels = np.minimum(_remap(g.mask, my, mx, nearest=True), self.cfg.num_labels - 1).astype(np.int64)
+        target = jitter_target(self.jitter_rng, _remap(view.photo, my, mx), self.aug.color_jitter)
+        return x, labels, target
+
+    def sample(self, batch_size: int, size=None) -> Batch:
+        """A batch of patches of side ``size`` (or (ph, pw)); ``None``: the whole view."""
+        size = size or self.views[0].guides.shape
+        items = [self.sample_one(size) for _ in range(batch_size)]
+        inputs = torch.from_numpy(np.stack([i[0] for i in items]))
+        labels = None if items[0][1] is None else torch.from_numpy(np.stack([i[1] for i in items]))
+        target = torch.from_numpy(np.stack([i[2] for i in items])).permute(0, 3, 1, 2).contiguous()
+        return Batch(inputs, labels, target)
+
+    def state_dict(self) -> dict:
+        return {"rng": self.rng.bit_generator.state, "jitter_rng": self.jitter_rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.jitter_rng.bit_generator.state = state["jitter_rng"]
+
+
+def resize_view(view: TrainView, long_side: int) -> TrainView:
+    """The view resized so its long side is at most ``long_side`` (never enlarged)."""
+    h, w = view.guides.shape
+    s = min(1.0, long_side / max(h, w))
+    if s >= 1.0:
+        return view
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    rs = lambda a: None if a is None else cv2.resize(a, size, interpolation=cv2.INTER_AREA)  # noqa: E731
+    g = view.guides
+    # Area averaging turns a 1-px line into a faint one; dividing the ink by the scale keeps
+    # lines as dark as they were (a line's ink per unit length is preserved).
+    sketch = 1.0 - np.minimum(1.0, (1.0 - rs(g.sketch)) / s)
+    mask = None if g.mask is None else cv2.resize(g.mask.astype(np.int32), size,
+                                                  interpolation=cv2.INTER_NEAREST).astype(np.int64)
+    return TrainView(rs(view.photo), Guides(sketch.astype(np.float32), rs(g.depth), mask, rs(g.luminance)))

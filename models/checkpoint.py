@@ -1,0 +1,102 @@
+"""Self-describing checkpoints in one safetensors file.
+
+A checkpoint holds everything needed to rebuild the network and to resume training:
+model weights (and the default style code), the Adam state, the RNG states, and in the
+file's metadata the format version, the :class:`ModelConfig`, the :class:`SketchConfig`
+used to make its inputs, the training config and progress (stage, epoch, step).
+Nothing is pickled: weights are safetensors and the rest is JSON, so loading a file
+from elsewhere cannot run code. Files are written to a temporary name, then renamed.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, safe_open, save_file
+
+from config.defaults import CONFIG_VERSION, ModelConfig, SketchConfig, from_dict, to_dict
+from models.unet import SemColorNet
+from utils.errors import InputError
+from utils.image_io import atomic_path
+
+FORMAT = "semcolornet"
+LAST = "last.safetensors"
+
+
+def save_checkpoint(path, model: SemColorNet, sketch_cfg: SketchConfig, optimizer=None, progress=None,
+                    train_cfg: dict | None = None, rng: dict | None = None) -> Path:
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    meta = {"format": FORMAT, "version": CONFIG_VERSION, "model": to_dict(model.cfg), "sketch": to_dict(sketch_cfg),
+            "progress": progress or {}, "train_config": train_cfg or {}, "rng": rng or {}}
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        for idx, pstate in state["state"].items():
+            for key, value in pstate.items():
+                tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
+        meta["optimizer"] = {"param_groups": state["param_groups"]}
+    tensors["rng.torch"] = torch.get_rng_state()
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"semcolornet": json.dumps(meta)})
+    return Path(path)
+
+
+def resolve_checkpoint(path) -> Path:
+    """A checkpoint file, or a run folder (its ``checkpoints/last.safetensors``)."""
+    p = Path(path)
+    if p.is_dir():
+        for cand in (p / "checkpoints" / LAST, p / LAST):
+            if cand.is_file():
+                return cand
+        raise InputError(f"no checkpoint in {p} (looked for checkpoints/{LAST}); train first or name the file")
+    if not p.is_file():
+        raise InputError(f"checkpoint not found: {p}")
+    return p
+
+
+def read_checkpoint(path) -> tuple[dict, dict]:
+    """(metadata, tensors) of a checkpoint file, refusing foreign or incompatible files."""
+    path = resolve_checkpoint(path)
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            raw = (fh.metadata() or {}).get("semcolornet")
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise InputError(f"{path} is not a readable safetensors checkpoint: {exc}") from None
+    if raw is None:
+        raise InputError(f"{path} is not a SemColorNet checkpoint (no semcolornet metadata)")
+    meta = json.loads(raw)
+    if meta.get("format") != FORMAT or meta.get("version") != CONFIG_VERSION:
+        raise InputError(f"{path} is a checkpoint of format version {meta.get('version')}; this SemColorNet reads "
+                         f"version {CONFIG_VERSION}; retrain or use a matching release")
+    return meta, tensors
+
+
+def load_model(path, device="cpu") -> tuple[SemColorNet, dict]:
+    """Rebuild the network from a checkpoint alone; returns (model in eval mode, metadata)."""
+    meta, tensors = read_checkpoint(path)
+    model = SemColorNet(from_dict(ModelConfig, meta["model"]))
+    state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    model.load_state_dict(state)
+    return model.to(device).eval(), meta
+
+
+def restore_training(path, model: SemColorNet, optimizer) -> dict:
+    """Load weights, optimizer and torch RNG state from ``path`` into live objects; returns metadata."""
+    meta, tensors = read_checkpoint(path)
+    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+    if optimizer is not None and "optimizer" in meta:
+        state: dict = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, idx, name = key.split(".", 2)
+                state.setdefault(int(idx), {})[name] = value
+        optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer"]["param_groups"]})
+    if "rng.torch" in tensors:
+        torch.set_rng_state(tensors["rng.torch"])
+    return meta
+
+
+def sketch_config_of(meta: dict) -> SketchConfig:
+    return from_dict(SketchConfig, meta.get("sketch", {}))

@@ -1,0 +1,100 @@
+"""What the network sees: the guide channels, built the same way for training and inference.
+
+Channel order (only the enabled ones, see :class:`config.defaults.ModelConfig`):
+
+==============  ==========================================================
+sketch          lines 0 on white 1
+line distance   distance to the nearest line, px, capped at ``LINE_DISTANCE_CAP`` and scaled to [0, 1]
+depth           [0, 1], larger = nearer
+luminance       [0, 1] (colorizing a grayscale photo)
+position        (y, x) of the pixel in the whole image, each in [0, 1]
+==============  ==========================================================
+
+The semantic label map is not a channel here: it goes to the network as integer labels
+and is embedded there (semantic-aware concatenation, ``models/unet.py``).
+
+Everything is local except position, which takes the crop's place in the whole image,
+so a tile of a large image gets exactly the channels it would get as part of the whole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from config.defaults import ModelConfig
+
+LINE_DISTANCE_CAP = 16.0  # px; beyond this a pixel is simply "far from any line"
+
+
+@dataclass
+class Guides:
+    """The guides of one view, whole-image arrays of one size (H, W)."""
+    sketch: np.ndarray                   # (H, W) float32, lines 0 on white 1
+    depth: np.ndarray | None = None      # (H, W) float32 in [0, 1], larger = nearer
+    mask: np.ndarray | None = None       # (H, W) int64 labels 0..K-1
+    luminance: np.ndarray | None = None  # (H, W) float32 in [0, 1]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.sketch.shape[:2]
+
+
+def input_channels(cfg: ModelConfig) -> int:
+    return 1 + int(cfg.line_distance) + int(cfg.use_depth) + int(cfg.use_luminance) + 2 * int(cfg.position)
+
+
+def line_distance(sketch: np.ndarray) -> np.ndarray:
+    """Distance of each pixel to the nearest line pixel (sketch < 0.5), capped, in [0, 1]."""
+    free = (sketch >= 0.5).astype(np.uint8)
+    if free.all():
+        return np.ones_like(sketch, dtype=np.float32)
+    dist = cv2.distanceTransform(free, cv2.DIST_L2, 3)
+    return np.minimum(dist, LINE_DISTANCE_CAP).astype(np.float32) / LINE_DISTANCE_CAP
+
+
+def position_grid(h: int, w: int, full_shape: tuple[int, int] | None = None, origin=(0, 0)) -> np.ndarray:
+    """(2, h, w) normalised (y, x) of a crop at ``origin`` inside an image of ``full_shape``."""
+    fh, fw = full_shape or (h, w)
+    ys = (np.arange(h, dtype=np.float32) + origin[0]) / max(fh - 1, 1)
+    xs = (np.arange(w, dtype=np.float32) + origin[1]) / max(fw - 1, 1)
+    return np.stack(np.meshgrid(ys, xs, indexing="ij"))
+
+
+def encode_inputs(sketch: np.ndarray, depth: np.ndarray | None, luminance: np.ndarray | None,
+                  position: np.ndarray, cfg: ModelConfig) -> np.ndarray:
+    """Stack the enabled channels into (C, H, W) float32. ``position`` is (2, H, W)."""
+    chans = [sketch.astype(np.float32)]
+    if cfg.line_distance:
+        chans.append(line_distance(sketch))
+    if cfg.use_depth:
+        if depth is None:
+            raise ValueError("this model was trained with depth; give a depth map (or retrain with --depth none)")
+        chans.append(depth.astype(np.float32))
+    if cfg.use_luminance:
+        if luminance is None:
+            raise ValueError("this model was trained with a luminance channel; give a grayscale photo")
+        chans.append(luminance.astype(np.float32))
+    if cfg.position:
+        chans.extend(position.astype(np.float32))
+    return np.stack(chans)
+
+
+def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Channels and labels of a window ``(y0, y1, x0, x1)`` of the guides (default: all of it).
+
+    The line distance is computed with a margin of ``LINE_DISTANCE_CAP`` px around the
+    window so that it is the same as for the whole image.
+    """
+    h, w = guides.shape
+    y0, y1, x0, x1 = window or (0, h, 0, w)
+    m = int(LINE_DISTANCE_CAP) + 1
+    ey0, ey1, ex0, ex1 = max(0, y0 - m), min(h, y1 + m), max(0, x0 - m), min(w, x1 + m)
+    crop = lambda a: None if a is None else a[ey0:ey1, ex0:ex1]  # noqa: E731
+    pos = position_grid(ey1 - ey0, ex1 - ex0, (h, w), (ey0, ex0))
+    x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg)
+    x = x[:, y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
+    labels = None if guides.mask is None or cfg.num_labels == 0 else \
+        np.minimum(guides.mask[y0:y1, x0:x1], cfg.num_labels - 1)
+    return np.ascontiguousarray(x), labels

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Colorize a photo or drawing with a trained SemColorNet checkpoint (tiled for large inputs).
+
+    python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
+                      [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
+
+With neither --image nor --sketch it renders the bundled sample's held-out right view.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from utils.cli import run_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--image", help="photo: sketch and depth are derived from it as in training")
+    src.add_argument("--sketch", help="drawing, used as it is (dark lines on white)")
+    p.add_argument("--depth", help="depth file (larger = nearer) or 'none'; default: estimated from --image")
+    p.add_argument("--depth-model", help="Depth Anything hub id or local folder")
+    p.add_argument("--mask", help="label map PNG, if the model was trained with one")
+    p.add_argument("--style", help="style image for the AdaIN branch (default: the training photo)")
+    p.add_argument("--out", help="output PNG (default: outputs/<input>_color.png)")
+    p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
+    p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from process.render import RenderConfig, Renderer
+
+    cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
+                       depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
+                       tile=args.tile, overlap=args.overlap, device=args.device)
+    renderer = Renderer(cfg.checkpoint, cfg.device)
+    out, rgb = renderer.render(cfg, progress=True)
+    print(f"wrote {out}")
+    if args.wiggle:
+        from preprocess.view.generate_wiggle_gif import wiggle_from_render
+        guides, _ = renderer.guides(cfg)
+        print(f"wrote {wiggle_from_render(rgb, guides.depth, args.wiggle)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,91 @@
+"""Render one input with a trained checkpoint: what ``process.py`` and ``batch_process.py`` do.
+
+Inputs: a photo (its sketch is extracted with the run's own sketch settings and its depth
+estimated unless given), or a drawing taken as it is (``sketch``) with an optional depth
+file; with neither, the bundled sample's held-out right view with its depth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from data.samples import stereo_motorcycle_views
+from models.checkpoint import load_model, sketch_config_of
+from models.inputs import Guides
+from process.guides import GuideSources, guides_from_photo, guides_from_sketch, sample_guides
+from process.inference import colorize, pick_device
+from utils.errors import InputError
+from utils.image_io import check_not_input, read_gray, read_photo, write_image
+
+
+@dataclass
+class RenderConfig:
+    checkpoint: str = "runs/latest"  # run folder or checkpoint file
+    image: str | None = None         # photo to colorize (sketch and depth derived from it)
+    sketch: str | None = None        # drawing to colorize as it is
+    depth: str | None = None         # depth file, 'none', or None (estimate / sample's own)
+    depth_model: str | None = None   # Depth Anything hub id or local folder
+    mask: str | None = None          # label map file
+    style: str | None = None         # style image for the AdaIN branch (default: the training photo)
+    out: str | None = None           # output image; default outputs/<input>_color.png
+    tile: int = 1024                 # tile side for images larger than this (0: never tile)
+    overlap: int = 64                # tile overlap, px
+    device: str = "auto"
+
+
+def default_out(cfg: RenderConfig) -> Path:
+    src = cfg.image or cfg.sketch
+    stem = Path(src).stem if src else "motorcycle-right"
+    return Path("outputs") / f"{stem}_color.png"
+
+
+class Renderer:
+    """Holds one loaded model; ``render`` can be called for many inputs (batch processing)."""
+
+    def __init__(self, checkpoint: str, device: str = "auto"):
+        self.device = pick_device(device)
+        self.model, self.meta = load_model(checkpoint, self.device)
+        self.sketch_cfg = sketch_config_of(self.meta)
+
+    def style_code(self, style_path: str | None) -> torch.Tensor | None:
+        if style_path is None:
+            return None
+        photo = torch.from_numpy(read_photo(style_path)).permute(2, 0, 1).unsqueeze(0).to(self.device)
+        with torch.no_grad():
+            return self.model.encode_style(photo)
+
+    def guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
+        """The guides for ``cfg`` and, where there is one, the input photo."""
+        mcfg = self.model.cfg
+        depth = cfg.depth if mcfg.use_depth else "none"
+        src = GuideSources(depth=depth, mask=cfg.mask, depth_model=cfg.depth_model)
+        if cfg.image and cfg.sketch:
+            raise InputError("give --image or --sketch, not both")
+        if cfg.image:
+            photo = read_photo(cfg.image)
+            return guides_from_photo(photo, self.sketch_cfg, src, cfg.image, luminance=mcfg.use_luminance), photo
+        if cfg.sketch:
+            return guides_from_sketch(read_gray(cfg.sketch), src), None
+        if cfg.depth not in (None, "none") or cfg.mask:
+            raise InputError("--depth FILE and --mask need --image or --sketch")
+        _, right = stereo_motorcycle_views()
+        return sample_guides(right, self.sketch_cfg, mcfg.use_depth), right.photo
+
+    def check(self, guides: Guides) -> None:
+        if self.model.cfg.num_labels > 0 and guides.mask is None:
+            raise InputError("this model was trained with a semantic mask; give --mask")
+        if self.model.cfg.use_luminance and guides.luminance is None:
+            raise InputError("this model colorizes grayscale photos; give --image")
+
+    def render(self, cfg: RenderConfig, progress: bool = False) -> tuple[Path, np.ndarray]:
+        out = Path(cfg.out) if cfg.out else default_out(cfg)
+        check_not_input(out, [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style])
+        guides, _ = self.guides(cfg)
+        self.check(guides)
+        rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
+                       overlap=cfg.overlap, device=self.device, progress=progress)
+        write_image(out, rgb)
+        return out, rgb

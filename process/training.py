@@ -1,0 +1,269 @@
+"""Two-stage single-image training: random patches, then the full image.
+
+``train(cfg)`` is everything ``train.py`` does after parsing flags:
+
+1. resolve the training view (the bundled sample or ``--image`` with its guides) and the
+   optional held-out view;
+2. build :class:`models.unet.SemColorNet`, encode the training photo as the default style;
+3. stage 1: ``epochs1`` x ``steps_per_epoch`` Adam steps on batches of random augmented
+   patches; stage 2: ``epochs2`` x ``steps2_per_epoch`` steps on the whole (resized) image;
+4. after each epoch: learning-rate decay (``plateau``: halve when the epoch loss stops
+   improving, never below ``lr_min``), evaluation (PSNR/SSIM on the full training view and
+   the held-out view), a line in ``metrics_train/training.log`` and ``RUN/metrics.jsonl``,
+   and an atomic checkpoint ``RUN/checkpoints/last.safetensors``;
+5. at the end of each stage: ``RUN/checkpoints/stageN.safetensors`` and ``RUN/previews/stageN.png``.
+
+A killed run continues with ``resume=True`` from the last completed epoch.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from config.defaults import TrainConfig, from_dict, to_dict
+from data.dataset import PatchSampler, TrainView, resize_view
+from data.samples import stereo_motorcycle_views
+from loss.combined_loss import CombinedLoss
+from models.checkpoint import LAST, restore_training, save_checkpoint
+from models.inputs import Guides, encode_guides
+from models.unet import SemColorNet
+from process.guides import GuideSources, guides_from_photo, sample_guides
+from process.inference import colorize, pick_device
+from utils.errors import InputError
+from utils.image_io import read_photo, write_image, write_json
+from utils.metrics import image_metrics
+from utils.visualization import contact_sheet, depth_to_rgb
+
+
+@dataclass
+class EvalView:
+    name: str
+    photo: np.ndarray
+    guides: Guides
+
+
+@dataclass
+class TrainingData:
+    train: TrainView
+    heldout: EvalView | None
+    source: str
+
+
+def load_training_data(cfg: TrainConfig) -> TrainingData:
+    """The training view (and held-out view, if any) described by ``cfg``."""
+    use_depth = cfg.depth != "none"
+    if cfg.image is None:
+        if cfg.mask not in (None, "none"):
+            raise InputError("--mask needs --image (the bundled sample has no mask)")
+        if cfg.depth not in (None, "none"):
+            raise InputError("--depth FILE needs --image (the bundled sample brings its own depth)")
+        left, right = stereo_motorcycle_views()
+        train = TrainView(left.photo, sample_guides(left, cfg.sketch, use_depth))
+        heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth))
+        return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
+    photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
+    src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
+    train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image))
+    heldout = None
+    if cfg.heldout_image:
+        if cfg.heldout_depth is None and use_depth:
+            raise InputError("--heldout-image needs --heldout-depth FILE (or train with --depth none)")
+        hphoto = read_photo(cfg.heldout_image, allow_gray=False, allow_alpha=False)
+        hsrc = GuideSources(depth=cfg.heldout_depth if use_depth else "none", mask="none")
+        heldout = EvalView(Path(cfg.heldout_image).stem, hphoto, guides_from_photo(hphoto, cfg.sketch, hsrc))
+    return TrainingData(train, heldout, str(cfg.image))
+
+
+def _lr_for(cfg: TrainConfig, sched: dict, epoch_loss: float, epoch: int, total_epochs: int) -> float:
+    """Learning rate for the next epoch; ``sched`` (JSON-able) carries the plateau state."""
+    if cfg.lr_schedule == "constant":
+        return cfg.lr
+    if cfg.lr_schedule == "cosine":
+        t = min(1.0, epoch / max(1, total_epochs))
+        return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * t))
+    if cfg.lr_schedule != "plateau":
+        raise ValueError(f"lr_schedule must be plateau, cosine or constant, got {cfg.lr_schedule!r}")
+    if epoch_loss < sched.get("best", float("inf")) * (1 - 1e-3):
+        sched["best"], sched["bad"] = epoch_loss, 0
+    else:
+        sched["bad"] = sched.get("bad", 0) + 1
+        if sched["bad"] >= 2:  # two epochs without a 0.1 % improvement
+            sched["lr"], sched["bad"] = max(cfg.lr_min, sched.get("lr", cfg.lr) * 0.5), 0
+    return sched.get("lr", cfg.lr)
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, data: TrainingData | None = None, quiet: bool = False):
+        self.cfg = cfg
+        self.quiet = quiet
+        self.run = Path(cfg.out)
+        self.ckpt_dir = self.run / "checkpoints"
+        self.device = pick_device(cfg.device)
+        if cfg.threads > 0:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        self.data = data or load_training_data(cfg)
+        g = self.data.train.guides
+        if g.mask is not None and cfg.model.num_labels == 0:
+            cfg.model.num_labels = int(g.mask.max()) + 1
+        cfg.model.use_depth = g.depth is not None
+        self.model = SemColorNet(cfg.model).to(self.device)
+        self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
+        self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.sampler = PatchSampler([self.data.train], cfg.model, cfg.augment, cfg.seed)
+        self.full_view = resize_view(self.data.train, cfg.full_size)
+        self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1)
+        self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
+        self.sched: dict = {"lr": cfg.lr}
+        self.amp = cfg.amp and self.device.type == "cuda"
+
+    # --- bookkeeping -------------------------------------------------------------------
+    def _save(self, name: str) -> None:
+        self.model.set_default_style(self.style_photo)
+        save_checkpoint(self.ckpt_dir / name, self.model, self.cfg.sketch, self.opt,
+                        progress={**self.progress, "sched": self.sched}, train_cfg=to_dict(self.cfg),
+                        rng={"sampler": self.sampler.state_dict(), "full_sampler": self.full_sampler.state_dict()})
+
+    def try_resume(self) -> bool:
+        last = self.ckpt_dir / LAST
+        if not last.is_file():
+            return False
+        meta = restore_training(last, self.model, self.opt)
+        prog = dict(meta["progress"])
+        self.sched = prog.pop("sched", {"lr": self.cfg.lr})
+        self.progress = prog
+        self.sampler.load_state_dict(meta["rng"]["sampler"])
+        self.full_sampler.load_state_dict(meta["rng"]["full_sampler"])
+        self._log_text(f"resumed from {last} at stage {prog['stage']} epoch {prog['epoch']} step {prog['step']}")
+        return True
+
+    def _log_text(self, line: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        log = Path(self.cfg.metrics_log)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a") as fh:
+            fh.write(f"{stamp} [{self.run}] {line}\n")
+        if not self.quiet:
+            tqdm.write(line)
+
+    def evaluate(self) -> dict:
+        """PSNR/SSIM on the full training view and (if any) the held-out view."""
+        self.model.set_default_style(self.style_photo)  # the code inference will use, from the current encoder
+        out = {}
+        pred = colorize(self.model, self.data.train.guides, device=self.device)
+        out.update({f"train_{k}": v for k, v in image_metrics(pred, self.data.train.photo, full=False).items()})
+        if self.data.heldout is not None:
+            hp = colorize(self.model, self.data.heldout.guides, device=self.device)
+            out.update({f"heldout_{k}": v for k, v in image_metrics(hp, self.data.heldout.photo, full=False).items()})
+        return out
+
+    def preview(self, stage: int) -> Path:
+        views = [("train", self.data.train.photo, self.data.train.guides)]
+        if self.data.heldout is not None:
+            views.append(("held-out", self.data.heldout.photo, self.data.heldout.guides))
+        images, caps = [], []
+        for name, photo, g in views:
+            pred = colorize(self.model, g, device=self.device)
+            depth = depth_to_rgb(g.depth) if g.depth is not None else np.ones_like(photo)
+            images += [g.sketch, depth, pred, photo]
+            caps += [f"{name}: sketch", f"{name}: depth", f"{name}: prediction", f"{name}: target"]
+        path = self.run / "previews" / f"stage{stage}.png"
+        write_image(path, contact_sheet(images, caps, cols=4, cell_width=300))
+        return path
+
+    # --- training ----------------------------------------------------------------------
+    def _step(self, batch) -> dict:
+        x, t = batch.inputs.to(self.device), batch.target.to(self.device)
+        labels = None if batch.labels is None else batch.labels.to(self.device)
+        style = self.model.encode_style(self.style_photo) if self.model.style_encoder is not None else None
+        ctx = torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
+        with ctx:
+            pred = self.model(x, labels, style=style)
+        total, parts = self.loss(pred.float(), t)
+        self.opt.zero_grad(set_to_none=True)
+        total.backward()
+        self.opt.step()
+        return {k: float(v) for k, v in parts.items()}
+
+    def _run_stage(self, stage: int, epochs: int, steps: int, batch: int, size: int | None) -> None:
+        sampler = self.sampler if stage == 1 else self.full_sampler
+        start = self.progress["epoch"] if self.progress["stage"] == stage else 0
+        total_epochs = self.cfg.epochs1 + self.cfg.epochs2
+        for epoch in range(start, epochs):
+            for group in self.opt.param_groups:
+                group["lr"] = self.sched.get("lr", self.cfg.lr)
+            t0 = time.perf_counter()
+            sums: dict = {}
+            bar = tqdm(range(steps), desc=f"stage {stage} epoch {epoch + 1}/{epochs}", leave=False,
+                       disable=self.quiet, dynamic_ncols=True)
+            for _ in bar:
+                parts = self._step(sampler.sample(batch, size))
+                for k, v in parts.items():
+                    sums[k] = sums.get(k, 0.0) + v
+                self.progress["step"] += 1
+                bar.set_postfix(loss=f"{parts['total']:.4f}")
+            dt = time.perf_counter() - t0
+            self.progress.update(stage=stage, epoch=epoch + 1, seconds=self.progress["seconds"] + dt)
+            means = {k: v / steps for k, v in sums.items()}
+            global_epoch = epoch + 1 + (self.cfg.epochs1 if stage == 2 else 0)
+            lr = self.sched.get("lr", self.cfg.lr)
+            self.sched["lr"] = _lr_for(self.cfg, self.sched, means["total"], global_epoch, total_epochs)
+            row = {"stage": stage, "epoch": epoch + 1, "step": self.progress["step"], "lr": lr,
+                   "train_seconds": round(self.progress["seconds"], 2), **{f"loss_{k}": v for k, v in means.items()}}
+            if (epoch + 1) % self.cfg.eval_every == 0 or epoch + 1 == epochs:
+                row.update(self.evaluate())
+            self._record(row)
+            self._save(LAST)
+        if self.progress["stage"] == stage and self.progress["epoch"] >= epochs:
+            self._save(f"stage{stage}.safetensors")
+            self.preview(stage)
+
+    def _record(self, row: dict) -> None:
+        with open(self.run / "metrics.jsonl", "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
+        self._log_text(text)
+
+    def fit(self) -> dict:
+        cfg = self.cfg
+        self.run.mkdir(parents=True, exist_ok=True)
+        resumed = cfg.resume and self.try_resume()
+        if not resumed:
+            if (self.ckpt_dir / LAST).exists():
+                raise InputError(f"{self.run} already holds a run; use --resume to continue it or --out NEW_DIR")
+            self.model.set_default_style(self.style_photo)
+            write_json(self.run / "config.json", {**to_dict(cfg), "data_source": self.data.source})
+            self._log_text(f"start: {self.data.source}, preset {cfg.preset}, device {self.device}, "
+                           f"{sum(p.numel() for p in self.model.parameters()) / 1e6:.2f} M parameters")
+        self.model.train()
+        if self.progress["stage"] == 1:
+            self._run_stage(1, cfg.epochs1, cfg.steps_per_epoch, cfg.batch_size, cfg.patch_size)
+            if self.progress["epoch"] >= cfg.epochs1:
+                self.progress.update(stage=2, epoch=0)
+        if self.progress["stage"] == 2:
+            self._run_stage(2, cfg.epochs2, cfg.steps2_per_epoch, 1, None)
+        self._save(LAST)
+        final = self.evaluate()
+        self._log_text("done: " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
+        return final
+
+
+def train(cfg: TrainConfig, quiet: bool = False) -> dict:
+    return Trainer(cfg, quiet=quiet).fit()
+
+
+def config_for_resume(out: str) -> TrainConfig:
+    """The config a run was started with (its ``config.json``)."""
+    path = Path(out) / "config.json"
+    if not path.is_file():
+        raise InputError(f"--resume: no run to resume in {out} (no config.json)")
+    return from_dict(TrainConfig, json.loads(path.read_text()))

@@ -1,0 +1,22 @@
+import os
+
+import numpy as np
+import pytest
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+torch.set_num_threads(2)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def sample_crop():
+    """A 96 x 128 crop of the bundled sample's training and held-out views."""
+    from data.samples import stereo_motorcycle_views
+    left, right = stereo_motorcycle_views()
+    sl = (slice(200, 296), slice(300, 428))
+    return left.photo[sl], left.depth[sl], right.photo[sl], right.depth[sl]

@@ -1,0 +1,121 @@
+"""train.py end to end on a small crop of the bundled sample, resume, and bad input."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import train
+from models.checkpoint import load_model, read_checkpoint
+from utils.cli import run_cli
+from utils.image_io import write_depth, write_image
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--epochs1", "2", "--steps-per-epoch", "3", "--epochs2", "1", "--steps2-per-epoch", "2", "--patch-size", "32",
+        "--batch-size", "2", "--full-size", "64", "--width", "8", "--quiet", "--device", "cpu"]
+
+
+@pytest.fixture
+def crop_files(tmp_path, sample_crop):
+    photo, depth, hphoto, hdepth = sample_crop
+    write_image(tmp_path / "photo.png", photo)
+    write_depth(tmp_path / "depth.png", depth)
+    write_image(tmp_path / "held.png", hphoto)
+    write_depth(tmp_path / "held_depth.png", hdepth)
+    return tmp_path
+
+
+def _train(args, tmp_path):
+    return run_cli(train.main, args + TINY + ["--metrics-log", str(tmp_path / "training.log")])
+
+
+def test_end_to_end(crop_files, tmp_path):
+    out = tmp_path / "run"
+    code = _train(["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy"),
+                   "--heldout-image", str(crop_files / "held.png"), "--heldout-depth",
+                   str(crop_files / "held_depth.png"), "--out", str(out)], tmp_path)
+    assert code == 0
+    for name in ["config.json", "metrics.jsonl", "checkpoints/last.safetensors", "checkpoints/stage1.safetensors",
+                 "checkpoints/stage2.safetensors", "previews/stage1.png", "previews/stage2.png"]:
+        assert (out / name).is_file(), name
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["stage"] for r in rows] == [1, 1, 2]
+    assert all("train_psnr" in r and "heldout_ssim" in r for r in rows)
+    log = (tmp_path / "training.log").read_text()
+    assert "stage=2" in log and "done:" in log
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["model"]["width"] == 8 and cfg["sketch"]["method"] == "canny"
+    model, meta = load_model(out)
+    assert meta["progress"]["stage"] == 2 and meta["progress"]["step"] == 8
+    # A second run into the same folder without --resume is refused.
+    assert _train(["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy"),
+                   "--out", str(out)], tmp_path) == 2
+
+
+def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch):
+    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")]
+    assert _train(args + ["--out", str(tmp_path / "a")], tmp_path) == 0
+
+    from process import training
+    original = training.Trainer._record
+    calls = {"n": 0}
+
+    def crash_after_first_epoch(self, row):
+        original(self, row)
+        calls["n"] += 1
+        if calls["n"] == 2:  # the process dies after epoch 2's log line, before its checkpoint
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training.Trainer, "_record", crash_after_first_epoch)
+    assert _train(args + ["--out", str(tmp_path / "b")], tmp_path) == 130
+    meta, _ = read_checkpoint(tmp_path / "b" / "checkpoints" / "last.safetensors")
+    assert meta["progress"] == {**meta["progress"], "stage": 1, "epoch": 1}
+    monkeypatch.setattr(training.Trainer, "_record", original)
+    assert run_cli(train.main, ["--out", str(tmp_path / "b"), "--resume", "--quiet", "--device", "cpu"]) == 0
+    _, wa = read_checkpoint(tmp_path / "a" / "checkpoints" / "last.safetensors")
+    _, wb = read_checkpoint(tmp_path / "b" / "checkpoints" / "last.safetensors")
+    for k in wa:
+        if k.startswith("model."):
+            assert np.allclose(wa[k].numpy(), wb[k].numpy(), atol=1e-5), k
+
+
+def test_bundled_sample_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _train(["--out", "run", "--epochs1", "1", "--epochs2", "0"], tmp_path) == 0
+    assert "stereo_motorcycle" in json.loads((tmp_path / "run" / "config.json").read_text())["data_source"]
+
+
+def _bad(tmp_path, crop_files, capsys, args, match):
+    before = {p: p.read_bytes() for p in crop_files.glob("*.*")}
+    code = _train(args + ["--out", str(tmp_path / "bad")], tmp_path)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error:") and "\n" not in err and match in err, err
+    assert {p: p.read_bytes() for p in crop_files.glob("*.*")} == before
+
+
+def test_bad_input(tmp_path, crop_files, capsys):
+    photo = str(crop_files / "photo.png")
+    _bad(tmp_path, crop_files, capsys, ["--image", str(tmp_path / "nope.png"), "--depth", "none"], "not found")
+    (crop_files / "junk.png").write_bytes(b"junk")
+    _bad(tmp_path, crop_files, capsys, ["--image", str(crop_files / "junk.png"), "--depth", "none"], "cannot read")
+    np.save(crop_files / "small.npy", np.random.default_rng(0).random((10, 10)))
+    _bad(tmp_path, crop_files, capsys, ["--image", photo, "--depth", str(crop_files / "small.npy")], "same size")
+    rgba = np.zeros((96, 128, 4), np.uint8)
+    Image.fromarray(rgba).save(crop_files / "rgba.png")
+    _bad(tmp_path, crop_files, capsys, ["--image", str(crop_files / "rgba.png"), "--depth", "none"], "alpha")
+    Image.fromarray(np.zeros((96, 128), np.uint8)).save(crop_files / "gray.png")
+    _bad(tmp_path, crop_files, capsys, ["--image", str(crop_files / "gray.png"), "--depth", "none"], "grayscale")
+    nan = np.ones((96, 128)) * np.linspace(0, 1, 128)
+    nan[3, 3] = np.nan
+    np.save(crop_files / "nan.npy", nan)
+    _bad(tmp_path, crop_files, capsys, ["--image", photo, "--depth", str(crop_files / "nan.npy")], "NaN")
+
+
+def test_exit_code_from_a_real_process(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "train.py"), "--image", str(tmp_path / "missing.jpg"),
+                        "--depth", "none", "--out", str(tmp_path / "r")], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [f"error: file not found: {tmp_path / 'missing.jpg'}"]

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Train SemColorNet on one photo (default: the bundled stereo sample's left view).
+
+    python train.py [--image PHOTO] [--depth FILE|none] [--mask FILE|none] [--out RUN_DIR]
+                    [--preset fast|default|paper] [--device auto|cpu|cuda|mps] [--seed N] [--resume]
+
+Flags become a :class:`config.defaults.TrainConfig`; ``process.training.train`` does the rest.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from config.defaults import PRESETS, train_config
+from utils.cli import run_cli
+from utils.color_utils import COLOR_SPACES
+from preprocess.sketch import SKETCH_METHODS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    io = p.add_argument_group("data")
+    io.add_argument("--image", help="training photo (colour); default: the bundled sample")
+    io.add_argument("--depth", help="depth file (8/16-bit PNG or .npy, larger = nearer) or 'none'; "
+                                    "default: ground truth for the sample, Depth Anything V2 for --image")
+    io.add_argument("--depth-model", help="Depth Anything hub id or local folder (when depth is estimated)")
+    io.add_argument("--mask", help="label map PNG (one integer per region) or 'none'")
+    io.add_argument("--heldout-image", help="a held-out photo to evaluate on while training")
+    io.add_argument("--heldout-depth", help="depth of the held-out photo")
+    io.add_argument("--out", default="runs/latest", help="run folder")
+    run = p.add_argument_group("run")
+    run.add_argument("--preset", default="default", choices=list(PRESETS))
+    run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    run.add_argument("--threads", type=int, help="torch CPU threads")
+    run.add_argument("--metrics-log", help="readable metrics log (appended)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    sched = p.add_argument_group("schedule (default: from the preset)")
+    for flag, typ in [("epochs1", int), ("epochs2", int), ("steps-per-epoch", int), ("steps2-per-epoch", int),
+                      ("patch-size", int), ("batch-size", int), ("full-size", int), ("lr", float),
+                      ("lr-min", float), ("eval-every", int)]:
+        sched.add_argument(f"--{flag}", type=typ)
+    sched.add_argument("--lr-schedule", choices=["plateau", "cosine", "constant"])
+    loss = p.add_argument_group("loss")
+    loss.add_argument("--perceptual-weight", type=float, help="VGG-16 perceptual loss weight (0: off)")
+    loss.add_argument("--vgg-weights", help="VGG-16 weights file (default: torchvision's cache)")
+    model = p.add_argument_group("model")
+    model.add_argument("--color-space", choices=COLOR_SPACES)
+    model.add_argument("--width", type=int, help="channels of the first U-Net level")
+    model.add_argument("--no-style", action="store_true", help="disable the AdaIN style branch")
+    model.add_argument("--sketch-method", choices=SKETCH_METHODS)
+    return p
+
+
+def config_from_args(args):
+    over = {k: v for k, v in {
+        "image": args.image, "depth": args.depth, "mask": args.mask, "heldout_image": args.heldout_image,
+        "heldout_depth": args.heldout_depth, "depth_model": args.depth_model, "out": args.out, "seed": args.seed, "device": args.device,
+        "resume": args.resume, "threads": args.threads, "metrics_log": args.metrics_log,
+        "epochs1": args.epochs1, "epochs2": args.epochs2, "steps_per_epoch": args.steps_per_epoch,
+        "steps2_per_epoch": args.steps2_per_epoch, "patch_size": args.patch_size, "batch_size": args.batch_size,
+        "full_size": args.full_size, "lr": args.lr, "lr_min": args.lr_min, "eval_every": args.eval_every,
+        "lr_schedule": args.lr_schedule, "perceptual_weight": args.perceptual_weight,
+        "vgg_weights": args.vgg_weights}.items() if v is not None}
+    model = {k: v for k, v in {"color_space": args.color_space, "width": args.width}.items() if v is not None}
+    if args.no_style:
+        model["use_style"] = False
+    if model:
+        over["model"] = model
+    if args.sketch_method:
+        over["sketch"] = {"method": args.sketch_method}
+    return train_config(args.preset, **over)
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from process.training import Trainer, config_for_resume
+
+    cfg = config_from_args(args)
+    if args.resume:
+        saved = config_for_resume(args.out)
+        saved.resume, saved.device = True, args.device
+        cfg = saved
+    final = Trainer(cfg, quiet=args.quiet).fit()
+    print(" ".join(f"{k}={v:.4f}" for k, v in final.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Train SemColorNet end to end: preprocessing (for --image), stage 1 (patches) and
+# stage 2 (full image) via train.py, then a render of the held-out view.
+#
+#   bash train.sh [--foreground] [--wiggle] [train.py flags...]
+#
+# In an interactive terminal with tmux installed, the job runs in tmux session
+# 'sketch_train' (attach: tmux attach -t sketch_train; metrics: metrics_train/training.log).
+# Otherwise, or with --foreground, it runs here. All other flags go to train.py.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
+
+foreground=0; wiggle=0; args=()
+for a in "$@"; do
+  case "$a" in
+    --foreground) foreground=1 ;;
+    --wiggle) wiggle=1 ;;
+    *) args+=("$a") ;;
+  esac
+done
+
+if [ "$foreground" = 0 ] && [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null 2>&1 && [ -z "${TMUX:-}" ]; then
+  mkdir -p metrics_train
+  if tmux has-session -t sketch_train 2>/dev/null; then
+    echo "error: tmux session 'sketch_train' already exists; attach with: tmux attach -t sketch_train" >&2
+    exit 2
+  fi
+  quoted=$(printf ' %q' "$@")
+  tmux new-session -d -s sketch_train "bash $(printf %q "$PWD/train.sh") --foreground$quoted 2>&1 | tee -a metrics_train/train_sh.log; echo; echo 'finished; press enter'; read -r _"
+  echo "training runs in tmux session 'sketch_train'"
+  echo "  attach:  tmux attach -t sketch_train"
+  echo "  metrics: tail -f metrics_train/training.log"
+  exit 0
+fi
+
+# Values train.py and the render step both need.
+out=runs/latest; image=""; depth=""; depth_model=""
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --out) out=${args[$((i + 1))]} ;;
+    --image) image=${args[$((i + 1))]} ;;
+    --depth) depth=${args[$((i + 1))]} ;;
+    --depth-model) depth_model=${args[$((i + 1))]} ;;
+  esac
+done
+
+if [ -n "$image" ]; then
+  echo "== preprocessing $image"
+  pre=(-m process.sketch_depth "$image" --out "$out/preprocess")
+  [ -n "$depth" ] && pre+=(--depth "$depth")
+  [ -n "$depth_model" ] && pre+=(--depth-model "$depth_model")
+  "$PY" "${pre[@]}"
+fi
+
+echo "== training (stage 1: patches, stage 2: full image)"
+"$PY" train.py "${args[@]}"
+
+echo "== rendering"
+render=(process.py --checkpoint "$out" --out "$out/render.png")
+[ -n "$image" ] && render+=(--image "$image") && [ -n "$depth" ] && render+=(--depth "$depth")
+[ "$wiggle" = 1 ] && render+=(--wiggle "$out/render_wiggle.gif")
+"$PY" "${render[@]}"
+echo "done: $out (config.json, checkpoints/, metrics.jsonl, previews/, render.png)"

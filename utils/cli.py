@@ -1,0 +1,18 @@
+"""Shared plumbing of the root scripts: one-line errors and exit codes."""
+from __future__ import annotations
+
+import sys
+
+from utils.errors import EXIT_BAD_INPUT, InputError
+
+
+def run_cli(main, argv=None) -> int:
+    """Call ``main(argv)``; bad input prints ``error: ...`` on one line and returns exit code 2."""
+    try:
+        return int(main(argv) or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; a training run continues with --resume", file=sys.stderr)
+        return 130

@@ -1,0 +1,238 @@
+"""All image, depth, mask and array I/O in one place.
+
+Conventions used everywhere in SemColorNet:
+- photos are ``float32`` arrays of shape (H, W, 3) in [0, 1], RGB;
+- sketches are (H, W) in [0, 1], dark lines (0) on white (1);
+- depth is (H, W) in [0, 1], larger = nearer (disparity convention), normalised per image;
+- label masks are (H, W) ``int64``, 0..K-1.
+
+Writes are atomic: a temporary file in the destination folder, then ``os.replace``,
+so a killed run never leaves a half-written file, and no function here writes over
+a path that was given as an input (see :func:`check_not_input`).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from utils.errors import InputError
+
+Image.MAX_IMAGE_PIXELS = 400_000_000  # an A0 scan at 600 dpi is ~ 300 MP; beyond that is almost surely a mistake
+
+
+def _require_file(path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"file not found: {path}")
+    if not path.is_file():
+        raise InputError(f"not a file: {path}")
+    return path
+
+
+def _open_image(path) -> Image.Image:
+    path = _require_file(path)
+    try:
+        img = Image.open(path)
+        img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InputError(f"cannot read image {path}: {exc.__class__.__name__}") from None
+    except Image.DecompressionBombError:
+        raise InputError(f"image {path} has more than {Image.MAX_IMAGE_PIXELS} pixels") from None
+    # Photos from cameras carry their rotation in EXIF; apply it so that sketch,
+    # depth and photo all share the orientation the user sees.
+    return ImageOps.exif_transpose(img)
+
+
+def _to_unit_float(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / 255.0
+    if arr.dtype == np.uint16:
+        return arr.astype(np.float32) / 65535.0
+    if arr.dtype in (np.int32, np.int64, np.uint32):  # PIL's 'I' mode (16-bit PNGs open as I;16 or I)
+        hi = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        return np.clip(arr.astype(np.float32) / hi, 0, 1)
+    if np.issubdtype(arr.dtype, np.floating):
+        return np.clip(arr.astype(np.float32), 0, 1)
+    if arr.dtype == bool:
+        return arr.astype(np.float32)
+    raise InputError(f"unsupported pixel type {arr.dtype}")
+
+
+def read_photo(path, allow_gray: bool = True, allow_alpha: bool = True) -> np.ndarray:
+    """Read a photo as (H, W, 3) float32 RGB in [0, 1].
+
+    Grayscale photos are repeated to three channels and RGBA photos are composited on
+    white, unless ``allow_gray`` / ``allow_alpha`` is False, in which case they are
+    refused with a message (training needs real colour to learn from).
+    8- and 16-bit files are both read at full precision.
+    """
+    img = _open_image(path)
+    mode = img.mode
+    if mode in ("L", "I", "I;16", "I;16B", "I;16L", "F", "1", "LA"):
+        if not allow_gray:
+            raise InputError(f"{path} is a grayscale image ({mode}); a colour photo is needed here")
+        if mode == "LA":
+            if not allow_alpha:
+                raise InputError(f"{path} has an alpha channel; flatten it onto a background first")
+            img = img.convert("L")
+        arr = _to_unit_float(np.asarray(img))
+        if arr.ndim == 3:
+            arr = arr[..., 0]
+        return np.repeat(arr[..., None], 3, axis=2)
+    if mode in ("RGBA", "PA", "P") and ("transparency" in img.info or mode in ("RGBA", "PA")):
+        if not allow_alpha:
+            raise InputError(f"{path} has an alpha channel; flatten it onto a background first")
+        rgba = np.asarray(img.convert("RGBA")).astype(np.float32) / 255.0
+        alpha = rgba[..., 3:4]
+        return rgba[..., :3] * alpha + (1.0 - alpha)
+    if mode in ("RGB;16", "RGB;16B") or (np.asarray(img).dtype == np.uint16 and np.asarray(img).ndim == 3):
+        return _to_unit_float(np.asarray(img))[..., :3]
+    if mode != "RGB":
+        img = img.convert("RGB")
+    return _to_unit_float(np.asarray(img))
+
+
+def read_gray(path) -> np.ndarray:
+    """Read a single-channel image (sketch, luminance) as (H, W) float32 in [0, 1]."""
+    img = _open_image(path)
+    if img.mode in ("RGBA", "LA", "PA"):
+        img = img.convert("RGBA")
+        rgba = np.asarray(img).astype(np.float32) / 255.0
+        gray = rgba[..., :3].mean(axis=2)
+        return gray * rgba[..., 3] + (1.0 - rgba[..., 3])
+    if img.mode in ("RGB", "P", "CMYK", "YCbCr"):
+        img = img.convert("L")
+    arr = _to_unit_float(np.asarray(img))
+    return arr[..., 0] if arr.ndim == 3 else arr
+
+
+def normalise_depth(depth: np.ndarray, source: str = "depth") -> np.ndarray:
+    """Scale a depth (disparity) map to [0, 1] per image, refusing NaN and flat maps."""
+    depth = np.asarray(depth, dtype=np.float32)
+    if depth.ndim == 3 and depth.shape[2] in (1, 3, 4):
+        depth = depth[..., 0]
+    if depth.ndim != 2:
+        raise InputError(f"{source}: depth must be a 2-D map, got shape {depth.shape}")
+    if not np.isfinite(depth).all():
+        bad = int((~np.isfinite(depth)).sum())
+        raise InputError(f"{source}: depth has {bad} NaN or infinite values; fill them before use")
+    lo, hi = float(depth.min()), float(depth.max())
+    if hi - lo < 1e-8:
+        raise InputError(f"{source}: depth is constant ({lo:g}); it carries no information (use --depth none)")
+    return (depth - lo) / (hi - lo)
+
+
+def read_depth(path) -> np.ndarray:
+    """Read a depth map (8/16-bit PNG, TIFF or ``.npy``), larger = nearer, as (H, W) in [0, 1]."""
+    path = _require_file(path)
+    if path.suffix.lower() == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise InputError(f"cannot read depth {path}: {exc}") from None
+    else:
+        arr = np.asarray(_open_image(path)).astype(np.float32)
+    return normalise_depth(arr, str(path))
+
+
+def read_mask(path) -> np.ndarray:
+    """Read a label map (PNG, one integer label per pixel) as (H, W) int64, relabelled 0..K-1."""
+    path = _require_file(path)
+    if path.suffix.lower() == ".npy":
+        arr = np.load(path, allow_pickle=False)
+    else:
+        img = _open_image(path)
+        arr = np.asarray(img)
+        if arr.ndim == 3:  # a colour-coded label map: each distinct colour is a label
+            flat = arr[..., :3].reshape(-1, 3)
+            _, inverse = np.unique(flat, axis=0, return_inverse=True)
+            arr = inverse.reshape(arr.shape[:2])
+    if arr.ndim != 2:
+        raise InputError(f"{path}: a mask must be a 2-D label map, got shape {arr.shape}")
+    _, inverse = np.unique(arr, return_inverse=True)
+    return inverse.reshape(arr.shape).astype(np.int64)
+
+
+def check_same_size(reference: np.ndarray, other: np.ndarray, what: str, ref_name: str = "photo") -> None:
+    if reference.shape[:2] != other.shape[:2]:
+        h, w = reference.shape[:2]
+        oh, ow = other.shape[:2]
+        raise InputError(f"{what} is {ow}x{oh} but the {ref_name} is {w}x{h}; they must be the same size")
+
+
+def check_not_input(out_path, inputs) -> None:
+    """Refuse to write ``out_path`` if it is one of the input files."""
+    out = Path(out_path).resolve()
+    for p in inputs:
+        if p is not None and Path(p).exists() and Path(p).resolve() == out:
+            raise InputError(f"refusing to write over the input file {p}; choose another output path")
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; on success it is renamed onto ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    return (np.clip(img, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def write_image(path, img: np.ndarray) -> Path:
+    """Write an image (H, W) or (H, W, 3) in [0, 1] (or uint8) as 8-bit, atomically."""
+    arr = img if img.dtype == np.uint8 else to_uint8(img)
+    with atomic_path(path) as tmp:
+        Image.fromarray(arr).save(tmp, format=_format_for(path))
+    return Path(path)
+
+
+def write_depth(path_png, depth: np.ndarray, write_npy: bool = True) -> None:
+    """Write depth in [0, 1] as a 16-bit PNG (and, by default, a float32 ``.npy`` beside it)."""
+    arr16 = (np.clip(depth, 0, 1) * 65535.0 + 0.5).astype(np.uint16)
+    with atomic_path(path_png) as tmp:
+        Image.fromarray(arr16).save(tmp, format="PNG")
+    if write_npy:
+        with atomic_path(Path(path_png).with_suffix(".npy")) as tmp:
+            with open(tmp, "wb") as fh:
+                np.save(fh, depth.astype(np.float32))
+
+
+def write_mask(path, labels: np.ndarray) -> None:
+    """Write a label map as an 8-bit (<=256 labels) or 16-bit PNG."""
+    dtype = np.uint8 if labels.max(initial=0) < 256 else np.uint16
+    with atomic_path(path) as tmp:
+        Image.fromarray(labels.astype(dtype)).save(tmp, format="PNG")
+
+
+def write_json(path, obj) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
+
+
+def _json_default(o):
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def _format_for(path) -> str:
+    ext = Path(path).suffix.lower()
+    return {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP",
+            ".webp": "WEBP"}.get(ext, "PNG")

@@ -1,0 +1,48 @@
+"""Image quality metrics, with the exact settings written down once.
+
+PSNR and SSIM are scikit-image's (``skimage.metrics``) on (H, W, 3) float images in
+[0, 1] with ``data_range=1`` and ``channel_axis=-1`` (SSIM: default 7x7 uniform window).
+Colour difference is the mean CIEDE2000 (Delta E 00) over pixels, via ``skimage.color``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from utils.lab_processor import delta_e00, mean_chroma
+
+METRIC_SETTINGS = {
+    "library": "scikit-image",
+    "images": "float RGB in [0, 1], shape (H, W, 3)",
+    "psnr": "skimage.metrics.peak_signal_noise_ratio(target, pred, data_range=1)",
+    "ssim": "skimage.metrics.structural_similarity(target, pred, data_range=1, channel_axis=-1)",
+    "delta_e00": "mean of skimage.color.deltaE_ciede2000(rgb2lab(target), rgb2lab(pred))",
+    "chroma_ratio": "mean Lab chroma of pred / mean Lab chroma of target",
+}
+
+
+def psnr(pred: np.ndarray, target: np.ndarray) -> float:
+    return float(peak_signal_noise_ratio(target.astype(np.float64), np.clip(pred, 0, 1).astype(np.float64),
+                                         data_range=1))
+
+
+def ssim(pred: np.ndarray, target: np.ndarray) -> float:
+    return float(structural_similarity(target.astype(np.float64), np.clip(pred, 0, 1).astype(np.float64),
+                                       data_range=1, channel_axis=-1))
+
+
+def image_metrics(pred: np.ndarray, target: np.ndarray, full: bool = True) -> dict:
+    """PSNR, SSIM and (when ``full``) mean Delta E 00 and chroma ratio of ``pred`` against ``target``."""
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction {pred.shape} and target {target.shape} differ in shape")
+    out = {"psnr": psnr(pred, target), "ssim": ssim(pred, target)}
+    if full:
+        out["delta_e00"] = float(delta_e00(pred, target).mean())
+        tc = mean_chroma(target)
+        out["chroma_ratio"] = mean_chroma(pred) / tc if tc > 0 else float("nan")
+    return out
+
+
+def mean_colour_baseline(train_photo: np.ndarray, shape) -> np.ndarray:
+    """Every pixel set to the training photo's mean colour: the floor any method must beat."""
+    return np.broadcast_to(train_photo.reshape(-1, 3).mean(axis=0), shape).astype(np.float32)
