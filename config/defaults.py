@@ -15,7 +15,7 @@ CONFIG_VERSION = 1  # bumped when a checkpoint of an older layout can no longer 
 
 @dataclass
 class SketchConfig:
-    method: str = "canny"        # canny | xdog | adaptive (preprocess/sketch.py)
+    method: str = "xdog"         # xdog (ink lines with tone) | canny | adaptive (preprocess/sketch.py)
     blur_sigma: float = 1.0      # Gaussian blur before line extraction, px
     thickness: int = 1           # line thickness after dilation, px
     min_area: int = 8            # line fragments smaller than this many pixels are removed
@@ -68,7 +68,7 @@ class TrainConfig:
     patch_size: int = 128        # stage 1 patch side, px
     batch_size: int = 8          # stage 1 patches per step
     full_size: int = 512         # stage 2: the image is resized so its long side is this, px
-    lr: float = 2e-4             # initial learning rate (Adam)
+    lr: float = 1e-3             # initial learning rate (Adam); the paper preset uses 2e-4
     lr_min: float = 1e-5         # learning rate floor
     lr_schedule: str = "plateau" # plateau (adaptive decay on the epoch loss) | cosine | constant
     perceptual_weight: float = 0.0  # weight of the VGG-16 perceptual loss (0: off)
@@ -85,13 +85,13 @@ class TrainConfig:
 # Presets only name the fields they change; everything else keeps its default.
 PRESETS: dict[str, dict] = {
     # About a minute on a 2-core CPU.
-    "fast": dict(epochs1=6, steps_per_epoch=25, epochs2=2, steps2_per_epoch=8, patch_size=96, batch_size=8,
-                 full_size=384, model=dict(width=16)),
+    "fast": dict(epochs1=6, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
+                 full_size=768, model=dict(width=16)),
     # About five minutes on a 2-core CPU.
     "default": dict(),
     # The original paper's schedule: 256 px patches, then 512 px full image; hours on a CPU.
     "paper": dict(epochs1=100, steps_per_epoch=100, epochs2=30, steps2_per_epoch=20, patch_size=256,
-                  batch_size=8, full_size=512, model=dict(width=64)),
+                  batch_size=8, full_size=512, lr=2e-4, model=dict(width=64)),
 }
 
 

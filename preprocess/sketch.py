@@ -43,13 +43,15 @@ def canny_lines(gray: np.ndarray, sigma: float, auto_sigma: float = 0.33) -> np.
     return cv2.Canny(g, lo, hi, L2gradient=True) > 0
 
 
-def xdog_lines(gray: np.ndarray, sigma: float, k: float = 1.6, tau: float = 0.98, eps: float = -0.02,
-               phi: float = 40.0) -> np.ndarray:
-    """Soft line darkness in [0, 1] (1 = full line) from XDoG."""
+def xdog_lines(gray: np.ndarray, sigma: float, k: float = 1.6, p: float = 20.0, eps: float = 0.4,
+               phi: float = 12.0) -> np.ndarray:
+    """Soft line darkness in [0, 1] (1 = full ink) from XDoG in its sharpening form
+    (Winnemoeller et al., 2012, eq. 7): S = (1 + p) G_sigma - p G_k.sigma, ink where S < eps,
+    with a tanh ramp of steepness ``phi``. Dark areas get soft hatching-like tone."""
     g = gray.astype(np.float32) / 255.0
     s = max(sigma, 0.3)
-    d = cv2.GaussianBlur(g, (0, 0), s) - tau * cv2.GaussianBlur(g, (0, 0), s * k)
-    white = np.where(d >= eps, 1.0, 1.0 + np.tanh(phi * (d - eps)))
+    sharp = (1 + p) * cv2.GaussianBlur(g, (0, 0), s) - p * cv2.GaussianBlur(g, (0, 0), s * k)
+    white = np.where(sharp >= eps, 1.0, 1.0 + np.tanh(phi * (sharp - eps)))
     return np.clip(1.0 - white, 0.0, 1.0).astype(np.float32)
 
 

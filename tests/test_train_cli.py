@@ -47,7 +47,7 @@ def test_end_to_end(crop_files, tmp_path):
     log = (tmp_path / "training.log").read_text()
     assert "stage=2" in log and "done:" in log
     cfg = json.loads((out / "config.json").read_text())
-    assert cfg["model"]["width"] == 8 and cfg["sketch"]["method"] == "canny"
+    assert cfg["model"]["width"] == 8 and cfg["sketch"]["method"] == "xdog"
     model, meta = load_model(out)
     assert meta["progress"]["stage"] == 2 and meta["progress"]["step"] == 8
     # A second run into the same folder without --resume is refused.

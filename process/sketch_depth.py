@@ -1,0 +1,207 @@
+"""Preprocessing orchestrator: everything the network needs, from one photo, in one folder.
+
+    python -m process.sketch_depth PHOTO --out DIR [--sketch-method canny|xdog|adaptive]
+                                         [--depth auto|FILE|none] [--depth-model ID|DIR]
+                                         [--segmenter sam|slic|felzenszwalb|none] [--regions N]
+
+Writes ``sketch.png``, ``depth.png`` (16-bit) + ``depth.npy``, ``mask.png``, previews
+(``depth_preview.png``, ``mask_overlay.png``, ``preview.png``) and ``manifest.json``
+(source file hash, methods, model ids, parameters, timings). Each step is keyed by the
+source hash and its own parameters; re-running with the same inputs reuses what is there.
+``train.py --image`` and ``process.py --image`` estimate depth through
+:func:`estimate_depth_cached`, the same code and cache.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from config.defaults import SketchConfig
+from preprocess.depth import DEFAULT_DEPTH_MODEL, estimate_depth
+from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment
+from preprocess.sketch import SKETCH_METHODS, extract_sketch
+from utils.errors import InputError
+from utils.image_io import (check_same_size, read_depth, read_mask, read_photo, write_depth, write_image, write_json,
+                            write_mask)
+from utils.visualization import contact_sheet, depth_to_rgb
+
+MANIFEST = "manifest.json"
+MIN_SIDE = 32          # smaller photos carry too little to learn from
+MAX_PIXELS = 400e6     # ~ A0 at 600 dpi
+
+
+@dataclass
+class PreprocessConfig:
+    sketch: SketchConfig = field(default_factory=SketchConfig)
+    depth: str = "auto"                  # auto (Depth Anything) | FILE | none
+    depth_model: str | None = None       # hub id or local folder (default DEFAULT_DEPTH_MODEL)
+    segmenter: str = "slic"              # sam | slic | felzenszwalb | none
+    regions: int = 24                    # at most this many regions in the mask
+    min_region: float = 0.002            # regions smaller than this fraction of the image are merged
+    sam_model: str | None = None         # hub id or local folder (default DEFAULT_SAM_MODEL)
+    sam_points: int = 32                 # SAM point grid per side
+
+
+def file_hash(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def array_hash(arr: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
+
+
+def check_photo_size(photo: np.ndarray, name) -> None:
+    h, w = photo.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise InputError(f"{name} is {w}x{h}; at least {MIN_SIDE} px on each side is needed")
+    if h * w > MAX_PIXELS:
+        raise InputError(f"{name} is {w}x{h} ({h * w / 1e6:.0f} MP); more than {MAX_PIXELS / 1e6:.0f} MP is refused")
+
+
+class Cache:
+    """The manifest of one output folder: which step made which files from what."""
+
+    def __init__(self, out: Path, source_hash: str):
+        self.out, self.source_hash = Path(out), source_hash
+        path = self.out / MANIFEST
+        self.data = json.loads(path.read_text()) if path.is_file() else {}
+        if self.data.get("source_sha256") != source_hash:
+            self.data = {"source_sha256": source_hash, "steps": {}}
+
+    def hit(self, step: str, params: dict) -> bool:
+        entry = self.data["steps"].get(step)
+        return bool(entry) and entry["params"] == params and all((self.out / f).is_file() for f in entry["files"])
+
+    def record(self, step: str, params: dict, files: list[str], seconds: float) -> None:
+        self.data["steps"][step] = {"params": params, "files": files, "seconds": round(seconds, 3)}
+        write_json(self.out / MANIFEST, self.data)
+
+
+def _depth_params(depth_model: str | None) -> dict:
+    return {"method": "depth-anything-v2", "model": depth_model or DEFAULT_DEPTH_MODEL}
+
+
+def estimate_depth_cached(photo: np.ndarray, photo_path, depth_model: str | None, cache_dir) -> np.ndarray:
+    """Depth Anything depth of ``photo``, reused from ``cache_dir`` when it was made from the same source."""
+    if cache_dir is None:
+        return estimate_depth(photo, depth_model)
+    cache = Cache(Path(cache_dir), file_hash(photo_path) if photo_path else array_hash(photo))
+    params = _depth_params(depth_model)
+    if cache.hit("depth", params):
+        return np.load(Path(cache_dir) / "depth.npy")
+    t0 = time.perf_counter()
+    depth = estimate_depth(photo, depth_model)
+    write_depth(Path(cache_dir) / "depth.png", depth)
+    cache.record("depth", params, ["depth.png", "depth.npy"], time.perf_counter() - t0)
+    return depth
+
+
+def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
+    """Run every step for one photo; returns the manifest."""
+    out = Path(out)
+    photo = read_photo(photo_path, allow_alpha=True)
+    check_photo_size(photo, photo_path)
+    cache = Cache(out, file_hash(photo_path))
+    cache.data.update(source=str(photo_path), size=[photo.shape[1], photo.shape[0]])
+
+    params = {"method": "opencv", **asdict(cfg.sketch)}
+    if cache.hit("sketch", params):
+        log("sketch: cached")
+    else:
+        t0 = time.perf_counter()
+        write_image(out / "sketch.png", extract_sketch(photo, cfg.sketch))
+        cache.record("sketch", params, ["sketch.png"], time.perf_counter() - t0)
+        log(f"sketch: {cfg.sketch.method}")
+
+    depth = None
+    if cfg.depth == "none":
+        log("depth: none")
+    elif cfg.depth != "auto":
+        params = {"method": "file", "file": str(cfg.depth), "sha256": file_hash(cfg.depth)}
+        depth = read_depth(cfg.depth)
+        check_same_size(photo, depth, f"depth {cfg.depth}")
+        if not cache.hit("depth", params):
+            write_depth(out / "depth.png", depth)
+            cache.record("depth", params, ["depth.png", "depth.npy"], 0.0)
+        log(f"depth: from {cfg.depth}")
+    else:
+        t0 = time.perf_counter()
+        depth = estimate_depth_cached(photo, photo_path, cfg.depth_model, out)
+        cache = Cache(out, cache.source_hash)  # estimate_depth_cached wrote the manifest
+        log(f"depth: {_depth_params(cfg.depth_model)['model']} ({time.perf_counter() - t0:.1f} s)")
+    if depth is not None:
+        write_image(out / "depth_preview.png", depth_to_rgb(depth))
+
+    mask = None
+    if cfg.segmenter != "none":
+        params = {"method": cfg.segmenter, "regions": cfg.regions, "min_region": cfg.min_region}
+        if cfg.segmenter == "sam":
+            params.update(model=cfg.sam_model or DEFAULT_SAM_MODEL, points=cfg.sam_points)
+        if cache.hit("mask", params):
+            mask = read_mask(out / "mask.png")
+            log("mask: cached")
+        else:
+            t0 = time.perf_counter()
+            mask = segment(photo, cfg.segmenter, cfg.regions, cfg.min_region, cfg.sam_model, cfg.sam_points)
+            write_mask(out / "mask.png", mask)
+            write_image(out / "mask_overlay.png", overlay(photo, mask))
+            cache.record("mask", params, ["mask.png", "mask_overlay.png"], time.perf_counter() - t0)
+            log(f"mask: {cfg.segmenter}, {int(mask.max()) + 1} regions")
+
+    from utils.image_io import read_gray
+    images = [photo, read_gray(out / "sketch.png")]
+    caps = ["photo", "sketch"]
+    if depth is not None:
+        images.append(depth_to_rgb(depth))
+        caps.append("depth (near = bright)")
+    if mask is not None:
+        images.append(overlay(photo, mask))
+        caps.append(f"mask ({int(mask.max()) + 1} regions)")
+    write_image(out / "preview.png", contact_sheet(images, caps, cols=len(images), cell_width=320))
+    write_json(out / MANIFEST, cache.data)
+    return cache.data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m process.sketch_depth", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("photo")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--sketch-method", default="canny", choices=SKETCH_METHODS)
+    p.add_argument("--sketch-thickness", type=int, default=1)
+    p.add_argument("--sketch-blur", type=float, default=1.0)
+    p.add_argument("--depth", default="auto", help="auto (Depth Anything V2), a depth FILE, or none")
+    p.add_argument("--depth-model", help=f"hub id or local folder (default {DEFAULT_DEPTH_MODEL}, Apache-2.0; "
+                                         "the Base and Large V2 models are CC-BY-NC-4.0, non-commercial)")
+    p.add_argument("--segmenter", default="slic", choices=SEGMENTERS)
+    p.add_argument("--regions", type=int, default=24, help="at most this many mask regions")
+    p.add_argument("--sam-model", help=f"SAM hub id or local folder (default {DEFAULT_SAM_MODEL})")
+    p.add_argument("--sam-points", type=int, default=32, help="SAM point grid per side")
+    return p
+
+
+def main(argv=None) -> int:
+    a = build_parser().parse_args(argv)
+    cfg = PreprocessConfig(sketch=SketchConfig(method=a.sketch_method, thickness=a.sketch_thickness,
+                                               blur_sigma=a.sketch_blur),
+                           depth=a.depth, depth_model=a.depth_model, segmenter=a.segmenter, regions=a.regions,
+                           sam_model=a.sam_model, sam_points=a.sam_points)
+    preprocess_photo(a.photo, a.out, cfg)
+    print(f"wrote {a.out}/ (sketch.png, depth.png, depth.npy, mask.png, preview.png, {MANIFEST})")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))
