@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--color-space", choices=COLOR_SPACES)
     model.add_argument("--width", type=int, help="channels of the first U-Net level")
     model.add_argument("--no-style", action="store_true", help="disable the AdaIN style branch")
+    model.add_argument("--palette-size", type=int, help="learn a palette of K Lab colours (needs --color-space lab)")
     model.add_argument("--sketch-method", choices=SKETCH_METHODS)
     return p
 
@@ -64,7 +65,8 @@ def config_from_args(args):
         "full_size": args.full_size, "lr": args.lr, "lr_min": args.lr_min, "eval_every": args.eval_every,
         "lr_schedule": args.lr_schedule, "perceptual_weight": args.perceptual_weight,
         "vgg_weights": args.vgg_weights}.items() if v is not None}
-    model = {k: v for k, v in {"color_space": args.color_space, "width": args.width}.items() if v is not None}
+    model = {k: v for k, v in {"color_space": args.color_space, "width": args.width,
+                               "palette_size": args.palette_size}.items() if v is not None}
     if args.no_style:
         model["use_style"] = False
     if model:

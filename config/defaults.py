@@ -36,6 +36,7 @@ class ModelConfig:
     use_style: bool = True       # AdaIN style branch
     style_dim: int = 64          # length of the style code
     style_size: int = 256        # the style image is resized to this long side before encoding
+    palette_size: int = 0        # > 0: learned palette of this many Lab colours; a, b are a soft mix of them
 
 
 @dataclass
@@ -73,7 +74,8 @@ class TrainConfig:
     lr_schedule: str = "plateau" # plateau (adaptive decay on the epoch loss) | cosine | constant
     perceptual_weight: float = 0.0  # weight of the VGG-16 perceptual loss (0: off)
     vgg_weights: str | None = None  # VGG-16 weights file; default: torchvision's cache
-    amp: bool = True             # mixed precision (CUDA only)
+    amp: bool = True             # bfloat16 autocast on CUDA, and on CPUs with native bf16 (avx512_bf16 / AMX)
+    channels_last: bool = True   # NHWC memory layout: faster convolutions with oneDNN and cuDNN
     eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs
     threads: int = 0             # torch CPU threads (0: torch's default)
     metrics_log: str = "metrics_train/training.log"  # readable log, appended

@@ -73,11 +73,12 @@ class GlobalContextAttention(nn.Module):
         """Sum features (B, D, h, w) into grid cells by their global coords (B, 2, h, w).
 
         ``weight`` (B, 1, h, w), 0 or 1, selects which positions count (a tile's own core)."""
+        feat, coords = feat.float(), coords.float()  # sums in float32, also under autocast
         b, d, h, w = feat.shape
         g = self.grid
         cell = (coords * g).floor().clamp_(0, g - 1).long()
         idx = (cell[:, 0] * g + cell[:, 1]).view(b, -1)  # (B, h*w)
-        wgt = torch.ones(b, 1, h, w, device=feat.device, dtype=feat.dtype) if weight is None else weight
+        wgt = torch.ones(b, 1, h, w, device=feat.device, dtype=feat.dtype) if weight is None else weight.float()
         wflat = wgt.view(b, -1)
         feat_sum = feat.new_zeros(b, g * g, d).scatter_add_(
             1, idx.unsqueeze(-1).expand(-1, -1, d), (feat * wgt).view(b, d, -1).transpose(1, 2))
@@ -104,7 +105,7 @@ class GlobalContextAttention(nn.Module):
         k = k.view(b, -1, nh, hd).transpose(1, 2)                                # (B, nh, T, hd)
         v = v.view(b, -1, nh, hd).transpose(1, 2)
         mask = filled[:, None, None, :]                                          # (B, 1, 1, T)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)           # (B, nh, h*w, hd)
+        out = F.scaled_dot_product_attention(q, k.to(q.dtype), v.to(q.dtype), attn_mask=mask)  # (B, nh, h*w, hd)
         out = self.proj(out.transpose(1, 2).reshape(b, h * w, d))
-        feat = feat + out.transpose(1, 2).reshape(b, d, h, w)
+        feat = feat + out.transpose(1, 2).reshape(b, d, h, w).to(feat.dtype)
         return feat + self.mlp(feat)

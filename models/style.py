@@ -55,6 +55,30 @@ class AdaIN(nn.Module):
         return x * (1 + gamma) + beta
 
 
+@torch.no_grad()
+def recalibrate_statistics(model: nn.Module, batches) -> None:
+    """Set every BatchNorm's running statistics to the exact statistics of ``batches``.
+
+    Running averages collected over random training patches lag behind the weights and
+    differ from whole images; recomputing them over the whole training view ("precise
+    BN", Wu & Johnson 2021) removes that train/inference gap. ``batches`` is an iterable
+    of ``(x, labels)`` pairs fed to ``model``."""
+    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    saved = [(m.momentum, m.training) for m in norms]
+    was_training = model.training
+    model.eval()
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the batches
+        m.train()
+    for x, labels in batches:
+        model(x, labels)
+    for m, (momentum, training) in zip(norms, saved):
+        m.momentum = momentum
+        m.train(training)
+    model.train(was_training)
+
+
 def resize_long_side(img: torch.Tensor, size: int) -> torch.Tensor:
     """Resize (B, 3, H, W) so its long side is ``size`` (antialiased)."""
     h, w = img.shape[-2:]

@@ -83,6 +83,13 @@ class SemColorNet(nn.Module):
         self.dec1 = Up(4 * w, 2 * w, 2 * w, style_dim)
         self.dec0 = Up(2 * w, w, w, style_dim)
         self.head = nn.Conv2d(w, 3, 1)
+        if cfg.palette_size > 0:
+            if cfg.color_space != "lab":
+                raise ValueError("a learned palette needs color_space='lab'")
+            # Learned palette, normalised Lab (L/100, a/128, b/128); initialised from the training
+            # photo by the trainer. The head then predicts L and one logit per palette colour.
+            self.palette = nn.Parameter(torch.zeros(cfg.palette_size, 3))
+            self.head = nn.Conv2d(w, 1 + cfg.palette_size, 1)
         self.style_encoder = StyleEncoder(cfg.style_dim) if cfg.use_style else None
         # The style code of the training photo, kept with the weights so that inference
         # needs nothing but the checkpoint. Set by set_default_style().
@@ -163,5 +170,25 @@ class SemColorNet(nn.Module):
         d2 = self.dec2(b, e2, s)
         d1 = self.dec1(d2, e1, s)
         d0 = self.dec0(d1, e0, s)
-        out = activate(self.head(d0), self.cfg.color_space)
+        raw = self.head(d0)
+        if self.cfg.palette_size > 0:
+            weights = torch.softmax(raw[:, 1:].float(), dim=1)                     # (B, K, H, W)
+            ab = torch.einsum("bkhw,kc->bchw", weights, self.palette[:, 1:].float())
+            out = torch.cat([torch.sigmoid(raw[:, :1].float()), ab], dim=1)
+        else:
+            out = activate(raw, self.cfg.color_space)
         return out[..., :h, :w]
+
+    @torch.no_grad()
+    def set_palette(self, lab: torch.Tensor) -> None:
+        """Replace the learned palette, (K, 3) CIELAB (L 0..100, a, b -128..127)."""
+        if self.cfg.palette_size == 0:
+            raise ValueError("this model has no learned palette (train with --palette-size K)")
+        if lab.shape != self.palette.shape:
+            raise ValueError(f"palette must be ({self.cfg.palette_size}, 3) Lab, got {tuple(lab.shape)}")
+        self.palette.copy_(torch.cat([lab[:, :1] / 100.0, lab[:, 1:] / 128.0], dim=1).to(self.palette))
+
+    def palette_lab(self) -> torch.Tensor:
+        """The learned palette as (K, 3) CIELAB."""
+        p = self.palette.detach().float()
+        return torch.cat([p[:, :1] * 100.0, p[:, 1:] * 128.0], dim=1)

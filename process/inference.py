@@ -29,6 +29,27 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (avx512_bf16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def autocast_dtype(device: torch.device, enabled: bool):
+    """bfloat16 where it is fast (CUDA, bf16-capable CPUs), else None (full precision)."""
+    if not enabled:
+        return None
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    if device.type == "cpu" and cpu_has_bf16():
+        return torch.bfloat16
+    return None
+
+
 def to_batch(x: np.ndarray, labels: np.ndarray | None, device) -> tuple[torch.Tensor, torch.Tensor | None]:
     xt = torch.from_numpy(x).unsqueeze(0).to(device)
     lt = None if labels is None else torch.from_numpy(labels).unsqueeze(0).to(device)

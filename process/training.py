@@ -34,9 +34,10 @@ from data.samples import stereo_motorcycle_views
 from loss.combined_loss import CombinedLoss
 from models.checkpoint import LAST, restore_training, save_checkpoint
 from models.inputs import Guides, encode_guides
+from models.style import recalibrate_statistics
 from models.unet import SemColorNet
 from process.guides import GuideSources, guides_from_photo, sample_guides
-from process.inference import colorize, pick_device
+from process.inference import autocast_dtype, colorize, pick_device
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
 from utils.metrics import image_metrics
@@ -116,6 +117,14 @@ class Trainer:
             cfg.model.num_labels = int(g.mask.max()) + 1
         cfg.model.use_depth = g.depth is not None
         self.model = SemColorNet(cfg.model).to(self.device)
+        if cfg.model.palette_size > 0:  # start the learned palette from the photo's own main colours
+            from config.color_palettes import extract_palette
+            init = extract_palette(self.data.train.photo, cfg.model.palette_size, seed=cfg.seed).lab
+            k = len(init)
+            lab = torch.zeros(cfg.model.palette_size, 3)
+            lab[:k] = torch.from_numpy(init).float()
+            lab[k:] = lab[0]
+            self.model.set_palette(lab.to(self.device))
         self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
@@ -124,11 +133,21 @@ class Trainer:
         self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1)
         self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
         self.sched: dict = {"lr": cfg.lr}
-        self.amp = cfg.amp and self.device.type == "cuda"
+        self.amp_dtype = autocast_dtype(self.device, cfg.amp)
+        if cfg.channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
 
     # --- bookkeeping -------------------------------------------------------------------
-    def _save(self, name: str) -> None:
+    def prepare_for_inference(self) -> None:
+        """Default style code and normalisation statistics from the whole training view."""
         self.model.set_default_style(self.style_photo)
+        x, labels = encode_guides(self.data.train.guides, self.model.cfg)
+        xt = torch.from_numpy(x).unsqueeze(0).to(self.device)
+        lt = None if labels is None else torch.from_numpy(labels).unsqueeze(0).to(self.device)
+        recalibrate_statistics(self.model, [(xt, lt), (xt.flip(-1), None if lt is None else lt.flip(-1))])
+
+    def _save(self, name: str) -> None:
+        self.prepare_for_inference()
         save_checkpoint(self.ckpt_dir / name, self.model, self.cfg.sketch, self.opt,
                         progress={**self.progress, "sched": self.sched}, train_cfg=to_dict(self.cfg),
                         rng={"sampler": self.sampler.state_dict(), "full_sampler": self.full_sampler.state_dict()})
@@ -157,7 +176,7 @@ class Trainer:
 
     def evaluate(self) -> dict:
         """PSNR/SSIM on the full training view and (if any) the held-out view."""
-        self.model.set_default_style(self.style_photo)  # the code inference will use, from the current encoder
+        self.prepare_for_inference()
         out = {}
         pred = colorize(self.model, self.data.train.guides, device=self.device)
         out.update({f"train_{k}": v for k, v in image_metrics(pred, self.data.train.photo, full=False).items()})
@@ -183,10 +202,12 @@ class Trainer:
     # --- training ----------------------------------------------------------------------
     def _step(self, batch) -> dict:
         x, t = batch.inputs.to(self.device), batch.target.to(self.device)
+        if self.cfg.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         labels = None if batch.labels is None else batch.labels.to(self.device)
-        style = self.model.encode_style(self.style_photo) if self.model.style_encoder is not None else None
-        ctx = torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
+        ctx = torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype else contextlib.nullcontext()
         with ctx:
+            style = self.model.encode_style(self.style_photo) if self.model.style_encoder is not None else None
             pred = self.model(x, labels, style=style)
         total, parts = self.loss(pred.float(), t)
         self.opt.zero_grad(set_to_none=True)

@@ -20,3 +20,6 @@ def sample_crop():
     left, right = stereo_motorcycle_views()
     sl = (slice(200, 296), slice(300, 428))
     return left.photo[sl], left.depth[sl], right.photo[sl], right.depth[sl]
+
+
+from tests.conftest_models import tiny_depth_anything, tiny_sam  # noqa: E402,F401  (shared by several folders)

@@ -1,0 +1,62 @@
+"""Wiggle GIF: a few views swinging back and forth around a still focus plane.
+
+    python -m preprocess.view.generate_wiggle_gif IMAGE DEPTH --out FILE.gif [--views N]
+                                                  [--amplitude PX] [--duration MS] [--focus F]
+
+Views are rendered by ``generate_multiview.shift_view`` from ``-amplitude`` to
+``+amplitude`` and played back and forth (2 views: the classic two-frame wiggle).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from preprocess.view.generate_multiview import check_depth, shift_view
+from preprocess.view.gif import ping_pong, write_gif
+from utils.errors import InputError
+
+
+def wiggle_frames(image: np.ndarray, depth: np.ndarray, views: int = 4, amplitude: float = 10.0,
+                  focus: float = 0.5) -> list[np.ndarray]:
+    """``views`` frames from -amplitude to +amplitude, then back (the frames of one loop)."""
+    if views < 2:
+        raise InputError(f"a wiggle needs at least 2 views, got {views}")
+    check_depth(image, depth)
+    frames = [shift_view(image, depth, dx, 0.0, focus).image for dx in np.linspace(-amplitude, amplitude, views)]
+    return frames if views == 2 else ping_pong(frames)
+
+
+def wiggle_from_render(rgb: np.ndarray, depth: np.ndarray | None, out, views: int = 4, amplitude: float | None = None,
+                       duration_ms: int = 120) -> Path:
+    """A wiggle GIF of a rendered view (used by ``process.py --wiggle`` and ``train.sh --wiggle``)."""
+    if depth is None:
+        raise InputError("a wiggle GIF needs depth; this model renders without it")
+    amp = amplitude if amplitude is not None else max(4.0, 0.015 * max(rgb.shape[:2]))
+    return write_gif(out, wiggle_frames(rgb, depth, views, amp), duration_ms)
+
+
+def main(argv=None) -> int:
+    from utils.image_io import read_depth, read_photo
+
+    p = argparse.ArgumentParser(prog="python -m preprocess.view.generate_wiggle_gif",
+                                description=__doc__.split("\n\n")[0])
+    p.add_argument("image")
+    p.add_argument("depth")
+    p.add_argument("--out", required=True, help="output .gif")
+    p.add_argument("--views", type=int, default=4)
+    p.add_argument("--amplitude", type=float, default=10.0, help="largest shift, px")
+    p.add_argument("--duration", type=int, default=120, help="frame duration, ms")
+    p.add_argument("--focus", type=float, default=0.5)
+    a = p.parse_args(argv)
+    image, depth = read_photo(a.image), read_depth(a.depth)
+    frames = wiggle_frames(image, depth, a.views, a.amplitude, a.focus)
+    print(f"wrote {write_gif(a.out, frames, a.duration)} ({len(frames)} frames, looping)")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))

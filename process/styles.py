@@ -1,0 +1,130 @@
+"""Palette and style variants of one rendering (what ``generate_styles.py`` does).
+
+Variants:
+- palette ``fixed`` / ``regions``: the base rendering recoloured (``process/palette.py``);
+- palette ``learned``: the checkpoint's learned palette replaced by the target palette,
+  each learned colour by its nearest target colour (Lab), and the view rendered again;
+- style: the view rendered with another style image's AdaIN code, or with a blend of two
+  codes ``(1 - w) s0 + w s1`` for each weight ``w``.
+
+Every variant is scored (``process/palette.py``): palette adherence (mean Delta E 00 to the
+nearest palette colour) and structure kept (SSIM of L against the base rendering).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
+from process.inference import colorize
+from process.palette import PALETTE_MODES, apply_fixed, apply_regions, palette_adherence, structure_kept
+from process.render import RenderConfig, Renderer
+from utils.errors import InputError
+from utils.image_io import read_photo, write_image, write_json
+from utils.visualization import contact_sheet
+
+
+@dataclass
+class StylesConfig:
+    render: RenderConfig = field(default_factory=RenderConfig)
+    out: str = "outputs/styles"
+    palettes: list[str] = field(default_factory=lambda: list(PALETTES))  # names or .json/.gpl files
+    extract: list[str] = field(default_factory=list)   # IMAGE or IMAGE:K -> a palette extracted from the image
+    mode: str = "fixed"                                 # fixed | learned | regions
+    mapping: str | None = None                          # regions: JSON file {region: palette index or role}
+    lightness: float = 0.6                              # how far L moves toward the palette colour (0..1)
+    styles: list[str] = field(default_factory=list)     # style images, one variant each
+    blend: list[float] = field(default_factory=list)    # weights w between the first two styles
+
+
+def _palettes(cfg: StylesConfig) -> list[Palette]:
+    out = [get_palette(p) for p in cfg.palettes]
+    for spec in cfg.extract:
+        path, _, k = spec.partition(":")
+        pal = extract_palette(read_photo(path), int(k) if k else 5)
+        pal.name = f"from_{Path(path).stem}"
+        out.append(pal)
+    return out
+
+
+def _learned_variant(renderer: Renderer, guides, palette: Palette, device) -> np.ndarray:
+    model = renderer.model
+    learned = model.palette_lab().cpu().numpy()
+    d = ((learned[:, None, :] - palette.lab[None]) ** 2).sum(-1)
+    target = torch.from_numpy(palette.lab[d.argmin(axis=1)]).float()
+    saved = model.palette.detach().clone()
+    try:
+        model.set_palette(target.to(model.palette.device))
+        return colorize(model, guides, device=device)
+    finally:
+        with torch.no_grad():
+            model.palette.copy_(saved)
+
+
+def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
+    if cfg.mode not in PALETTE_MODES:
+        raise InputError(f"--palette-mode must be one of {PALETTE_MODES}, got {cfg.mode!r}")
+    if not 0 <= cfg.lightness <= 1:
+        raise InputError(f"--lightness must be in [0, 1], got {cfg.lightness}")
+    renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
+    if cfg.mode == "learned" and renderer.model.cfg.palette_size == 0:
+        raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
+    guides, _ = renderer.guides(cfg.render)
+    renderer.check(guides)
+    mapping = None
+    if cfg.mode == "regions":
+        if guides.mask is None:
+            raise InputError("--palette-mode regions needs a semantic mask: --mask FILE")
+        if cfg.mapping:
+            try:
+                mapping = json.loads(Path(cfg.mapping).read_text())
+            except (OSError, json.JSONDecodeError) as exc:
+                raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
+    palettes = _palettes(cfg)
+    if cfg.blend and len(cfg.styles) < 2:
+        raise InputError("--blend needs two --style images")
+    base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device)
+    out = Path(cfg.out)
+    write_image(out / "base.png", base)
+    images, caps, rows = [base], ["base"], []
+    for pal in palettes:
+        if cfg.mode == "fixed":
+            v = apply_fixed(base, pal, cfg.lightness)
+        elif cfg.mode == "regions":
+            v = apply_regions(base, guides.mask, pal, mapping, cfg.lightness)
+        else:
+            v = _learned_variant(renderer, guides, pal, renderer.device)
+        name = f"palette_{pal.name}"
+        write_image(out / f"{name}.png", v)
+        row = {"variant": name, "mode": cfg.mode, "palette": pal.name, "palette_lab": pal.lab.round(2).tolist(),
+               "adherence_delta_e00": palette_adherence(v, pal), "structure_ssim": structure_kept(v, base)}
+        rows.append(row)
+        images.append(v)
+        caps.append(f"{pal.name}: dE {row['adherence_delta_e00']:.1f}, SSIM {row['structure_ssim']:.2f}")
+    codes = [renderer.style_code(s) for s in cfg.styles]
+    for path, code in zip(cfg.styles, codes):
+        v = colorize(renderer.model, guides, style=code, device=renderer.device)
+        name = f"style_{Path(path).stem}"
+        write_image(out / f"{name}.png", v)
+        rows.append({"variant": name, "style": path, "structure_ssim": structure_kept(v, base)})
+        images.append(v)
+        caps.append(f"style: {Path(path).stem}")
+    for w in cfg.blend:
+        code = (1 - w) * codes[0] + w * codes[1]
+        v = colorize(renderer.model, guides, style=code, device=renderer.device)
+        name = f"blend_{w:.2f}"
+        write_image(out / f"{name}.png", v)
+        rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, "structure_ssim": structure_kept(v, base)})
+        images.append(v)
+        caps.append(f"style blend w={w:.2f}")
+    write_image(out / "contact_sheet.png", contact_sheet(images, caps, cols=min(4, len(images)), cell_width=320))
+    report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode, "lightness": cfg.lightness,
+              "variants": rows,
+              "scores": {"adherence": "mean CIEDE2000 from each output pixel to its nearest palette colour",
+                         "structure": "SSIM (scikit-image, data_range=100) of the variant's Lab L against the base's"}}
+    write_json(out / "styles.json", report)
+    return report
