@@ -23,3 +23,15 @@ def sample_crop():
 
 
 from tests.conftest_models import tiny_depth_anything, tiny_sam  # noqa: E402,F401  (shared by several folders)
+from tests.conftest_run import tiny_run  # noqa: E402,F401
+
+
+def load_script(name: str):
+    """Import a root script by path (``process.py`` shares its name with the ``process/`` package)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / name
+    spec = importlib.util.spec_from_file_location(f"script_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,127 @@
+import json
+
+import numpy as np
+import pytest
+from skimage.color import lab2rgb, rgb2lab
+
+import generate_styles
+from config.color_palettes import PALETTES, Palette, extract_palette, load_palette, to_lab
+from process.palette import apply_fixed, apply_regions, palette_adherence, structure_kept
+from utils.cli import run_cli
+from utils.errors import InputError
+
+
+def flat_colours(rng, k=4, size=60):
+    """An image made of k flat colours in vertical bands."""
+    lab = np.array([[40, 50, 30], [70, -30, 40], [55, 10, -45], [85, 0, 5], [25, 20, 20]], float)[:k]
+    rgb = np.clip(lab2rgb(lab[None])[0], 0, 1)
+    img = np.zeros((size, size, 3), np.float32)
+    for i in range(k):
+        img[:, i * size // k:(i + 1) * size // k] = rgb[i]
+    return img, rgb2lab(rgb[None])[0]
+
+
+def test_extraction_recovers_true_colours(rng):
+    img, true_lab = flat_colours(rng)
+    pal = extract_palette(img, 4)
+    d = np.sqrt(((pal.lab[:, None] - true_lab[None]) ** 2).sum(-1))
+    assert np.all(d.min(axis=1) < 1.0) and np.all(d.min(axis=0) < 1.0)
+
+
+def test_fixed_mapping_keeps_luminance_structure_and_adheres(rng):
+    yy, xx = np.mgrid[0:64, 0:64] / 63.0
+    base = np.stack([0.3 + 0.5 * xx, 0.4 + 0.3 * yy, 0.5 - 0.3 * xx * yy], axis=2).astype(np.float32)
+    base += 0.05 * np.sin(20 * xx)[..., None].astype(np.float32)
+    pal = PALETTES["brick_slate"]
+    v = apply_fixed(base, pal, lightness=0.6)
+    assert structure_kept(v, base) > 0.8
+    assert palette_adherence(v, pal) < palette_adherence(base, pal)
+    assert palette_adherence(v, pal) <= 10
+
+
+def test_regions_by_role_mapping(rng):
+    img = np.full((20, 20, 3), 0.5, np.float32)
+    labels = np.zeros((20, 20), np.int64)
+    labels[:, 10:] = 1
+    pal = PALETTES["whitewash_terracotta"]
+    v = apply_regions(img, labels, pal, {"0": "roof", "1": "wall"}, lightness=1.0)
+    lab = rgb2lab(v)
+    assert np.allclose(lab[5, 2, 1:], pal.lab[pal.role_index("roof"), 1:], atol=1.5)
+    assert np.allclose(lab[5, 15, 1:], pal.lab[pal.role_index("wall"), 1:], atol=1.5)
+    with pytest.raises(InputError, match="region 1 of the mask has no palette mapping"):
+        apply_regions(img, labels, pal, {"0": "roof"})
+
+
+def test_malformed_palettes_fail_clearly(tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(InputError, match="malformed palette JSON"):
+        load_palette(tmp_path / "bad.json")
+    (tmp_path / "empty.json").write_text(json.dumps({"space": "lab", "colors": []}))
+    with pytest.raises(InputError, match="no colours"):
+        load_palette(tmp_path / "empty.json")
+    (tmp_path / "gamut.json").write_text(json.dumps({"space": "lab", "colors": [{"value": [120, 0, 0]}]}))
+    with pytest.raises(InputError, match="out of gamut"):
+        load_palette(tmp_path / "gamut.json")
+    (tmp_path / "p.gpl").write_text("GIMP Palette\nName: t\n#\n200 50 40 wall\n30 30 30 roof\n")
+    gpl = load_palette(tmp_path / "p.gpl")
+    assert gpl.roles == ["wall", "roof"] and gpl.lab.shape == (2, 3)
+    (tmp_path / "x.gpl").write_text("not a palette\n")
+    with pytest.raises(InputError, match="not a GIMP palette"):
+        load_palette(tmp_path / "x.gpl")
+    with pytest.raises(InputError, match="unknown role"):
+        Palette("p", to_lab([[50, 0, 0]], "lab"), ["chimney"])
+
+
+def test_generate_styles_end_to_end(tiny_run, tmp_path, sample_crop):
+    from utils.image_io import write_image
+    write_image(tmp_path / "style_a.png", sample_crop[0])
+    write_image(tmp_path / "style_b.png", 1 - sample_crop[0])
+    out = tmp_path / "styles"
+    code = run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palettes", "brick_slate", "sandstone",
+                                          "--extract", f"{tmp_path / 'style_a.png'}:3",
+                                          "--style", str(tmp_path / "style_a.png"), str(tmp_path / "style_b.png"),
+                                          "--blend", "0", "1", "--out", str(out)])
+    assert code == 0
+    report = json.loads((out / "styles.json").read_text())
+    names = [r["variant"] for r in report["variants"]]
+    assert names[:3] == ["palette_brick_slate", "palette_sandstone", "palette_from_style_a"]
+    assert (out / "contact_sheet.png").is_file()
+    from utils.image_io import read_photo
+    a, b = read_photo(out / "palette_brick_slate.png"), read_photo(out / "palette_sandstone.png")
+    assert np.abs(a - b).mean() > 0.01  # variants differ
+    # Style interpolation at 0 and 1 reproduces the two styles.
+    assert np.abs(read_photo(out / "blend_0.00.png") - read_photo(out / "style_style_a.png")).max() <= 1 / 255
+    assert np.abs(read_photo(out / "blend_1.00.png") - read_photo(out / "style_style_b.png")).max() <= 1 / 255
+
+
+def test_generate_styles_bad_input(tiny_run, tmp_path, capsys):
+    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palettes", "pastel_dream",
+                                          "--out", str(tmp_path)]) == 2
+    assert "unknown palette 'pastel_dream'" in capsys.readouterr().err
+    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palette-mode", "regions",
+                                          "--out", str(tmp_path)]) == 2
+    assert "needs a semantic mask" in capsys.readouterr().err
+    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palette-mode", "learned",
+                                          "--out", str(tmp_path)]) == 2
+    assert "no learned palette" in capsys.readouterr().err
+
+
+def test_learned_palette_trains_and_is_editable(tmp_path):
+    import train
+    run = tmp_path / "run"
+    args = ["--out", str(run), "--epochs1", "2", "--steps-per-epoch", "3", "--epochs2", "0", "--patch-size", "32",
+            "--batch-size", "2", "--width", "8", "--quiet", "--device", "cpu", "--color-space", "lab",
+            "--palette-size", "4", "--metrics-log", str(tmp_path / "log")]
+    assert run_cli(train.main, args) == 0
+    from models.checkpoint import load_model
+    model, _ = load_model(run)
+    learned = model.palette_lab().numpy()
+    assert learned.shape == (4, 3) and np.ptp(learned[:, 0]) > 1  # initialised from the photo, not zeros
+    out = tmp_path / "styles"
+    assert run_cli(generate_styles.main, ["--checkpoint", str(run), "--palette-mode", "learned", "--palettes",
+                                          "brick_slate", "nordic_timber", "--out", str(out)]) == 0
+    report = json.loads((out / "styles.json").read_text())
+    assert len(report["variants"]) == 2
+    from utils.image_io import read_photo
+    assert np.abs(read_photo(out / "palette_brick_slate.png") - read_photo(out / "palette_nordic_timber.png")).mean() \
+        > 0.005
