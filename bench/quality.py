@@ -30,14 +30,33 @@ from process.inference import colorize  # noqa: E402
 from process.training import Trainer  # noqa: E402
 from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
 
-# name -> (preset, overrides): each row adds one change to the row before it (the original's format).
+# The ablation, in the original's format: each row adds one change to the row before it,
+# on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
+_BASE = dict(lr_schedule="constant", sketch=dict(method="canny"),
+             model=dict(use_style=False, line_distance=False, position=False, color_space="lab"))
+
+
+def _step(**changes) -> dict:
+    import copy
+    cfg = copy.deepcopy(_BASE)
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            cfg.setdefault(key, {}).update(value)
+        else:
+            cfg[key] = value
+    _BASE.clear()
+    _BASE.update(cfg)
+    return copy.deepcopy(cfg)
+
+
 ABLATION = [
-    ("Base (U-Net + attention, L1, constant LR)", "default",
-     dict(lr_schedule="constant", model=dict(use_style=False, line_distance=False, position=False))),
-    ("+ AdaIN style", "default", dict(lr_schedule="constant", model=dict(line_distance=False, position=False))),
-    ("+ adaptive LR decay", "default", dict(model=dict(line_distance=False, position=False))),
-    ("+ line-distance channel", "default", dict(model=dict(position=False))),
-    ("+ position channels (Final)", "default", dict()),
+    ("Base (U-Net + attention, L1 in Lab, Canny sketch, constant LR)", "fast", _step()),
+    ("+ AdaIN style", "fast", _step(model=dict(use_style=True))),
+    ("+ adaptive LR decay", "fast", _step(lr_schedule="plateau")),
+    ("+ XDoG ink sketch", "fast", _step(sketch=dict(method="xdog"))),
+    ("+ line-distance channel", "fast", _step(model=dict(line_distance=True))),
+    ("+ position channels", "fast", _step(model=dict(position=True))),
+    ("+ RGB output space (Final = fast preset)", "fast", _step(model=dict(color_space="rgb"))),
 ]
 
 
@@ -68,8 +87,42 @@ def run_one(name: str, preset: str, over: dict, out: Path) -> dict:
     left, right = trainer.data.train, trainer.data.heldout
     held = image_metrics(colorize(trainer.model, right.guides), right.photo)
     train = image_metrics(colorize(trainer.model, left.guides), left.photo, full=False)
-    return {"name": name, "preset": preset, "seconds": trainer.progress["seconds"], "held": held, "train": train,
-            "steps": trainer.progress["step"]}
+    # Work done: FLOPs of one step of each stage (counted, after training, on a copy of the state).
+    s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
+    f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0
+    f2 = step_flops(trainer, trainer.full_sampler.sample(1)) if s2 else 0
+    h2, w2 = trainer.full_view.guides.shape
+    pixels = s1 * cfg.batch_size * cfg.patch_size ** 2 + s2 * h2 * w2
+    secs = trainer.progress["seconds"]
+    return {"name": name, "preset": preset, "seconds": secs, "held": held, "train": train,
+            "steps": trainer.progress["step"], "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9}
+
+
+def step_flops(trainer: Trainer, batch) -> float:
+    """FLOPs of one training step (forward + backward) as torch's FlopCounterMode counts them."""
+    import copy
+
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model_state = copy.deepcopy(trainer.model.state_dict())
+    opt_state = copy.deepcopy(trainer.opt.state_dict())
+    with FlopCounterMode(display=False) as counter:
+        trainer._step(batch)
+    trainer.model.load_state_dict(model_state)
+    trainer.opt.load_state_dict(opt_state)
+    return float(counter.get_total_flops())
+
+
+def matmul_peak(dtype=torch.float32, n: int = 2048, reps: int = 10) -> float:
+    """GFLOP/s of an n x n matrix product on this machine (best of ``reps``)."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return 2 * n ** 3 / best / 1e9
 
 
 def _slug(name: str) -> str:
@@ -91,18 +144,28 @@ def main() -> int:
     rows = [run_one(f"preset {pr}", pr, over, out) for pr in args.presets]
     if args.ablation:
         rows += [run_one(name, pr, {**o, **over}, out) for name, pr, o in ABLATION]
+        if over.get("perceptual_weight", 0) == 0:
+            from loss.combined_loss import vgg_cache_path
+            if vgg_cache_path().is_file():
+                rows.append(run_one("+ VGG perceptual loss (weight 0.1)", "fast", {"perceptual_weight": 0.1}, out))
+            else:
+                print(f"VGG perceptual row not run: no VGG-16 weights at {vgg_cache_path()} (offline machine)")
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch "
           f"{torch.__version__}, {torch.get_num_threads()} threads; {time.strftime('%Y-%m-%d')}")
     if over:
         print(f"overrides: {over}")
-    print("\n| run | train s | steps | held-out PSNR dB | SSIM | dE00 | chroma ratio | train PSNR dB | train SSIM |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
+    print(f"matrix-multiply peak (2048^3, same run): {peak32:.0f} GFLOP/s fp32, {peak16:.0f} GFLOP/s bf16")
+    print("\n| run | train s | steps | held-out PSNR dB | SSIM | dE00 | chroma ratio | train PSNR dB | train SSIM "
+          "| train px/s | GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| mean-colour baseline | - | - | {base['psnr']:.2f} | {base['ssim']:.3f} | {base['delta_e00']:.2f} | "
-          f"{base['chroma_ratio']:.2f} | - | - |")
+          f"{base['chroma_ratio']:.2f} | - | - | - | - |")
     for r in rows:
         h, t = r["held"], r["train"]
         print(f"| {r['name']} | {r['seconds']:.0f} | {r['steps']} | {h['psnr']:.2f} | {h['ssim']:.3f} | "
-              f"{h['delta_e00']:.2f} | {h['chroma_ratio']:.2f} | {t['psnr']:.2f} | {t['ssim']:.3f} |")
+              f"{h['delta_e00']:.2f} | {h['chroma_ratio']:.2f} | {t['psnr']:.2f} | {t['ssim']:.3f} | "
+              f"{r['pixels_per_s'] / 1e3:.0f} k | {r['gflops']:.0f} |")
     if args.json:
         Path(args.json).write_text(json.dumps({"baseline": base, "rows": rows}, indent=2))
     return 0

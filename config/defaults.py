@@ -24,7 +24,7 @@ class SketchConfig:
 @dataclass
 class ModelConfig:
     width: int = 32              # channels of the first U-Net level; levels use 1x, 2x, 4x, 8x
-    color_space: str = "lab"     # rgb | hsv | lab: the space the network predicts in
+    color_space: str = "rgb"     # rgb | hsv | lab: the space the network predicts in (rgb measured best, README)
     use_depth: bool = True       # a depth channel (False: --depth none)
     use_luminance: bool = False  # a luminance channel, for colorizing grayscale photos
     num_labels: int = 0          # semantic labels of the mask (0: no mask input)
@@ -87,7 +87,7 @@ class TrainConfig:
 # Presets only name the fields they change; everything else keeps its default.
 PRESETS: dict[str, dict] = {
     # About a minute on a 2-core CPU.
-    "fast": dict(epochs1=6, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
+    "fast": dict(epochs1=12, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
                  full_size=768, model=dict(width=16)),
     # About five minutes on a 2-core CPU.
     "default": dict(),
