@@ -93,3 +93,14 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 def test_read_gray_of_colour_sketch(tmp_path):
     write_image(tmp_path / "s.png", np.ones((5, 5, 3)))
     assert read_gray(tmp_path / "s.png").shape == (5, 5)
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+    old = os.umask(0o022)
+    try:
+        write_image(tmp_path / "p.png", np.ones((2, 2)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "p.png").stat().st_mode) == 0o644
