@@ -2,20 +2,22 @@
 # Train SemColorNet end to end: preprocessing (for --image), stage 1 (patches) and
 # stage 2 (full image) via train.py, then a render of the held-out view.
 #
-#   bash train.sh [--foreground] [--wiggle] [train.py flags...]
+#   bash train.sh [--foreground] [--wiggle] [--with-mask] [train.py flags...]
 #
 # In an interactive terminal with tmux installed, the job runs in tmux session
 # 'sketch_train' (attach: tmux attach -t sketch_train; metrics: metrics_train/training.log).
-# Otherwise, or with --foreground, it runs here. All other flags go to train.py.
+# Otherwise, or with --foreground, it runs here. --with-mask trains with the preprocessing's
+# semantic mask (SEGMENTER=sam|slic|felzenszwalb, default slic). Other flags go to train.py.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
 
-foreground=0; wiggle=0; args=()
+foreground=0; wiggle=0; with_mask=0; args=()
 for a in "$@"; do
   case "$a" in
     --foreground) foreground=1 ;;
     --wiggle) wiggle=1 ;;
+    --with-mask) with_mask=1 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -35,22 +37,27 @@ if [ "$foreground" = 0 ] && [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null 2
 fi
 
 # Values train.py and the render step both need.
-out=runs/latest; image=""; depth=""; depth_model=""
+out=runs/latest; image=""; depth=""; depth_model=""; sketch_method=""
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[$i]}" in
     --out) out=${args[$((i + 1))]} ;;
     --image) image=${args[$((i + 1))]} ;;
     --depth) depth=${args[$((i + 1))]} ;;
     --depth-model) depth_model=${args[$((i + 1))]} ;;
+    --sketch-method) sketch_method=${args[$((i + 1))]} ;;
   esac
 done
 
 if [ -n "$image" ]; then
   echo "== preprocessing $image"
-  pre=(-m process.sketch_depth "$image" --out "$out/preprocess")
+  pre=(-m process.sketch_depth "$image" --out "$out/preprocess" --segmenter "${SEGMENTER:-slic}")
   [ -n "$depth" ] && pre+=(--depth "$depth")
   [ -n "$depth_model" ] && pre+=(--depth-model "$depth_model")
+  [ -n "$sketch_method" ] && pre+=(--sketch-method "$sketch_method")
   "$PY" "${pre[@]}"
+  # Training and the render use what preprocessing made (no second depth estimate).
+  if [ -z "$depth" ]; then depth="$out/preprocess/depth.npy"; args+=(--depth "$depth"); fi
+  [ "$with_mask" = 1 ] && args+=(--mask "$out/preprocess/mask.png")
 fi
 
 echo "== training (stage 1: patches, stage 2: full image)"
@@ -58,7 +65,10 @@ echo "== training (stage 1: patches, stage 2: full image)"
 
 echo "== rendering"
 render=(process.py --checkpoint "$out" --out "$out/render.png")
-[ -n "$image" ] && render+=(--image "$image") && [ -n "$depth" ] && render+=(--depth "$depth")
+if [ -n "$image" ]; then
+  render+=(--image "$image" --depth "$depth")
+  [ "$with_mask" = 1 ] && render+=(--mask "$out/preprocess/mask.png")
+fi
 [ "$wiggle" = 1 ] && render+=(--wiggle "$out/render_wiggle.gif")
 "$PY" "${render[@]}"
 echo "done: $out (config.json, checkpoints/, metrics.jsonl, previews/, render.png)"

@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("photo")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--sketch-method", default="canny", choices=SKETCH_METHODS)
+    p.add_argument("--sketch-method", default=SketchConfig().method, choices=SKETCH_METHODS)
     p.add_argument("--sketch-thickness", type=int, default=1)
     p.add_argument("--sketch-blur", type=float, default=1.0)
     p.add_argument("--depth", default="auto", help="auto (Depth Anything V2), a depth FILE, or none")
