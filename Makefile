@@ -6,7 +6,6 @@ STAMP := .venv/.installed
 
 $(STAMP): requirements.txt
 	python3 -m venv .venv
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt pytest
 	touch $(STAMP)
 
