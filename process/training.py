@@ -71,6 +71,8 @@ def load_training_data(cfg: TrainConfig) -> TrainingData:
         heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth))
         return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
     photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
+    from process.sketch_depth import check_photo_size
+    check_photo_size(photo, cfg.image)
     src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
     train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image))
     heldout = None
