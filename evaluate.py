@@ -9,7 +9,6 @@ With no --image: the bundled sample's held-out right view. Writes the prediction
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from utils.cli import run_cli

@@ -20,7 +20,7 @@ from utils.image_io import read_photo, write_image, write_json
 from utils.metrics import METRIC_SETTINGS, image_metrics, mean_colour_baseline
 
 
-def training_photo_mean(meta: dict) -> np.ndarray | None:
+def training_photo(meta: dict) -> np.ndarray | None:
     """The training photo of a run, when it can be found (the bundled sample, or --image)."""
     image = meta.get("train_config", {}).get("image")
     if image is None:
@@ -52,7 +52,7 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     report = {"view": name, "checkpoint": str(checkpoint), "size": list(photo.shape[:2]),
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),
               "settings": METRIC_SETTINGS}
-    train_photo = training_photo_mean(meta)
+    train_photo = training_photo(meta)
     if train_photo is not None:
         report["baseline_mean_colour"] = image_metrics(mean_colour_baseline(train_photo, photo.shape), photo)
     if out_dir is not None:
