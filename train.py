@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--color-space", choices=COLOR_SPACES)
     model.add_argument("--width", type=int, help="channels of the first U-Net level")
     model.add_argument("--no-style", action="store_true", help="disable the AdaIN style branch")
+    model.add_argument("--luminance", action="store_true",
+                       help="also feed the photo's luminance: a model for colorizing black-and-white photos")
     model.add_argument("--palette-size", type=int, help="learn a palette of K Lab colours (needs --color-space lab)")
     model.add_argument("--sketch-method", choices=SKETCH_METHODS)
     return p
@@ -69,6 +71,8 @@ def config_from_args(args):
                                "palette_size": args.palette_size}.items() if v is not None}
     if args.no_style:
         model["use_style"] = False
+    if args.luminance:
+        model["use_luminance"] = True
     if model:
         over["model"] = model
     if args.sketch_method:

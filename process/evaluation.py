@@ -38,14 +38,15 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
         if depth is not None:
             raise InputError("--depth needs --image (the bundled sample brings its own depth)")
         _, right = stereo_motorcycle_views()
-        name, photo, guides = right.name, right.photo, sample_guides(right, sketch_cfg, model.cfg.use_depth)
+        name, photo, guides = right.name, right.photo, sample_guides(right, sketch_cfg, model.cfg.use_depth,
+                                                                     model.cfg.use_luminance)
     else:
         if model.cfg.use_depth and depth is None:
             raise InputError("held-out evaluation needs the view's depth: --depth FILE")
         photo = read_photo(image)
         name = Path(image).stem
         guides = guides_from_photo(photo, sketch_cfg, GuideSources(depth=depth if model.cfg.use_depth else "none",
-                                                                   mask="none"))
+                                                                   mask="none"), luminance=model.cfg.use_luminance)
     t0 = time.perf_counter()
     pred = colorize(model, guides, tile=tile, device=dev)
     seconds = time.perf_counter() - t0

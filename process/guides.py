@@ -46,11 +46,16 @@ def _mask_for(photo: np.ndarray, src: GuideSources) -> np.ndarray | None:
     return mask
 
 
+def photo_luminance(photo: np.ndarray) -> np.ndarray:
+    """Rec. 601 luma of an (H, W, 3) photo in [0, 1]: what a black-and-white photo of it shows."""
+    return (photo[..., 0] * 0.299 + photo[..., 1] * 0.587 + photo[..., 2] * 0.114).astype(np.float32)
+
+
 def guides_from_photo(photo: np.ndarray, sketch_cfg: SketchConfig, src: GuideSources,
                       photo_path=None, luminance: bool = False) -> Guides:
     """Guides of a photo: its sketch (same settings as training), depth and mask per ``src``."""
     return Guides(sketch=extract_sketch(photo, sketch_cfg), depth=_depth_for(photo, photo_path, src),
-                  mask=_mask_for(photo, src), luminance=photo.mean(axis=2) if luminance else None)
+                  mask=_mask_for(photo, src), luminance=photo_luminance(photo) if luminance else None)
 
 
 def guides_from_sketch(sketch: np.ndarray, src: GuideSources) -> Guides:
@@ -65,6 +70,7 @@ def guides_from_sketch(sketch: np.ndarray, src: GuideSources) -> Guides:
     return Guides(sketch=sketch, depth=depth, mask=mask)
 
 
-def sample_guides(view, sketch_cfg: SketchConfig, use_depth: bool = True) -> Guides:
+def sample_guides(view, sketch_cfg: SketchConfig, use_depth: bool = True, luminance: bool = False) -> Guides:
     """Guides of a bundled-sample view (data/samples.py): ground-truth depth, extracted sketch."""
-    return Guides(sketch=extract_sketch(view.photo, sketch_cfg), depth=view.depth if use_depth else None)
+    return Guides(sketch=extract_sketch(view.photo, sketch_cfg), depth=view.depth if use_depth else None,
+                  luminance=photo_luminance(view.photo) if luminance else None)

@@ -72,7 +72,7 @@ class Renderer:
         if cfg.depth not in (None, "none") or cfg.mask:
             raise InputError("--depth FILE and --mask need --image or --sketch")
         _, right = stereo_motorcycle_views()
-        return sample_guides(right, self.sketch_cfg, mcfg.use_depth), right.photo
+        return sample_guides(right, self.sketch_cfg, mcfg.use_depth, mcfg.use_luminance), right.photo
 
     def check(self, guides: Guides) -> None:
         if self.model.cfg.num_labels > 0 and guides.mask is None:

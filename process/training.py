@@ -61,27 +61,29 @@ class TrainingData:
 def load_training_data(cfg: TrainConfig) -> TrainingData:
     """The training view (and held-out view, if any) described by ``cfg``."""
     use_depth = cfg.depth != "none"
+    lum = cfg.model.use_luminance
     if cfg.image is None:
         if cfg.mask not in (None, "none"):
             raise InputError("--mask needs --image (the bundled sample has no mask)")
         if cfg.depth not in (None, "none"):
             raise InputError("--depth FILE needs --image (the bundled sample brings its own depth)")
         left, right = stereo_motorcycle_views()
-        train = TrainView(left.photo, sample_guides(left, cfg.sketch, use_depth))
-        heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth))
+        train = TrainView(left.photo, sample_guides(left, cfg.sketch, use_depth, lum))
+        heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth, lum))
         return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
     photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
     from process.sketch_depth import check_photo_size
     check_photo_size(photo, cfg.image)
     src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
-    train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image))
+    train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image, luminance=lum))
     heldout = None
     if cfg.heldout_image:
         if cfg.heldout_depth is None and use_depth:
             raise InputError("--heldout-image needs --heldout-depth FILE (or train with --depth none)")
         hphoto = read_photo(cfg.heldout_image, allow_gray=False, allow_alpha=False)
         hsrc = GuideSources(depth=cfg.heldout_depth if use_depth else "none", mask="none")
-        heldout = EvalView(Path(cfg.heldout_image).stem, hphoto, guides_from_photo(hphoto, cfg.sketch, hsrc))
+        heldout = EvalView(Path(cfg.heldout_image).stem, hphoto,
+                           guides_from_photo(hphoto, cfg.sketch, hsrc, luminance=lum))
     return TrainingData(train, heldout, str(cfg.image))
 
 

@@ -119,3 +119,23 @@ def test_exit_code_from_a_real_process(tmp_path):
                         "--depth", "none", "--out", str(tmp_path / "r")], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [f"error: file not found: {tmp_path / 'missing.jpg'}"]
+
+
+def test_luminance_model_without_depth_colorizes_a_black_and_white_photo(crop_files, tmp_path, capsys):
+    from models.checkpoint import load_model
+    from tests.conftest import load_script
+    from utils.image_io import read_photo
+    out = tmp_path / "lum"
+    assert _train(["--image", str(crop_files / "photo.png"), "--depth", "none", "--luminance", "--out", str(out)],
+                  tmp_path) == 0
+    model, _ = load_model(out)
+    assert model.cfg.use_luminance and not model.cfg.use_depth
+    gray = read_photo(crop_files / "held.png").mean(axis=2)
+    write_image(crop_files / "bw.png", gray)
+    process = load_script("process.py")
+    assert run_cli(process.main, ["--checkpoint", str(out), "--image", str(crop_files / "bw.png"), "--out",
+                                  str(tmp_path / "bw_color.png")]) == 0
+    assert read_photo(tmp_path / "bw_color.png").shape == (96, 128, 3)
+    assert run_cli(process.main, ["--checkpoint", str(out), "--sketch", str(crop_files / "bw.png"), "--depth",
+                                  "none", "--out", str(tmp_path / "x.png")]) == 2
+    assert "grayscale photos" in capsys.readouterr().err
