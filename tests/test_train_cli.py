@@ -139,3 +139,12 @@ def test_luminance_model_without_depth_colorizes_a_black_and_white_photo(crop_fi
     assert run_cli(process.main, ["--checkpoint", str(out), "--sketch", str(crop_files / "bw.png"), "--depth",
                                   "none", "--out", str(tmp_path / "x.png")]) == 2
     assert "grayscale photos" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("space", ["hsv", "lab"])
+def test_other_colour_spaces_train_and_render(crop_files, tmp_path, space):
+    out = tmp_path / space
+    assert _train(["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.png"),
+                   "--color-space", space, "--out", str(out), "--no-style"], tmp_path) == 0
+    model, _ = load_model(out)
+    assert model.cfg.color_space == space and model.style_encoder is None
