@@ -31,13 +31,14 @@ def main(argv=None) -> int:
     p.add_argument("--overlap", type=int, default=64)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
+    p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
     a = p.parse_args(argv)
     from process.batch import BatchConfig, run_batch
     from process.render import RenderConfig
 
     rows = run_batch(BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite),
                      RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                                  overlap=a.overlap, device=a.device))
+                                  overlap=a.overlap, device=a.device, bf16=a.bf16))
     failed = [r for r in rows if r["status"] == "failed"]
     done = sum(r["status"] == "ok" for r in rows)
     skipped = sum(r["status"].startswith("skipped") for r in rows)

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
     p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--bf16", action="store_true",
+                   help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
     return p
 
@@ -39,7 +41,7 @@ def main(argv=None) -> int:
 
     cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
-                       tile=args.tile, overlap=args.overlap, device=args.device)
+                       tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16)
     renderer = Renderer(cfg.checkpoint, cfg.device)
     out, rgb = renderer.render(cfg, progress=True)
     print(f"wrote {out}")

@@ -57,9 +57,9 @@ def child(args) -> None:
                     cv2.resize(right.depth, size, interpolation=cv2.INTER_LINEAR))
     t0 = time.perf_counter()
     if args.mode == "tiled":
-        out = colorize_tiled(model, guides, tile=args.tile, overlap=args.overlap, out_dtype=np.uint8)
+        out = colorize_tiled(model, guides, tile=args.tile, overlap=args.overlap, out_dtype=np.uint8, bf16=args.bf16)
     else:
-        out = (np.clip(colorize(model, guides), 0, 1) * 255 + 0.5).astype(np.uint8)
+        out = (np.clip(colorize(model, guides, bf16=args.bf16), 0, 1) * 255 + 0.5).astype(np.uint8)
     seconds = time.perf_counter() - t0
     if args.save:
         np.save(args.save, out)
@@ -70,7 +70,7 @@ def child(args) -> None:
 
 def run(mp, mode, a, save=None) -> dict:
     cmd = [sys.executable, __file__, "--child", "--mp", str(mp), "--mode", mode, "--tile", str(a.tile),
-           "--overlap", str(a.overlap), "--threads", str(a.threads or 0)]
+           "--overlap", str(a.overlap), "--threads", str(a.threads or 0)] + (["--bf16"] if a.bf16 else [])
     if a.checkpoint:
         cmd += ["--checkpoint", a.checkpoint]
     if save:
@@ -88,6 +88,7 @@ def main() -> int:
     p.add_argument("--tile", type=int, default=512)
     p.add_argument("--overlap", type=int, default=64)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--bf16", action="store_true", help="bfloat16 inference")
     p.add_argument("--untiled-max", type=float, default=4, help="largest size (MP) also run untiled")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--mp", type=float, help=argparse.SUPPRESS)
@@ -109,6 +110,7 @@ def main() -> int:
         if mp <= a.untiled_max:
             rows.append(run(mp, "untiled", a, os.path.join(tmp, "untiled.npy") if save else None))
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; tile {a.tile}, overlap {a.overlap}; "
+          f"{'bf16' if a.bf16 else 'fp32'}; "
           f"model: {a.checkpoint or 'fresh default-width network'}")
     print("\n| size | MP | mode | seconds | MP/s | peak memory MiB |\n|---|---|---|---|---|---|")
     for r in rows:

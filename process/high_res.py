@@ -24,7 +24,7 @@ from tqdm import tqdm
 from models.attention import AttentionContext
 from models.inputs import Guides, encode_guides
 from models.unet import DOWNSCALE, SemColorNet
-from process.inference import to_batch
+from process.inference import precision_context, to_batch
 from utils.color_utils import space_to_rgb
 
 
@@ -83,7 +83,7 @@ def _ownership(start: int, size: int, core: tuple[int, int], device) -> torch.Te
 
 @torch.no_grad()
 def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: int, device,
-                        progress: bool = False) -> AttentionContext:
+                        progress: bool = False, bf16: bool = False) -> AttentionContext:
     """Pass 1: the attention context of the whole image, accumulated tile by tile."""
     h, w = guides.shape
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
@@ -97,18 +97,19 @@ def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: 
         wy = _ownership(ys[i], ye[i] - ys[i], ycore[i], device)
         wx = _ownership(xs[j], xe[j] - xs[j], xcore[j], device)
         weight = (wy[:, None] * wx[None, :])[None, None]                      # (1, 1, h/8, w/8)
-        part = model.context(xt, lt, weight=weight)
+        with precision_context(device, bf16):
+            part = model.context(xt, lt, weight=weight)
         ctx = part if ctx is None else ctx + part
     return ctx
 
 
 @torch.no_grad()
 def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap: int = 64, style=None, device=None,
-                   progress: bool = False, out_dtype=np.float32) -> np.ndarray:
+                   progress: bool = False, out_dtype=np.float32, bf16: bool = False) -> np.ndarray:
     """Colorize a view of any size in overlapping tiles -> (H, W, 3) RGB (float32 in [0, 1], or uint8)."""
     device = device or next(model.parameters()).device
     h, w = guides.shape
-    ctx = whole_image_context(model, guides, tile, overlap, device, progress)
+    ctx = whole_image_context(model, guides, tile, overlap, device, progress, bf16)
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
     ye, xe = _ends(ys, h, tile), _ends(xs, w, tile)
     out = np.zeros((h, w, 3), dtype=out_dtype)
@@ -126,7 +127,9 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
         for j in range(len(xs)):
             x, labels = encode_guides(guides, model.cfg, (ys[i], ye[i], xs[j], xe[j]))
             xt, lt = to_batch(x, labels, device)
-            pred = space_to_rgb(model(xt, lt, style=style, context=ctx).float(), model.cfg.color_space)
+            with precision_context(device, bf16):
+                raw = model(xt, lt, style=style, context=ctx)
+            pred = space_to_rgb(raw.float(), model.cfg.color_space)
             rgb = pred[0].permute(1, 2, 0).cpu().numpy()
             wgt = wy[:, None] * _ramp(xe[j] - xs[j], j == 0, j == len(xs) - 1, overlap)[None, :]
             r0, r1 = ys[i] - band_top, ye[i] - band_top

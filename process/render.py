@@ -34,6 +34,7 @@ class RenderConfig:
     tile: int = 1024                 # tile side for images larger than this (0: never tile)
     overlap: int = 64                # tile overlap, px
     device: str = "auto"
+    bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
 
 
 def default_out(cfg: RenderConfig) -> Path:
@@ -86,6 +87,6 @@ class Renderer:
         guides, _ = self.guides(cfg)
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
-                       overlap=cfg.overlap, device=self.device, progress=progress)
+                       overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16)
         write_image(out, rgb)
         return out, rgb

@@ -70,3 +70,11 @@ def test_uint8_output_and_exception(net_and_guides):
         tile_starts(100, 60, 16)
     with pytest.raises(ValueError, match="smaller than the tile"):
         tile_starts(100, 64, 64)
+
+
+def test_bf16_inference_is_close(net_and_guides):
+    net, g = net_and_guides
+    full = colorize(net, g)
+    half = colorize(net, g, bf16=True)
+    tiled = colorize_tiled(net, g, tile=64, overlap=32, bf16=True)
+    assert psnr(half, full) > 30 and psnr(tiled, half) > 30
