@@ -76,6 +76,7 @@ class TrainConfig:
     vgg_weights: str | None = None  # VGG-16 weights file; default: torchvision's cache
     amp: bool = True             # bfloat16 autocast on CUDA, and on CPUs with native bf16 (avx512_bf16 / AMX)
     channels_last: bool = True   # NHWC memory layout: faster convolutions with oneDNN and cuDNN
+    precise_bn: bool = True      # recompute normalisation statistics on the whole training view before inference
     eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs
     threads: int = 0             # torch CPU threads (0: torch's default)
     metrics_log: str = "metrics_train/training.log"  # readable log, appended

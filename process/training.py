@@ -137,14 +137,21 @@ class Trainer:
         self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1)
         self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
         self.sched: dict = {"lr": cfg.lr}
+        self._prepared_at: int | None = None  # step count at the last prepare_for_inference()
         self.amp_dtype = autocast_dtype(self.device, cfg.amp)
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
 
     # --- bookkeeping -------------------------------------------------------------------
     def prepare_for_inference(self) -> None:
-        """Default style code and normalisation statistics from the whole training view."""
+        """Default style code and normalisation statistics from the whole training view
+        (once per optimisation step count: evaluation and saving share the work)."""
+        if self._prepared_at == self.progress["step"]:
+            return
+        self._prepared_at = self.progress["step"]
         self.model.set_default_style(self.style_photo)
+        if not self.cfg.precise_bn:
+            return
         x, labels = encode_guides(self.data.train.guides, self.model.cfg)
         xt = torch.from_numpy(x).unsqueeze(0).to(self.device)
         lt = None if labels is None else torch.from_numpy(labels).unsqueeze(0).to(self.device)
