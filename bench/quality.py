@@ -13,6 +13,7 @@ computed in the same run. Prints one Markdown table; ``--ablation`` adds the abl
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -34,30 +35,28 @@ from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
 # on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
 _BASE = dict(lr_schedule="constant", sketch=dict(method="canny"),
              model=dict(use_style=False, line_distance=False, position=False, color_space="lab"))
-
-
-def _step(**changes) -> dict:
-    import copy
-    cfg = copy.deepcopy(_BASE)
-    for key, value in changes.items():
-        if isinstance(value, dict):
-            cfg.setdefault(key, {}).update(value)
-        else:
-            cfg[key] = value
-    _BASE.clear()
-    _BASE.update(cfg)
-    return copy.deepcopy(cfg)
-
-
-ABLATION = [
-    ("Base (U-Net + attention, L1 in Lab, Canny sketch, constant LR)", "fast", _step()),
-    ("+ AdaIN style", "fast", _step(model=dict(use_style=True))),
-    ("+ adaptive LR decay", "fast", _step(lr_schedule="plateau")),
-    ("+ XDoG ink sketch", "fast", _step(sketch=dict(method="xdog"))),
-    ("+ line-distance channel", "fast", _step(model=dict(line_distance=True))),
-    ("+ position channels", "fast", _step(model=dict(position=True))),
-    ("+ RGB output space (Final = fast preset)", "fast", _step(model=dict(color_space="rgb"))),
+_CHANGES = [
+    ("Base (U-Net + attention, L1 in Lab, Canny sketch, constant LR)", {}),
+    ("+ AdaIN style", dict(model=dict(use_style=True))),
+    ("+ adaptive LR decay", dict(lr_schedule="plateau")),
+    ("+ XDoG ink sketch", dict(sketch=dict(method="xdog"))),
+    ("+ line-distance channel", dict(model=dict(line_distance=True))),
+    ("+ position channels", dict(model=dict(position=True))),
+    ("+ RGB output space (Final = fast preset)", dict(model=dict(color_space="rgb"))),
 ]
+
+
+def ablation_rows() -> list[tuple[str, str, dict]]:
+    """(name, preset, overrides) with each row's change added to all earlier ones."""
+    rows, cfg = [], copy.deepcopy(_BASE)
+    for name, change in _CHANGES:
+        for key, value in change.items():
+            if isinstance(value, dict):
+                cfg[key] = {**cfg.get(key, {}), **value}
+            else:
+                cfg[key] = value
+        rows.append((name, "fast", copy.deepcopy(cfg)))
+    return rows
 
 
 def parse_value(text: str):
@@ -143,7 +142,7 @@ def main() -> int:
     base = image_metrics(mean_colour_baseline(left.photo, right.photo.shape), right.photo)
     rows = [run_one(f"preset {pr}", pr, over, out) for pr in args.presets]
     if args.ablation:
-        rows += [run_one(name, pr, {**o, **over}, out) for name, pr, o in ABLATION]
+        rows += [run_one(name, pr, {**o, **over}, out) for name, pr, o in ablation_rows()]
         if over.get("perceptual_weight", 0) == 0:
             from loss.combined_loss import vgg_cache_path
             if vgg_cache_path().is_file():

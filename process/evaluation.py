@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from data.samples import stereo_motorcycle_views
-from models.checkpoint import load_model, sketch_config_of
-from process.guides import GuideSources, guides_from_photo, sample_guides
-from process.inference import colorize, pick_device
+from process.inference import colorize
+from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
 from utils.metrics import METRIC_SETTINGS, image_metrics, mean_colour_baseline
@@ -31,22 +30,12 @@ def training_photo(meta: dict) -> np.ndarray | None:
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
                         device: str = "auto", tile: int | None = 1024) -> dict:
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view)."""
-    dev = pick_device(device)
-    model, meta = load_model(checkpoint, dev)
-    sketch_cfg = sketch_config_of(meta)
-    if image is None:
-        if depth is not None:
-            raise InputError("--depth needs --image (the bundled sample brings its own depth)")
-        _, right = stereo_motorcycle_views()
-        name, photo, guides = right.name, right.photo, sample_guides(right, sketch_cfg, model.cfg.use_depth,
-                                                                     model.cfg.use_luminance)
-    else:
-        if model.cfg.use_depth and depth is None:
-            raise InputError("held-out evaluation needs the view's depth: --depth FILE")
-        photo = read_photo(image)
-        name = Path(image).stem
-        guides = guides_from_photo(photo, sketch_cfg, GuideSources(depth=depth if model.cfg.use_depth else "none",
-                                                                   mask="none"), luminance=model.cfg.use_luminance)
+    renderer = Renderer(checkpoint, device)  # the same guides as process.py would build
+    if image is not None and renderer.model.cfg.use_depth and depth is None:
+        raise InputError("held-out evaluation needs the view's depth: --depth FILE")
+    guides, photo = renderer.guides(RenderConfig(checkpoint=checkpoint, image=image, depth=depth))
+    name = Path(image).stem if image else stereo_motorcycle_views()[1].name
+    model, meta, dev = renderer.model, renderer.meta, renderer.device
     t0 = time.perf_counter()
     pred = colorize(model, guides, tile=tile, device=dev)
     seconds = time.perf_counter() - t0

@@ -27,14 +27,11 @@ from config.defaults import SketchConfig
 from preprocess.depth import DEFAULT_DEPTH_MODEL, estimate_depth
 from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment
 from preprocess.sketch import SKETCH_METHODS, extract_sketch
-from utils.errors import InputError
-from utils.image_io import (check_same_size, read_depth, read_mask, read_photo, write_depth, write_image, write_json,
-                            write_mask)
+from utils.image_io import (check_photo_size, check_same_size, read_depth, read_gray, read_mask, read_photo,
+                            write_depth, write_image, write_json, write_mask)
 from utils.visualization import contact_sheet, depth_to_rgb
 
 MANIFEST = "manifest.json"
-MIN_SIDE = 32          # smaller photos carry too little to learn from
-MAX_PIXELS = 400e6     # ~ A0 at 600 dpi
 
 
 @dataclass
@@ -59,14 +56,6 @@ def file_hash(path) -> str:
 
 def array_hash(arr: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
-
-
-def check_photo_size(photo: np.ndarray, name) -> None:
-    h, w = photo.shape[:2]
-    if min(h, w) < MIN_SIDE:
-        raise InputError(f"{name} is {w}x{h}; at least {MIN_SIDE} px on each side is needed")
-    if h * w > MAX_PIXELS:
-        raise InputError(f"{name} is {w}x{h} ({h * w / 1e6:.0f} MP); more than {MAX_PIXELS / 1e6:.0f} MP is refused")
 
 
 class Cache:
@@ -159,7 +148,6 @@ def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
             cache.record("mask", params, ["mask.png", "mask_overlay.png"], time.perf_counter() - t0)
             log(f"mask: {cfg.segmenter}, {int(mask.max()) + 1} regions")
 
-    from utils.image_io import read_gray
     images = [photo, read_gray(out / "sketch.png")]
     caps = ["photo", "sketch"]
     if depth is not None:

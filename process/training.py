@@ -37,9 +37,9 @@ from models.inputs import Guides, encode_guides
 from models.style import recalibrate_statistics
 from models.unet import SemColorNet
 from process.guides import GuideSources, guides_from_photo, sample_guides
-from process.inference import autocast_dtype, colorize, pick_device
+from process.inference import autocast_dtype, colorize, pick_device, to_batch
 from utils.errors import InputError
-from utils.image_io import read_photo, write_image, write_json
+from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics
 from utils.visualization import contact_sheet, depth_to_rgb
 
@@ -72,7 +72,6 @@ def load_training_data(cfg: TrainConfig) -> TrainingData:
         heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth, lum))
         return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
     photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
-    from process.sketch_depth import check_photo_size
     check_photo_size(photo, cfg.image)
     src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
     train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image, luminance=lum))
@@ -138,6 +137,8 @@ class Trainer:
         self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
         self.sched: dict = {"lr": cfg.lr}
         self._prepared_at: int | None = None  # step count at the last prepare_for_inference()
+        self._predicted_at: int | None = None  # step count of the cached full-view predictions
+        self._predicted: dict[str, np.ndarray] = {}
         self.amp_dtype = autocast_dtype(self.device, cfg.amp)
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -152,9 +153,7 @@ class Trainer:
         self.model.set_default_style(self.style_photo)
         if not self.cfg.precise_bn:
             return
-        x, labels = encode_guides(self.data.train.guides, self.model.cfg)
-        xt = torch.from_numpy(x).unsqueeze(0).to(self.device)
-        lt = None if labels is None else torch.from_numpy(labels).unsqueeze(0).to(self.device)
+        xt, lt = to_batch(*encode_guides(self.data.train.guides, self.model.cfg), self.device)
         recalibrate_statistics(self.model, [(xt, lt), (xt.flip(-1), None if lt is None else lt.flip(-1))])
 
     def _save(self, name: str) -> None:
@@ -185,27 +184,35 @@ class Trainer:
         if not self.quiet:
             tqdm.write(line)
 
-    def evaluate(self) -> dict:
-        """PSNR/SSIM on the full training view and (if any) the held-out view."""
-        self.prepare_for_inference()
-        out = {}
-        pred = colorize(self.model, self.data.train.guides, device=self.device)
-        out.update({f"train_{k}": v for k, v in image_metrics(pred, self.data.train.photo, full=False).items()})
-        if self.data.heldout is not None:
-            hp = colorize(self.model, self.data.heldout.guides, device=self.device)
-            out.update({f"heldout_{k}": v for k, v in image_metrics(hp, self.data.heldout.photo, full=False).items()})
-        return out
-
-    def preview(self, stage: int) -> Path:
+    def _views(self) -> list[tuple[str, np.ndarray, Guides]]:
         views = [("train", self.data.train.photo, self.data.train.guides)]
         if self.data.heldout is not None:
-            views.append(("held-out", self.data.heldout.photo, self.data.heldout.guides))
+            views.append(("heldout", self.data.heldout.photo, self.data.heldout.guides))
+        return views
+
+    def predictions(self) -> dict[str, np.ndarray]:
+        """Full-view predictions of the current weights, computed once per step count
+        (evaluation, previews and the final report share them)."""
+        if self._predicted_at != self.progress["step"]:
+            self.prepare_for_inference()
+            self._predicted = {name: colorize(self.model, g, device=self.device) for name, _, g in self._views()}
+            self._predicted_at = self.progress["step"]
+        return self._predicted
+
+    def evaluate(self) -> dict:
+        """PSNR/SSIM on the full training view and (if any) the held-out view."""
+        preds = self.predictions()
+        return {f"{name}_{k}": v for name, photo, _ in self._views()
+                for k, v in image_metrics(preds[name], photo, full=False).items()}
+
+    def preview(self, stage: int) -> Path:
+        preds = self.predictions()
         images, caps = [], []
-        for name, photo, g in views:
-            pred = colorize(self.model, g, device=self.device)
+        for name, photo, g in self._views():
             depth = depth_to_rgb(g.depth) if g.depth is not None else np.ones_like(photo)
-            images += [g.sketch, depth, pred, photo]
-            caps += [f"{name}: sketch", f"{name}: depth", f"{name}: prediction", f"{name}: target"]
+            images += [g.sketch, depth, preds[name], photo]
+            label = "held-out" if name == "heldout" else name
+            caps += [f"{label}: sketch", f"{label}: depth", f"{label}: prediction", f"{label}: target"]
         path = self.run / "previews" / f"stage{stage}.png"
         write_image(path, contact_sheet(images, caps, cols=4, cell_width=300))
         return path

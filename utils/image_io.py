@@ -23,7 +23,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from utils.errors import InputError
 
-Image.MAX_IMAGE_PIXELS = 400_000_000  # an A0 scan at 600 dpi is ~ 300 MP; beyond that is almost surely a mistake
+# Pillow refuses images over twice this (DecompressionBombError): 400 MP. An A0 scan at
+# 600 dpi is ~ 300 MP; beyond that is almost surely a mistake.
+Image.MAX_IMAGE_PIXELS = 200_000_000
 
 
 def _require_file(path) -> Path:
@@ -43,7 +45,8 @@ def _open_image(path) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise InputError(f"cannot read image {path}: {exc.__class__.__name__}") from None
     except Image.DecompressionBombError:
-        raise InputError(f"image {path} has more than {Image.MAX_IMAGE_PIXELS} pixels") from None
+        raise InputError(f"image {path} has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP; "
+                         "split it or scale it down first") from None
     # Photos from cameras carry their rotation in EXIF; apply it so that sketch,
     # depth and photo all share the orientation the user sees.
     return ImageOps.exif_transpose(img)
@@ -164,6 +167,16 @@ def check_same_size(reference: np.ndarray, other: np.ndarray, what: str, ref_nam
         h, w = reference.shape[:2]
         oh, ow = other.shape[:2]
         raise InputError(f"{what} is {ow}x{oh} but the {ref_name} is {w}x{h}; they must be the same size")
+
+
+MIN_SIDE = 32  # px; smaller photos carry too little to learn from
+
+
+def check_photo_size(photo: np.ndarray, name) -> None:
+    """Refuse photos too small to learn from (the upper bound is ``Image.MAX_IMAGE_PIXELS``)."""
+    h, w = photo.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise InputError(f"{name} is {w}x{h}; at least {MIN_SIDE} px on each side is needed")
 
 
 def check_not_input(out_path, inputs) -> None:
