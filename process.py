@@ -37,12 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.render import RenderConfig, Renderer
+    from process.preflight import check_render_request
+    from process.render import RenderConfig, Renderer, default_out
+    from utils.errors import InputError
 
     cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
                        tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16)
     renderer = Renderer(cfg.checkpoint, cfg.device)
+    # Everything the checkpoint needs is checked before any (possibly huge) input is read.
+    check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])
+    if args.wiggle and not renderer.model.cfg.use_depth:
+        raise InputError("--wiggle needs depth; this model renders without it")
     out, rgb = renderer.render(cfg, progress=True)
     print(f"wrote {out}")
     if args.wiggle:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from config.defaults import PRESETS, train_config
-from utils.cli import run_cli
+from config.defaults import PRESETS, merge, train_config
+from config.overrides import parse_overrides
+from utils.cli import given_options, run_cli
+from utils.errors import InputError
+from utils.image_io import check_writable, check_writable_dir
 from utils.color_utils import COLOR_SPACES
 from preprocess.sketch import SKETCH_METHODS
 
@@ -37,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, help="torch CPU threads")
     run.add_argument("--metrics-log", help="readable metrics log (appended)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--set", nargs="+", default=[], metavar="SECTION.FIELD=VALUE",
+                     help="any config field, e.g. --set lr=2e-4 model.width=24 augment.vflip=true "
+                          "(applied after the preset and the flags above)")
     sched = p.add_argument_group("schedule (default: from the preset)")
     for flag, typ in [("epochs1", int), ("epochs2", int), ("steps-per-epoch", int), ("steps2-per-epoch", int),
                       ("patch-size", int), ("batch-size", int), ("full-size", int), ("lr", float),
@@ -77,18 +83,37 @@ def config_from_args(args):
         over["model"] = model
     if args.sketch_method:
         over["sketch"] = {"method": args.sketch_method}
-    return train_config(args.preset, **over)
+    return merge(train_config(args.preset, **over), parse_overrides(args.set))
+
+
+# What may change when a run is continued: where and how it runs, not what it learns.
+RESUME_MAY_CHANGE = ("out", "resume", "device", "threads", "quiet", "metrics_log")
+
+
+def resume_config(args, given: set[str]):
+    """The config the run in ``args.out`` was started with, with the running flags that were given."""
+    from process.training import config_for_resume
+
+    refused = sorted(given - set(RESUME_MAY_CHANGE))
+    if refused:
+        names = ", ".join("--" + d.replace("_", "-") for d in refused)
+        raise InputError(f"--resume continues a run with the config it was started with; {names} cannot change "
+                         f"(allowed with --resume: --device, --threads, --quiet, --metrics-log)")
+    cfg = config_for_resume(args.out)
+    cfg.resume, cfg.out = True, args.out  # the run is where it is now, even if it was moved
+    for name in ("device", "threads", "metrics_log"):
+        if name in given:
+            setattr(cfg, name, getattr(args, name))
+    return cfg
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.training import Trainer, config_for_resume
+    from process.training import Trainer
 
-    cfg = config_from_args(args)
-    if args.resume:
-        saved = config_for_resume(args.out)
-        saved.resume, saved.device = True, args.device
-        cfg = saved
+    cfg = resume_config(args, given_options(build_parser(), argv)) if args.resume else config_from_args(args)
+    check_writable_dir(cfg.out)
+    check_writable(cfg.metrics_log)
     final = Trainer(cfg, quiet=args.quiet).fit()
     print(" ".join(f"{k}={v:.4f}" for k, v in final.items()))
     return 0

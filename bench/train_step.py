@@ -5,7 +5,7 @@
 
 One Adam step (forward, L1 loss, backward, update) of SemColorNet on random inputs; the
 mean of ``--steps`` timed steps after 3 warm-up steps. bf16 rows are skipped on CPUs
-without native bfloat16 (``process/inference.cpu_has_bf16``).
+without native bfloat16 (``process/device.cpu_has_bf16``).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import torch  # noqa: E402
 from config.defaults import ModelConfig  # noqa: E402
 from models.inputs import input_channels  # noqa: E402
 from models.unet import SemColorNet  # noqa: E402
-from process.inference import cpu_has_bf16  # noqa: E402
+from process.device import cpu_has_bf16  # noqa: E402
 
 
 def time_step(width: int, batch: int, patch: int, steps: int, channels_last: bool, bf16: bool) -> float:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from skimage.metrics import structural_similarity  # noqa: E402
 
-from data.samples import fill_from_background, stereo_motorcycle_raw  # noqa: E402
+from data.samples import fill_disparity, stereo_motorcycle_raw  # noqa: E402
 from preprocess.view.generate_multiview import warp_by_disparity  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def reality_check() -> dict:
     left = left.astype(np.float32) / 255
     right = right.astype(np.float32) / 255
     known = np.isfinite(disp)
-    filled = fill_from_background(np.where(known, disp, 0), known)
+    filled = fill_disparity(disp, known)
     # Warp the photo and a "known disparity" flag together; the flag marks trustworthy pixels.
     view = warp_by_disparity(np.concatenate([left, known[..., None].astype(np.float32)], axis=2), filled)
     synth, flag = view.image[..., :3], view.image[..., 3]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import asdict, dataclass, field, fields
 
+from utils.errors import InputError
+
 CONFIG_VERSION = 1  # bumped when a checkpoint of an older layout can no longer be loaded
 
 
@@ -98,15 +100,17 @@ PRESETS: dict[str, dict] = {
 }
 
 
-def _merge(obj, overrides: dict):
-    """Return a copy of dataclass ``obj`` with ``overrides`` applied (nested dicts recurse)."""
-    names = {f.name for f in fields(obj)}
+def merge(obj, overrides: dict):
+    """Return a copy of dataclass ``obj`` with ``overrides`` applied (nested dicts recurse).
+
+    An unknown key is refused with the list of valid ones."""
+    names = [f.name for f in fields(obj)]
     changes = {}
     for key, value in overrides.items():
         if key not in names:
-            raise ValueError(f"{type(obj).__name__} has no field {key!r}")
+            raise InputError(f"{type(obj).__name__} has no field {key!r}; valid: {', '.join(names)}")
         current = getattr(obj, key)
-        changes[key] = _merge(current, value) if dataclasses.is_dataclass(current) and isinstance(value, dict) \
+        changes[key] = merge(current, value) if dataclasses.is_dataclass(current) and isinstance(value, dict) \
             else value
     return dataclasses.replace(obj, **changes)
 
@@ -115,8 +119,8 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
     """A :class:`TrainConfig` from a preset plus overrides (nested configs as dicts)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {list(PRESETS)}")
-    cfg = _merge(TrainConfig(preset=preset), PRESETS[preset])
-    return _merge(cfg, overrides)
+    cfg = merge(TrainConfig(preset=preset), PRESETS[preset])
+    return merge(cfg, overrides)
 
 
 def to_dict(cfg) -> dict:

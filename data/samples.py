@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from preprocess.view.generate_multiview import fill_from_background, warp_by_disparity
+
 
 @dataclass(frozen=True)
 class View:
@@ -29,41 +31,19 @@ class View:
     disparity: np.ndarray  # (H, W) float32, pixels, filled (no unknowns)
 
 
-def fill_from_background(disp: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Fill invalid pixels row by row with the smaller (farther) of the nearest valid
-    values on their left and right; rows with no valid pixel take the global minimum."""
-    disp = np.where(valid, disp, np.nan).astype(np.float32)
-    h, w = disp.shape
-    idx = np.arange(w)[None, :].repeat(h, axis=0)
-    left_idx = np.where(valid, idx, -1)
-    np.maximum.accumulate(left_idx, axis=1, out=left_idx)
-    right_idx = np.where(valid, idx, w)
-    right_idx = np.minimum.accumulate(right_idx[:, ::-1], axis=1)[:, ::-1]
-    rows = np.arange(h)[:, None].repeat(w, axis=1)
-    far = np.float32(np.nanmin(disp)) if valid.any() else np.float32(0)
-    left_val = np.where(left_idx >= 0, disp[rows, np.clip(left_idx, 0, w - 1)], np.inf)
-    right_val = np.where(right_idx < w, disp[rows, np.clip(right_idx, 0, w - 1)], np.inf)
-    fill = np.minimum(left_val, right_val)
-    fill = np.where(np.isfinite(fill), fill, far)
-    return np.where(valid, disp, fill).astype(np.float32)
+def fill_disparity(disp: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Fill invalid pixels from the background side (``preprocess/view/generate_multiview.py``)."""
+    disp = np.where(valid, disp, 0).astype(np.float32)
+    return fill_from_background(disp[..., None], disp, valid)[1]
 
 
 def warp_disparity_left_to_right(disp_left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Forward-warp a (filled) left disparity into the right view.
+    """Forward-warp a (filled) left disparity into the right view (``warp_by_disparity``).
 
     Returns the right disparity (holes filled from the background side) and the mask of
     right pixels that received a value (visible in both views)."""
-    h, w = disp_left.shape
-    ys, xs = np.mgrid[0:h, 0:w]
-    target = xs - disp_left
-    out = np.full((h, w), -np.inf, dtype=np.float32)
-    # Splat to both neighbouring integer columns, so that a slanted surface leaves no
-    # one-pixel cracks that would otherwise be filled with background.
-    for xr in (np.floor(target).astype(np.int64), np.ceil(target).astype(np.int64)):
-        ok = (xr >= 0) & (xr < w)
-        np.maximum.at(out, (ys[ok], xr[ok]), disp_left[ok])  # nearer (larger disparity) wins
-    hit = np.isfinite(out)
-    return fill_from_background(np.where(hit, out, 0), hit), hit
+    view = warp_by_disparity(disp_left[..., None], disp_left, direction=-1.0)
+    return view.depth, view.valid
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,7 +58,7 @@ def stereo_motorcycle_views() -> tuple[View, View]:
     """(training view, held-out view) of the bundled sample; see the module docstring."""
     left, right, disp = _stereo_arrays()
     valid = np.isfinite(disp)
-    disp_left = fill_from_background(np.where(valid, disp, 0), valid)
+    disp_left = fill_disparity(disp, valid)
     disp_right, _ = warp_disparity_left_to_right(disp_left)
     lo, hi = float(disp_left.min()), float(disp_left.max())
     scale = lambda d: np.clip((d - lo) / (hi - lo), 0, 1).astype(np.float32)  # noqa: E731

@@ -8,6 +8,10 @@ or an already loaded :class:`DepthEstimator`.
 Default: ``depth-anything/Depth-Anything-V2-Small-hf`` (Apache-2.0). The Base and Large
 checkpoints are CC-BY-NC-4.0: non-commercial use only.
 
+    python preprocess/depth.py PHOTO --out DEPTH.png [--depth-model ID|DIR]
+
+writes the depth as a 16-bit PNG and a float32 ``.npy`` beside it.
+
 Large photos: the network runs at its own input size (518 px on the short side by
 default) and the prediction is resized back, so memory does not grow with the photo.
 Offline without cached weights, loading fails at once (``local_files_only``) with a
@@ -15,12 +19,20 @@ message naming the ways out, instead of retrying the hub for minutes.
 """
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+import time
 from pathlib import Path
 
-import numpy as np
+if not __package__:  # run by path (python preprocess/depth.py): import from the repo root, not preprocess/
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from utils.errors import InputError
+import numpy as np  # noqa: E402
+
+from preprocess.cache import Cache, array_hash, file_hash  # noqa: E402
+from utils.errors import InputError  # noqa: E402
+from utils.image_io import write_depth  # noqa: E402
 
 DEFAULT_DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
 NON_COMMERCIAL = ("depth-anything/Depth-Anything-V2-Base-hf", "depth-anything/Depth-Anything-V2-Large-hf")
@@ -91,3 +103,49 @@ def estimate_depth(photo: np.ndarray, model: str | DepthEstimator | None = None)
     if hi - lo < 1e-8:
         return np.full(raw.shape, 0.5, np.float32)
     return np.clip((raw - lo) / (hi - lo), 0, 1).astype(np.float32)
+
+
+def depth_params(depth_model: str | None) -> dict:
+    """How a depth map was made, as recorded in the preprocessing cache."""
+    return {"method": "depth-anything-v2", "model": depth_model or DEFAULT_DEPTH_MODEL}
+
+
+def estimate_depth_cached(photo: np.ndarray, photo_path, depth_model: str | None, cache_dir) -> np.ndarray:
+    """:func:`estimate_depth`, reused from ``cache_dir`` when it was made from the same source and model."""
+    if cache_dir is None:
+        return estimate_depth(photo, depth_model)
+    cache = Cache(Path(cache_dir), file_hash(photo_path) if photo_path else array_hash(photo))
+    params = depth_params(depth_model)
+    if cache.hit("depth", params):
+        return np.load(Path(cache_dir) / "depth.npy")
+    t0 = time.perf_counter()
+    depth = estimate_depth(photo, depth_model)
+    write_depth(Path(cache_dir) / "depth.png", depth)
+    cache.record("depth", params, ["depth.png", "depth.npy"], time.perf_counter() - t0)
+    return depth
+
+
+def main(argv=None) -> int:
+    from utils.image_io import check_not_input, check_photo_size, check_writable, read_photo
+
+    p = argparse.ArgumentParser(prog="python preprocess/depth.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("photo")
+    p.add_argument("--out", required=True, help="output 16-bit PNG (a .npy is written beside it)")
+    p.add_argument("--depth-model", help=f"hub id or local folder (default {DEFAULT_DEPTH_MODEL})")
+    a = p.parse_args(argv)
+    out = Path(a.out)
+    if out.suffix.lower() != ".png":
+        raise InputError(f"--out must be a .png file (a .npy is written beside it), got {out}")
+    for path in (out, out.with_suffix(".npy")):
+        check_not_input(path, [a.photo])
+        check_writable(path)
+    photo = read_photo(a.photo)
+    check_photo_size(photo, a.photo)
+    write_depth(out, estimate_depth(photo, a.depth_model))
+    print(f"wrote {out} and {out.with_suffix('.npy')}")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))

@@ -10,12 +10,21 @@
 Every method ends with the same clean-up: regions smaller than ``min_region`` of the
 image are merged into the neighbour they share the longest border with, then the
 smallest regions are merged until at most ``regions`` remain. Labels are 0..K-1.
+
+    python preprocess/segment.py PHOTO --out MASK.png [--segmenter slic|felzenszwalb|sam] [--regions N]
 """
 from __future__ import annotations
 
-import numpy as np
+import argparse
+import sys
+from pathlib import Path
 
-from utils.errors import InputError
+if not __package__:  # run by path (python preprocess/segment.py): import from the repo root, not preprocess/
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import numpy as np  # noqa: E402
+
+from utils.errors import InputError  # noqa: E402
 
 SEGMENTERS = ("sam", "slic", "felzenszwalb", "none")
 DEFAULT_SAM_MODEL = "facebook/sam-vit-base"
@@ -132,3 +141,28 @@ def overlay(photo: np.ndarray, labels: np.ndarray, alpha: float = 0.45) -> np.nd
     colours = rng.random((int(labels.max()) + 1, 3)).astype(np.float32)
     tinted = (1 - alpha) * photo + alpha * colours[labels]
     return mark_boundaries(tinted, labels, color=(1, 1, 1)).astype(np.float32)
+
+
+def main(argv=None) -> int:
+    from utils.image_io import check_not_input, check_photo_size, check_writable, read_photo, write_mask
+
+    p = argparse.ArgumentParser(prog="python preprocess/segment.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("photo")
+    p.add_argument("--out", required=True, help="output label map PNG (labels 0..K-1)")
+    p.add_argument("--segmenter", default="slic", choices=SEGMENTERS[:-1])
+    p.add_argument("--regions", type=int, default=24, help="at most this many regions")
+    p.add_argument("--sam-model", help=f"SAM hub id or local folder (default {DEFAULT_SAM_MODEL})")
+    a = p.parse_args(argv)
+    check_not_input(a.out, [a.photo])
+    check_writable(a.out)
+    photo = read_photo(a.photo)
+    check_photo_size(photo, a.photo)
+    labels = segment(photo, a.segmenter, a.regions, sam_model=a.sam_model)
+    write_mask(a.out, labels)
+    print(f"wrote {a.out} ({int(labels.max()) + 1} regions)")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))

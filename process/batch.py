@@ -15,9 +15,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
-from utils.image_io import atomic_path, write_json
+from utils.image_io import atomic_path, check_writable_dir, write_json
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
@@ -53,8 +54,19 @@ def _depth_for(stem: str, depth_dir: str | None) -> str | None:
 def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> list[dict]:
     files = list_inputs(cfg.inputs)
     out_dir = Path(cfg.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.depth_dir is not None and not Path(cfg.depth_dir).is_dir():
+        raise InputError(f"--depth-dir: not a folder: {cfg.depth_dir}")
+    check_writable_dir(out_dir)
     renderer = Renderer(render.checkpoint, render.device)
+    # What the model needs, checked once for the whole batch before any input is read.
+    one = replace(render, image=str(files[0]) if cfg.kind == "image" else None,
+                  sketch=str(files[0]) if cfg.kind == "sketch" else None, depth=cfg.depth_dir or render.depth)
+    check_render_request(renderer.model.cfg, one, outputs=[out_dir / "summary.json"], check_files=False)
+    targets = {(out_dir / f"{f.stem}_color.png").resolve() for f in files}
+    clash = [f for f in files if f.resolve() in targets]
+    if clash:
+        raise InputError(f"the output of another input would overwrite the input {clash[0]}; choose another --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for f in tqdm(files, desc="batch", disable=not progress):
         target = out_dir / f"{f.stem}_color.png"

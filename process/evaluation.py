@@ -13,6 +13,7 @@ import numpy as np
 
 from data.samples import stereo_motorcycle_views
 from process.inference import colorize
+from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
@@ -33,8 +34,11 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     renderer = Renderer(checkpoint, device)  # the same guides as process.py would build
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")
-    guides, photo = renderer.guides(RenderConfig(checkpoint=checkpoint, image=image, depth=depth))
+    request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
+    outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
+    check_render_request(renderer.model.cfg, request, outputs=outputs)
+    guides, photo = renderer.guides(request)
     model, meta, dev = renderer.model, renderer.meta, renderer.device
     t0 = time.perf_counter()
     pred = colorize(model, guides, tile=tile, device=dev)

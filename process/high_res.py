@@ -14,28 +14,52 @@ AdaIN content statistics are running averages (``models/style.py``), so they too
 same for every tile. Output rows are finished band by band: only one band of tiles is
 held in float, and peak memory grows with the tile size, not the image size (the
 guides and the uint8 output are the only whole-image arrays).
+
+    python process/high_res.py CHECKPOINT SKETCH --depth FILE|none --out FILE [--tile N] [--overlap N] [--bf16]
+
+colorizes a large drawing in tiles (``process.py`` does the same for photos and drawings,
+tiling whatever is larger than its ``--tile``).
 """
 from __future__ import annotations
 
-import numpy as np
-import torch
-from tqdm import tqdm
+import argparse
+import sys
+from pathlib import Path
 
-from models.attention import AttentionContext
-from models.inputs import Guides, encode_guides
-from models.unet import DOWNSCALE, SemColorNet
-from process.inference import precision_context, to_batch
-from utils.color_utils import space_to_rgb
+if not __package__:  # run by path (python process/high_res.py): import from the repo root, not from process/
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from models.attention import AttentionContext  # noqa: E402
+from models.inputs import Guides, encode_guides  # noqa: E402
+from models.unet import DOWNSCALE, SemColorNet  # noqa: E402
+from process.device import DEVICES, precision_context, to_batch  # noqa: E402
+from utils.color_utils import space_to_rgb  # noqa: E402
+from utils.errors import InputError  # noqa: E402
+
+MIN_TILE = 32  # px; smaller tiles are mostly overlap and padding
+
+
+def check_tiling(tile: int, overlap: int) -> None:
+    """Refuse tile sizes tiled inference cannot use (``tile`` 0 means: never tile)."""
+    if tile == 0:
+        return
+    if tile < MIN_TILE or tile % DOWNSCALE:
+        raise InputError(f"--tile must be 0 (never tile) or a multiple of {DOWNSCALE} of at least {MIN_TILE}, "
+                         f"got {tile}")
+    if overlap < 0 or overlap % DOWNSCALE or overlap >= tile:
+        raise InputError(f"--overlap must be a multiple of {DOWNSCALE} from 0 to less than the tile ({tile}), "
+                         f"got {overlap}")
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
     """Tile start offsets along one axis: multiples of 8, covering [0, length).
 
     The last tile runs to the end of the image (it can be up to 7 px longer than ``tile``)."""
-    if tile % DOWNSCALE or overlap % DOWNSCALE:
-        raise ValueError(f"tile ({tile}) and overlap ({overlap}) must be multiples of {DOWNSCALE}")
-    if overlap >= tile:
-        raise ValueError(f"overlap ({overlap}) must be smaller than the tile ({tile})")
+    check_tiling(tile, overlap)
     if length <= tile:
         return [0]
     stride = tile - overlap
@@ -145,3 +169,38 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
             acc, wsum, band_top = acc[done:], wsum[done:], band_top + done
     bar.close()
     return out
+
+
+def main(argv=None) -> int:
+    from models.checkpoint import load_model
+    from process.device import pick_device
+    from process.guides import GuideSources, guides_from_sketch
+    from process.preflight import check_render_request
+    from process.render import RenderConfig
+    from utils.image_io import read_gray, write_image
+
+    p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("checkpoint", help="run folder or .safetensors checkpoint")
+    p.add_argument("sketch", help="drawing (dark lines on white), used as it is")
+    p.add_argument("--depth", required=True, help="depth file of the drawing (larger = nearer) or 'none'")
+    p.add_argument("--out", required=True, help="output PNG")
+    p.add_argument("--tile", type=int, default=512, help=f"tile side, a multiple of {DOWNSCALE}")
+    p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
+    p.add_argument("--device", default="auto", choices=DEVICES)
+    p.add_argument("--bf16", action="store_true", help="bfloat16 inference where it is native")
+    a = p.parse_args(argv)
+    if a.tile == 0:
+        raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
+    device = pick_device(a.device)
+    model, _ = load_model(a.checkpoint, device)
+    check_render_request(model.cfg, RenderConfig(sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
+                                                 overlap=a.overlap))
+    guides = guides_from_sketch(read_gray(a.sketch), GuideSources(depth=a.depth))
+    rgb = colorize_tiled(model, guides, tile=a.tile, overlap=a.overlap, device=device, progress=True, bf16=a.bf16)
+    print(f"wrote {write_image(a.out, rgb)}")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))

@@ -9,29 +9,28 @@ Writes ``sketch.png``, ``depth.png`` (16-bit) + ``depth.npy``, ``mask.png``, pre
 (source file hash, methods, model ids, parameters, timings). Each step is keyed by the
 source hash and its own parameters; re-running with the same inputs reuses what is there.
 ``train.py --image`` and ``process.py --image`` estimate depth through
-:func:`estimate_depth_cached`, the same code and cache.
+:func:`preprocess.depth.estimate_depth_cached`, the same code and cache (``preprocess/cache.py``).
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
+if not __package__:  # run by path (python process/sketch_depth.py): import from the repo root, not process/
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from config.defaults import SketchConfig
-from preprocess.depth import DEFAULT_DEPTH_MODEL, estimate_depth
-from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment
-from preprocess.sketch import SKETCH_METHODS, extract_sketch
-from utils.image_io import (check_photo_size, check_same_size, read_depth, read_gray, read_mask, read_photo,
-                            write_depth, write_image, write_json, write_mask)
-from utils.visualization import contact_sheet, depth_to_rgb
-
-MANIFEST = "manifest.json"
+from config.defaults import SketchConfig  # noqa: E402
+from preprocess.cache import MANIFEST, Cache, file_hash  # noqa: E402
+# estimate_depth_cached lives with depth estimation; re-exported here for process/guides.py.
+from preprocess.depth import DEFAULT_DEPTH_MODEL, depth_params, estimate_depth_cached  # noqa: F401,E402
+from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment  # noqa: E402
+from preprocess.sketch import SKETCH_METHODS, extract_sketch  # noqa: E402
+from utils.image_io import (check_outputs, check_photo_size, check_same_size, read_depth, read_gray,  # noqa: E402
+                            read_mask, read_photo, write_depth, write_image, write_json, write_mask)
+from utils.visualization import contact_sheet, depth_to_rgb  # noqa: E402
 
 
 @dataclass
@@ -46,61 +45,17 @@ class PreprocessConfig:
     sam_points: int = 32                 # SAM point grid per side
 
 
-def file_hash(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def array_hash(arr: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
-
-
-class Cache:
-    """The manifest of one output folder: which step made which files from what."""
-
-    def __init__(self, out: Path, source_hash: str):
-        self.out, self.source_hash = Path(out), source_hash
-        path = self.out / MANIFEST
-        self.data = json.loads(path.read_text()) if path.is_file() else {}
-        if self.data.get("source_sha256") != source_hash:
-            self.data = {"source_sha256": source_hash, "steps": {}}
-
-    def hit(self, step: str, params: dict) -> bool:
-        entry = self.data["steps"].get(step)
-        return bool(entry) and entry["params"] == params and all((self.out / f).is_file() for f in entry["files"])
-
-    def record(self, step: str, params: dict, files: list[str], seconds: float) -> None:
-        self.data["steps"][step] = {"params": params, "files": files, "seconds": round(seconds, 3)}
-        write_json(self.out / MANIFEST, self.data)
-
-
-def _depth_params(depth_model: str | None) -> dict:
-    return {"method": "depth-anything-v2", "model": depth_model or DEFAULT_DEPTH_MODEL}
-
-
-def estimate_depth_cached(photo: np.ndarray, photo_path, depth_model: str | None, cache_dir) -> np.ndarray:
-    """Depth Anything depth of ``photo``, reused from ``cache_dir`` when it was made from the same source."""
-    if cache_dir is None:
-        return estimate_depth(photo, depth_model)
-    cache = Cache(Path(cache_dir), file_hash(photo_path) if photo_path else array_hash(photo))
-    params = _depth_params(depth_model)
-    if cache.hit("depth", params):
-        return np.load(Path(cache_dir) / "depth.npy")
-    t0 = time.perf_counter()
-    depth = estimate_depth(photo, depth_model)
-    write_depth(Path(cache_dir) / "depth.png", depth)
-    cache.record("depth", params, ["depth.png", "depth.npy"], time.perf_counter() - t0)
-    return depth
-
-
 def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
     """Run every step for one photo; returns the manifest."""
     out = Path(out)
+    check_outputs(out, [MANIFEST, "sketch.png", "depth.png", "depth.npy", "depth_preview.png", "mask.png",
+                        "mask_overlay.png", "preview.png"], [photo_path, cfg.depth])
     photo = read_photo(photo_path, allow_alpha=True)
     check_photo_size(photo, photo_path)
+    given_depth = None
+    if cfg.depth not in ("auto", "none"):  # read and checked before anything is written
+        given_depth = read_depth(cfg.depth)
+        check_same_size(photo, given_depth, f"depth {cfg.depth}")
     cache = Cache(out, file_hash(photo_path))
     cache.data.update(source=str(photo_path), size=[photo.shape[1], photo.shape[0]])
 
@@ -118,8 +73,7 @@ def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
         log("depth: none")
     elif cfg.depth != "auto":
         params = {"method": "file", "file": str(cfg.depth), "sha256": file_hash(cfg.depth)}
-        depth = read_depth(cfg.depth)
-        check_same_size(photo, depth, f"depth {cfg.depth}")
+        depth = given_depth
         if not cache.hit("depth", params):
             write_depth(out / "depth.png", depth)
             cache.record("depth", params, ["depth.png", "depth.npy"], 0.0)
@@ -128,7 +82,7 @@ def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
         t0 = time.perf_counter()
         depth = estimate_depth_cached(photo, photo_path, cfg.depth_model, out)
         cache = Cache(out, cache.source_hash)  # estimate_depth_cached wrote the manifest
-        log(f"depth: {_depth_params(cfg.depth_model)['model']} ({time.perf_counter() - t0:.1f} s)")
+        log(f"depth: {depth_params(cfg.depth_model)['model']} ({time.perf_counter() - t0:.1f} s)")
     if depth is not None:
         write_image(out / "depth_preview.png", depth_to_rgb(depth))
 

@@ -21,6 +21,7 @@ import torch
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.inference import colorize
+from process.preflight import check_render_request
 from process.palette import PALETTE_MODES, apply_fixed, apply_regions, palette_adherence, structure_kept
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
@@ -70,9 +71,19 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         raise InputError(f"--palette-mode must be one of {PALETTE_MODES}, got {cfg.mode!r}")
     if not 0 <= cfg.lightness <= 1:
         raise InputError(f"--lightness must be in [0, 1], got {cfg.lightness}")
+    if cfg.blend and len(cfg.styles) < 2:
+        raise InputError("--blend needs two --style images")
     renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
     if cfg.mode == "learned" and renderer.model.cfg.palette_size == 0:
         raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
+    palettes = _palettes(cfg)
+    out = Path(cfg.out)
+    outputs = [out / f for f in ("base.png", "contact_sheet.png", "styles.json")] + \
+        [out / f"palette_{pal.name}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles]
+    check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
+    for path in [*cfg.styles, *(spec.partition(":")[0] for spec in cfg.extract)]:
+        if any(Path(path).resolve() == o.resolve() for o in outputs):
+            raise InputError(f"refusing to write over the input file {path}; choose another --out")
     guides, _ = renderer.guides(cfg.render)
     renderer.check(guides)
     mapping = None
@@ -84,11 +95,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
                 mapping = json.loads(Path(cfg.mapping).read_text())
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
-    palettes = _palettes(cfg)
-    if cfg.blend and len(cfg.styles) < 2:
-        raise InputError("--blend needs two --style images")
     base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device)
-    out = Path(cfg.out)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
     for pal in palettes:

@@ -43,7 +43,10 @@ def test_render_photo_and_sketch_keep_size(tiny_run, inputs):
     (["--checkpoint", "/nonexistent/run"], "checkpoint not found"),
     (["--image", "{d}/view.png", "--depth", "{d}/small.npy"], "same size"),
     (["--image", "{d}/view.png", "--depth", "{d}/view_depth.png", "--out", "{d}/view.png"], "refusing to write over"),
-    (["--sketch", "{d}/drawing.png"], "--depth FILE or --depth none"),
+    (["--sketch", "{d}/drawing.png"], "give --depth FILE"),
+    (["--image", "{d}/view.png", "--depth", "none"], "trained with depth"),
+    (["--image", "{d}/view.png", "--tile", "100"], "--tile must be"),
+    (["--image", "{d}/view.png", "--mask", "{d}/view.png"], "without a semantic mask"),
 ])
 def test_bad_arguments(tiny_run, inputs, capsys, args, match):
     np.save(inputs / "small.npy", np.random.default_rng(0).random((10, 10)))
@@ -76,8 +79,9 @@ def test_batch_survives_a_corrupt_file(tiny_run, inputs, tmp_path):
         write_image(src / f"{name}.png", read_photo(inputs / "drawing.png"))
     (src / "broken.png").write_bytes(b"not a png")
     out = tmp_path / "out"
+    # The tiny run uses depth: --depth none is refused before any file is read or written.
     args = [str(src), "--out", str(out), "--checkpoint", str(tiny_run), "--kind", "sketch", "--depth", "none"]
-    # The tiny run uses depth, so a depth folder is needed: give one with maps for every input.
+    assert run_cli(batch_process.main, args) == 2 and not out.exists()
     depth_dir = tmp_path / "depths"
     depth_dir.mkdir()
     for name in ("a", "b", "broken"):

@@ -148,3 +148,32 @@ def test_other_colour_spaces_train_and_render(crop_files, tmp_path, space):
                    "--color-space", space, "--out", str(out), "--no-style"], tmp_path) == 0
     model, _ = load_model(out)
     assert model.cfg.color_space == space and model.style_encoder is None
+
+
+def test_resume_applies_running_flags_and_refuses_the_rest(crop_files, tmp_path, capsys):
+    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")]
+    run = tmp_path / "run"
+    assert _train(args + ["--out", str(run)], tmp_path) == 0
+    capsys.readouterr()
+    for extra, names in [(["--lr", "0.5"], "--lr"), (["--width", "16", "--seed", "3"], "--seed, --width"),
+                         (["--set", "model.width=16"], "--set"), (["--preset", "fast"], "--preset")]:
+        assert run_cli(train.main, ["--resume", "--out", str(run)] + extra) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: --resume") and f"{names} cannot change" in err and "\n" not in err, err
+    # Running flags are applied: the log goes where --metrics-log says, on the device asked for.
+    log = tmp_path / "resumed.log"
+    assert run_cli(train.main, ["--resume", "--out", str(run), "--device", "cpu", "--threads", "1", "--quiet",
+                                "--metrics-log", str(log)]) == 0
+    assert "resumed from" in log.read_text()
+
+
+def test_set_reaches_nested_fields_and_refuses_unknown_ones(crop_files, tmp_path, capsys):
+    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy"), "--out",
+            str(tmp_path / "run")]
+    assert _train(args + ["--set", "model.attention_heads=2", "augment.rotate_deg=0", "precise_bn=false"],
+                  tmp_path) == 0
+    cfg = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert cfg["model"]["attention_heads"] == 2 and cfg["augment"]["rotate_deg"] == 0.0 and cfg["precise_bn"] is False
+    capsys.readouterr()
+    assert _train(args + ["--set", "model.heads=2"], tmp_path) == 2
+    assert "unknown key model.heads; valid: model.width" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """Shared plumbing of the root scripts: one-line errors and exit codes."""
 from __future__ import annotations
 
+import argparse
 import sys
 
 from utils.errors import EXIT_BAD_INPUT, InputError
@@ -16,3 +17,12 @@ def run_cli(main, argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; a training run continues with --resume", file=sys.stderr)
         return 130
+
+
+def given_options(parser: argparse.ArgumentParser, argv=None) -> set[str]:
+    """The destinations of the options actually given in ``argv`` (not filled in from defaults).
+
+    ``parser`` is changed (its defaults are dropped): pass a fresh one."""
+    for action in parser._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))

@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,16 +38,45 @@ def _require_file(path) -> Path:
     return path
 
 
+MIN_READ_SIDE = 8  # px; no image narrower than this is anything but a mistake here
+
+
+def _png_header(path: Path) -> tuple[int, int] | None:
+    """(bit depth, colour type) of a PNG file, None for other files."""
+    with open(path, "rb") as fh:
+        head = fh.read(26)
+    if len(head) < 26 or not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return head[24], head[25]
+
+
 def _open_image(path) -> Image.Image:
+    """Open and decode one still image, refusing what cannot be read faithfully."""
     path = _require_file(path)
     try:
-        img = Image.open(path)
-        img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        with warnings.catch_warnings():
+            # Between MAX_IMAGE_PIXELS and twice that, Pillow only warns (over several lines); the
+            # upper limit is its DecompressionBombError.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            frames = getattr(img, "n_frames", 1)
+            img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"cannot read image {path}: {exc.__class__.__name__}") from None
     except Image.DecompressionBombError:
         raise InputError(f"image {path} has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP; "
                          "split it or scale it down first") from None
+    if frames > 1:
+        raise InputError(f"{path} holds {frames} frames (an animation or a multi-page file); "
+                         "give a single still image")
+    if min(img.size) < MIN_READ_SIDE:
+        raise InputError(f"{path} is {img.size[0]}x{img.size[1]}; at least {MIN_READ_SIDE} px on each side is needed")
+    if img.mode == "CMYK":
+        raise InputError(f"{path} is a CMYK (print) image; convert it to RGB with its colour profile first")
+    png = _png_header(path)
+    if png is not None and png[0] == 16 and png[1] in (4, 6):  # 16-bit grayscale+alpha or RGBA
+        raise InputError(f"{path} is a 16-bit image with an alpha channel, which cannot be read at full "
+                         "precision; save it as 16-bit RGB or grayscale, without alpha")
     # Photos from cameras carry their rotation in EXIF; apply it so that sketch,
     # depth and photo all share the orientation the user sees.
     return ImageOps.exif_transpose(img)
@@ -116,9 +146,18 @@ def read_gray(path) -> np.ndarray:
 
 
 def normalise_depth(depth: np.ndarray, source: str = "depth") -> np.ndarray:
-    """Scale a depth (disparity) map to [0, 1] per image, refusing NaN and flat maps."""
-    depth = np.asarray(depth, dtype=np.float32)
+    """Scale a depth (disparity) map to [0, 1] per image, refusing NaN and flat maps.
+
+    Accepts (H, W) maps of integers, floats or booleans, and (H, W, C) maps whose channels
+    are all equal (a gray image saved as colour)."""
+    depth = np.asarray(depth)
+    if not (np.issubdtype(depth.dtype, np.integer) or np.issubdtype(depth.dtype, np.floating)
+            or depth.dtype == bool):
+        raise InputError(f"{source}: depth must hold real numbers, got dtype {depth.dtype}")
+    depth = depth.astype(np.float32)
     if depth.ndim == 3 and depth.shape[2] in (1, 3, 4):
+        if depth.shape[2] > 1 and not (depth[..., 1:3] == depth[..., :1]).all():
+            raise InputError(f"{source}: depth has {depth.shape[2]} channels that differ; give a one-channel map")
         depth = depth[..., 0]
     if depth.ndim != 2:
         raise InputError(f"{source}: depth must be a 2-D map, got shape {depth.shape}")
@@ -131,14 +170,20 @@ def normalise_depth(depth: np.ndarray, source: str = "depth") -> np.ndarray:
     return (depth - lo) / (hi - lo)
 
 
+def _load_npy(path: Path, what: str) -> np.ndarray:
+    """A plain (never pickled) array from a ``.npy`` file."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise InputError(f"cannot read {what} {path}: {first}") from None
+
+
 def read_depth(path) -> np.ndarray:
     """Read a depth map (8/16-bit PNG, TIFF or ``.npy``), larger = nearer, as (H, W) in [0, 1]."""
     path = _require_file(path)
     if path.suffix.lower() == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"cannot read depth {path}: {exc}") from None
+        arr = _load_npy(path, "depth")
     else:
         arr = np.asarray(_open_image(path)).astype(np.float32)
     return normalise_depth(arr, str(path))
@@ -148,7 +193,9 @@ def read_mask(path) -> np.ndarray:
     """Read a label map (PNG, one integer label per pixel) as (H, W) int64, relabelled 0..K-1."""
     path = _require_file(path)
     if path.suffix.lower() == ".npy":
-        arr = np.load(path, allow_pickle=False)
+        arr = _load_npy(path, "mask")
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise InputError(f"{path}: a mask must hold integer labels, got dtype {arr.dtype}")
     else:
         img = _open_image(path)
         arr = np.asarray(img)
@@ -187,17 +234,55 @@ def check_not_input(out_path, inputs) -> None:
             raise InputError(f"refusing to write over the input file {p}; choose another output path")
 
 
+def check_writable(out_path) -> None:
+    """Refuse an output path that cannot be written: a folder, or a parent that is a file or read-only."""
+    out = Path(out_path)
+    if out.is_dir():
+        raise InputError(f"cannot write {out}: it is a folder; name a file")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {out}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {out}: the folder {parent} is not writable")
+
+
+def check_writable_dir(out_dir) -> None:
+    """Refuse an output folder that cannot be created or written to."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"cannot write into {out}: it is a file, not a folder")
+    check_writable(out / "_")
+
+
+def check_outputs(out_dir, names, inputs) -> None:
+    """Refuse an output folder that cannot be written, or whose files ``names`` would replace an input."""
+    check_writable_dir(out_dir)
+    for name in names:
+        check_not_input(Path(out_dir) / name, inputs)
+
+
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside ``path``; on success it is renamed onto ``path``."""
+    """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
+
+    A destination that cannot be written (a read-only folder, a parent that is a file) is
+    bad input: :class:`InputError`, and nothing is left behind."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give outputs the usual mode
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:  # e.g. the destination is a folder
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -21,9 +21,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+if not __package__:  # run by path (python preprocess/view/generate_multiview.py): import from the repo root
+    sys.path[0] = str(Path(__file__).resolve().parents[2])
 
-from utils.errors import InputError
+import numpy as np  # noqa: E402
+
+from utils.errors import InputError  # noqa: E402
 
 TRAJECTORIES = ("swing", "circle", "dolly")
 
@@ -80,7 +83,12 @@ def splat(image: np.ndarray, depth: np.ndarray, tx: np.ndarray, ty: np.ndarray) 
 
 def fill_from_background(img: np.ndarray, depth: np.ndarray, valid: np.ndarray):
     """Fill invalid pixels row by row from the farther (smaller depth) of the nearest valid
-    pixels to the left and right."""
+    pixels to the left and right: ``img`` (H, W, C) takes that pixel's values and ``depth``
+    (H, W) its depth. In rows with no valid pixel, depth becomes the farthest valid depth of
+    the image and ``img`` is left as it is. Returns (img, depth) as float32.
+
+    The one hole filler of the project: view synthesis here, and the bundled sample's
+    disparity maps (``data/samples.py``, with ``img`` = the disparity itself)."""
     h, w = valid.shape
     idx = np.broadcast_to(np.arange(w), (h, w))
     left = np.where(valid, idx, -1)
@@ -96,8 +104,9 @@ def fill_from_background(img: np.ndarray, depth: np.ndarray, valid: np.ndarray):
     src = np.clip(src, 0, w - 1)
     fill_img = img[rows, src]
     fill_dep = depth[rows, src]
+    far = depth[valid].min() if valid.any() else np.float32(0)
     out_img = np.where(valid[..., None] | ~has[..., None], img, fill_img)
-    out_dep = np.where(valid | ~has, depth, fill_dep)
+    out_dep = np.where(valid, depth, np.where(has, fill_dep, far))
     return out_img.astype(np.float32), out_dep.astype(np.float32)
 
 
@@ -125,7 +134,7 @@ def warp_by_disparity(image: np.ndarray, disparity: np.ndarray, direction: float
     if disparity.shape != image.shape[:2]:
         raise InputError("disparity and image differ in size")
     h, w = disparity.shape
-    sy, sx = np.mgrid[0:h, 0:w].astype(np.float32)
+    sy, sx = np.mgrid[0:h, 0:w]  # integer grid: targets in float64, exact for any disparity
     return splat(image, disparity.astype(np.float32), sx + direction * disparity, sy)
 
 
@@ -171,7 +180,7 @@ def anaglyph(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    from utils.image_io import read_depth, read_photo, write_image
+    from utils.image_io import check_outputs, read_depth, read_photo, write_image
     from utils.visualization import contact_sheet
 
     p = argparse.ArgumentParser(prog="python -m preprocess.view.generate_multiview", description=__doc__.split("\n\n")[0])
@@ -183,9 +192,11 @@ def main(argv=None) -> int:
     p.add_argument("--amplitude", type=float, default=12.0, help="max shift in px (dolly: zoom percent)")
     p.add_argument("--focus", type=float, default=0.5, help="depth that stays still, in [0, 1]")
     a = p.parse_args(argv)
+    out = Path(a.out)
+    check_outputs(out, [f"view_{i:03d}.png" for i in range(max(a.views, 0))]
+                  + ["stereo_side_by_side.png", "anaglyph.png", "views_sheet.png"], [a.image, a.depth])
     image, depth = read_photo(a.image), read_depth(a.depth)
     frames = render_views(image, depth, a.trajectory, a.views, a.amplitude, a.focus)
-    out = Path(a.out)
     for i, f in enumerate(frames):
         write_image(out / f"view_{i:03d}.png", f)
     left, right = stereo_pair(image, depth, a.amplitude, a.focus)

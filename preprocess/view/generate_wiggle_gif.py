@@ -12,11 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
+if not __package__:  # run by path (python preprocess/view/generate_wiggle_gif.py): import from the repo root
+    sys.path[0] = str(Path(__file__).resolve().parents[2])
 
-from preprocess.view.generate_multiview import check_depth, shift_view
-from preprocess.view.gif import ping_pong, write_gif
-from utils.errors import InputError
+import numpy as np  # noqa: E402
+
+from preprocess.view.generate_multiview import check_depth, shift_view  # noqa: E402
+from preprocess.view.gif import ping_pong, write_gif  # noqa: E402
+from utils.errors import InputError  # noqa: E402
 
 
 def wiggle_frames(image: np.ndarray, depth: np.ndarray, views: int = 4, amplitude: float = 10.0,
@@ -39,7 +42,7 @@ def wiggle_from_render(rgb: np.ndarray, depth: np.ndarray | None, out, views: in
 
 
 def main(argv=None) -> int:
-    from utils.image_io import read_depth, read_photo
+    from utils.image_io import check_not_input, check_writable, read_depth, read_photo
 
     p = argparse.ArgumentParser(prog="python -m preprocess.view.generate_wiggle_gif",
                                 description=__doc__.split("\n\n")[0])
@@ -51,6 +54,8 @@ def main(argv=None) -> int:
     p.add_argument("--duration", type=int, default=120, help="frame duration, ms")
     p.add_argument("--focus", type=float, default=0.5)
     a = p.parse_args(argv)
+    check_not_input(a.out, [a.image, a.depth])
+    check_writable(a.out)
     image, depth = read_photo(a.image), read_depth(a.depth)
     frames = wiggle_frames(image, depth, a.views, a.amplitude, a.focus)
     print(f"wrote {write_gif(a.out, frames, a.duration)} ({len(frames)} frames, looping)")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from utils.errors import InputError
 from utils.image_io import atomic_path, to_uint8
 
 
@@ -13,27 +14,34 @@ def write_gif(path, frames: list[np.ndarray], duration_ms: int = 120, loop: bool
     import imageio.v3 as iio
 
     if len(frames) < 2:
-        raise ValueError("a GIF needs at least 2 frames")
+        raise InputError(f"a GIF needs at least 2 frames, got {len(frames)}")
     with atomic_path(path) as tmp:
         iio.imwrite(tmp, np.stack([to_uint8(f) for f in frames]), extension=".gif", duration=duration_ms,
                     loop=0 if loop else 1)
     return Path(path)
 
 
+class _NoEncoder(Exception):
+    """Raised inside :func:`atomic_path` so that it removes the temporary file."""
+
+
 def write_mp4(path, frames: list[np.ndarray], fps: float = 12.0) -> Path | None:
-    """Frames -> MP4 with OpenCV's mp4v encoder; returns None where no encoder is installed."""
+    """Frames -> MP4 with OpenCV's mp4v encoder; returns None, leaving no file, where no encoder is installed."""
     import cv2
 
     h, w = frames[0].shape[:2]
-    with atomic_path(path) as tmp:
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-        if not writer.isOpened():
-            return None
-        for f in frames:
-            writer.write(to_uint8(f)[..., ::-1])
-        writer.release()
-        if Path(tmp).stat().st_size == 0:
-            return None
+    try:
+        with atomic_path(path) as tmp:
+            writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+            if not writer.isOpened():
+                raise _NoEncoder
+            for f in frames:
+                writer.write(to_uint8(f)[..., ::-1])
+            writer.release()
+            if Path(tmp).stat().st_size == 0:
+                raise _NoEncoder
+    except _NoEncoder:
+        return None
     return Path(path)
 
 

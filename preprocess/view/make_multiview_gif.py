@@ -12,8 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from preprocess.view.generate_multiview import TRAJECTORIES, anaglyph, render_views, side_by_side, stereo_pair
-from preprocess.view.gif import write_gif, write_mp4
+if not __package__:  # run by path (python preprocess/view/make_multiview_gif.py): import from the repo root
+    sys.path[0] = str(Path(__file__).resolve().parents[2])
+
+from preprocess.view.generate_multiview import (TRAJECTORIES, anaglyph, render_views, side_by_side,  # noqa: E402
+                                                stereo_pair)
+from preprocess.view.gif import write_gif, write_mp4  # noqa: E402
 
 
 def make_multiview(image, depth, out, kind="swing", views=24, amplitude=12.0, duration_ms=80, focus=0.5) -> dict:
@@ -31,7 +35,7 @@ def make_multiview(image, depth, out, kind="swing", views=24, amplitude=12.0, du
 
 
 def main(argv=None) -> int:
-    from utils.image_io import read_depth, read_photo
+    from utils.image_io import check_outputs, read_depth, read_photo
 
     p = argparse.ArgumentParser(prog="python -m preprocess.view.make_multiview_gif",
                                 description=__doc__.split("\n\n")[0])
@@ -44,12 +48,15 @@ def main(argv=None) -> int:
     p.add_argument("--duration", type=int, default=80, help="frame duration, ms")
     p.add_argument("--focus", type=float, default=0.5)
     a = p.parse_args(argv)
+    check_outputs(a.out, ["multiview.gif", "multiview.mp4", "stereo_side_by_side.png", "anaglyph.png"],
+                  [a.image, a.depth])
     written = make_multiview(read_photo(a.image), read_depth(a.depth), a.out, a.trajectory, a.views, a.amplitude,
                              a.duration, a.focus)
     for kind, path in written.items():
         print(f"wrote {kind}: {path}")
     if "mp4" not in written:
-        print("no MP4 encoder available to OpenCV; wrote the GIF only")
+        print("note: OpenCV has no MP4 (mp4v) encoder here, so no multiview.mp4 was written; the GIF has the same "
+              "frames", file=sys.stderr)
     return 0
 
 

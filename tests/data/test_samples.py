@@ -1,6 +1,6 @@
 import numpy as np
 
-from data.samples import fill_from_background, stereo_motorcycle_raw, stereo_motorcycle_views, \
+from data.samples import fill_disparity, stereo_motorcycle_raw, stereo_motorcycle_views, \
     warp_disparity_left_to_right
 
 
@@ -18,7 +18,7 @@ def test_views_shapes_and_ranges():
 def test_fill_takes_the_background_side():
     disp = np.array([[10, 10, 0, 0, 2, 2]], np.float32)
     valid = disp > 0
-    filled = fill_from_background(disp, valid)
+    filled = fill_disparity(disp, valid)
     assert filled.tolist() == [[10, 10, 2, 2, 2, 2]]
 
 

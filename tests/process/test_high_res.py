@@ -5,8 +5,10 @@ import torch
 from config.defaults import ModelConfig
 from models.inputs import Guides
 from models.unet import SemColorNet
-from process.high_res import _cores, _ends, colorize_tiled, tile_starts
+from process.device import cpu_has_bf16
+from process.high_res import _cores, _ends, check_tiling, colorize_tiled, tile_starts
 from process.inference import colorize
+from utils.errors import InputError
 from utils.metrics import psnr
 
 
@@ -66,15 +68,37 @@ def test_uint8_output_and_exception(net_and_guides):
     net, g = net_and_guides
     out = colorize_tiled(net, g, tile=64, overlap=16, out_dtype=np.uint8)
     assert out.dtype == np.uint8 and out.shape == (150, 203, 3)
-    with pytest.raises(ValueError, match="multiples of 8"):
+    with pytest.raises(InputError, match="multiple of 8"):
         tile_starts(100, 60, 16)
-    with pytest.raises(ValueError, match="smaller than the tile"):
+    with pytest.raises(InputError, match="at least 32"):
+        tile_starts(100, 16, 8)
+    with pytest.raises(InputError, match="less than the tile"):
         tile_starts(100, 64, 64)
+    with pytest.raises(InputError, match="--overlap"):
+        check_tiling(64, 12)
+    check_tiling(0, 64)  # 0: never tile
 
 
+@pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no native bfloat16 (avx512_bf16 or AMX): "
+                                               "bf16 inference runs in float32 and the comparison means nothing")
 def test_bf16_inference_is_close(net_and_guides):
     net, g = net_and_guides
     full = colorize(net, g)
     half = colorize(net, g, bf16=True)
     tiled = colorize_tiled(net, g, tile=64, overlap=32, bf16=True)
     assert psnr(half, full) > 30 and psnr(tiled, half) > 30
+
+
+def test_bf16_without_native_support_says_so_once(net_and_guides, monkeypatch, capsys):
+    import process.device as device
+
+    net, g = net_and_guides
+    monkeypatch.setattr(device, "cpu_has_bf16", lambda: False)
+    device._say_no_bf16.cache_clear()
+    try:
+        assert np.array_equal(colorize(net, g, bf16=True), colorize(net, g))  # runs in float32, no surprise
+        colorize_tiled(net, g, tile=64, overlap=32, bf16=True)
+        err = capsys.readouterr().err
+        assert err.count("warning: --bf16") == 1 and "float32" in err
+    finally:
+        device._say_no_bf16.cache_clear()

@@ -94,3 +94,29 @@ def test_bad_depth():
         trajectory("spiral", 4, 1)
     with pytest.raises(InputError, match="at least 2"):
         wiggle_frames(img, depth, views=1)
+
+
+def test_no_mp4_encoder_leaves_no_file_and_says_why(tmp_path, monkeypatch, capsys):
+    import cv2
+
+    from preprocess.view import make_multiview_gif
+    from utils.cli import run_cli
+    from utils.image_io import write_depth, write_image
+
+    class Closed:  # what cv2.VideoWriter is where no encoder is installed
+        def __init__(self, *args):
+            pass
+
+        def isOpened(self):
+            return False
+
+    monkeypatch.setattr(cv2, "VideoWriter", Closed)
+    img, depth = two_planes()
+    write_image(tmp_path / "img.png", img)
+    write_depth(tmp_path / "depth.png", depth)
+    out = tmp_path / "views"
+    assert run_cli(make_multiview_gif.main, [str(tmp_path / "img.png"), str(tmp_path / "depth.png"), "--out", str(out),
+                                             "--views", "3"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["anaglyph.png", "multiview.gif", "stereo_side_by_side.png"]
+    err = capsys.readouterr().err.strip()
+    assert "no multiview.mp4" in err and "\n" not in err

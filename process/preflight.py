@@ -1,0 +1,56 @@
+"""What a checkpoint needs from the inputs, checked before any input is read.
+
+A 144-megapixel photo takes seconds and gigabytes to read and sketch; a wrong flag should
+cost neither. :func:`check_render_request` compares a render request with the loaded
+model's :class:`config.defaults.ModelConfig` (depth, mask, luminance channels), the tile
+settings, the input files' existence and the output path, and raises
+:class:`utils.errors.InputError` naming what to change.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.defaults import ModelConfig
+from process.high_res import check_tiling
+from utils.errors import InputError
+from utils.image_io import check_not_input, check_writable
+
+
+def _given(value) -> bool:
+    return value not in (None, "none")
+
+
+def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True) -> None:
+    """Refuse a render request (``process.render.RenderConfig``) this model cannot serve.
+
+    ``outputs``: every file the request will write (default: ``cfg.out``); ``check_files``:
+    also refuse input files that do not exist (batch processing checks its files one by one)."""
+    if cfg.image and cfg.sketch:
+        raise InputError("give --image or --sketch, not both")
+    check_tiling(cfg.tile, cfg.overlap)
+    for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
+                       ("--mask", cfg.mask), ("--style", cfg.style)):
+        if check_files and _given(path) and not Path(path).is_file():
+            raise InputError(f"{flag}: file not found: {path}")
+    sample = not (cfg.image or cfg.sketch)
+    if sample and (_given(cfg.depth) or _given(cfg.mask)):
+        raise InputError("--depth FILE and --mask need --image or --sketch")
+    if model_cfg.use_depth:
+        if cfg.depth == "none":
+            raise InputError("this model was trained with depth; give --depth FILE"
+                             + (" or leave --depth out to estimate it from the photo" if cfg.image else ""))
+        if cfg.sketch and cfg.depth is None:
+            raise InputError("a sketch has no photo to estimate depth from: give --depth FILE")
+    elif _given(cfg.depth):
+        raise InputError("this model was trained without depth; leave out --depth (or give --depth none)")
+    if model_cfg.num_labels > 0 and not _given(cfg.mask):
+        raise InputError("this model was trained with a semantic mask; give --mask")
+    if model_cfg.num_labels == 0 and _given(cfg.mask):
+        raise InputError("this model was trained without a semantic mask; leave out --mask")
+    if model_cfg.use_luminance and cfg.sketch:
+        raise InputError("this model colorizes grayscale photos; give --image, not --sketch")
+    inputs = [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style]
+    for out in outputs or [cfg.out]:
+        if out is not None:
+            check_not_input(out, inputs)
+            check_writable(out)

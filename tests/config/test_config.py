@@ -1,0 +1,89 @@
+import dataclasses
+
+import pytest
+
+from config.defaults import PRESETS, ModelConfig, TrainConfig, from_dict, merge, to_dict, train_config
+from config.overrides import parse_overrides
+from utils.errors import InputError
+
+
+def test_presets_change_only_what_they_name():
+    fast = train_config("fast")
+    assert fast.model.width == 16 and fast.patch_size == 96
+    assert fast.model.color_space == ModelConfig().color_space and fast.lr == TrainConfig().lr
+    assert train_config("default") == TrainConfig()
+    with pytest.raises(ValueError, match="unknown preset"):
+        train_config("huge")
+
+
+def test_merge_is_nested_and_leaves_the_original_alone():
+    base = TrainConfig()
+    new = merge(base, {"lr": 0.5, "model": {"width": 24}, "sketch": {"method": "canny"}})
+    assert (new.lr, new.model.width, new.sketch.method) == (0.5, 24, "canny")
+    assert new.model.color_space == base.model.color_space and new.augment == base.augment
+    assert base.lr == TrainConfig().lr and base.model.width == ModelConfig().width
+
+
+def test_merge_refuses_unknown_keys_naming_the_valid_ones():
+    with pytest.raises(InputError, match=r"ModelConfig has no field 'widht'; valid: width, color_space"):
+        merge(TrainConfig(), {"model": {"widht": 3}})
+    with pytest.raises(InputError, match="TrainConfig has no field 'learning_rate'"):
+        train_config("fast", learning_rate=1)
+
+
+def test_from_dict_round_trip_and_unknown_keys():
+    cfg = train_config("paper", seed=3, model={"palette_size": 4, "color_space": "lab"})
+    data = to_dict(cfg)
+    assert from_dict(TrainConfig, data) == cfg
+    data["from_a_newer_version"] = 1
+    data["model"]["also_new"] = True
+    back = from_dict(TrainConfig, data)
+    assert back == cfg and isinstance(back.model, ModelConfig)
+
+
+def test_parse_overrides_converts_each_field_to_its_type():
+    over = parse_overrides(["lr=2e-4", "seed=3", "model.width=24", "model.use_luminance=true",
+                            "augment.vflip=no", "sketch.method=canny", "vgg_weights=null", "depth=none"])
+    assert over == {"lr": 2e-4, "seed": 3, "model": {"width": 24, "use_luminance": True},
+                    "augment": {"vflip": False}, "sketch": {"method": "canny"}, "vgg_weights": None,
+                    "depth": "none"}
+    cfg = train_config("fast", **over)
+    assert cfg.model.width == 24 and cfg.model.palette_size == 0 and cfg.augment.vflip is False
+
+
+def test_every_field_is_reachable():
+    def keys(cls, prefix=""):
+        for f in dataclasses.fields(cls):
+            value = getattr(cls(), f.name)
+            if dataclasses.is_dataclass(value):
+                yield from keys(type(value), f"{prefix}{f.name}.")
+            else:
+                yield f"{prefix}{f.name}", value
+    for key, value in keys(TrainConfig):
+        text = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        over = parse_overrides([f"{key}={text}"])
+        cfg = merge(TrainConfig(), over)
+        node = cfg
+        for part in key.split("."):
+            node = getattr(node, part)
+        assert node == value, key
+
+
+@pytest.mark.parametrize("item,match", [
+    ("lr", "section.field=value"),
+    ("learning_rate=1", r"unknown key learning_rate; valid: image, depth"),
+    ("model.widht=3", r"unknown key model.widht; valid: model.width, model.color_space"),
+    ("model=3", "model is a section; set one of its fields: model.width"),
+    ("lr.x=1", "lr is a field, not a section"),
+    ("model.width=wide", "model.width takes an int"),
+    ("lr=fast", "lr takes a float"),
+    ("precise_bn=maybe", "precise_bn takes a bool"),
+])
+def test_parse_overrides_refuses_with_the_way_out(item, match):
+    with pytest.raises(InputError, match=match):
+        parse_overrides([item])
+
+
+def test_presets_only_name_real_fields():
+    for name, preset in PRESETS.items():
+        merge(TrainConfig(), preset)  # raises on a typo
