@@ -15,7 +15,7 @@ def test_photo_roundtrip(tmp_path, rng):
 
 
 def test_sixteen_bit_depth_and_npy(tmp_path, rng):
-    d = rng.random((9, 7)).astype(np.float32)
+    d = rng.random((9, 11)).astype(np.float32)
     write_depth(tmp_path / "d.png", d)
     from_png = read_depth(tmp_path / "d.png")
     from_npy = read_depth(tmp_path / "d.npy")
@@ -34,22 +34,22 @@ def test_sixteen_bit_gray_photo(tmp_path):
 
 
 def test_rgba_is_composited_or_refused(tmp_path):
-    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba = np.zeros((8, 8, 4), np.uint8)
     rgba[..., 0] = 255
-    rgba[:2, :, 3] = 255  # top half opaque red, bottom transparent
+    rgba[:4, :, 3] = 255  # top half opaque red, bottom transparent
     Image.fromarray(rgba).save(tmp_path / "a.png")
     photo = read_photo(tmp_path / "a.png")
-    assert np.allclose(photo[0, 0], [1, 0, 0]) and np.allclose(photo[3, 0], [1, 1, 1])
+    assert np.allclose(photo[0, 0], [1, 0, 0]) and np.allclose(photo[7, 0], [1, 1, 1])
     with pytest.raises(InputError, match="alpha"):
         read_photo(tmp_path / "a.png", allow_alpha=False)
 
 
 def test_exif_rotation_is_applied(tmp_path):
-    img = Image.fromarray(np.zeros((4, 8, 3), np.uint8))
+    img = Image.fromarray(np.zeros((8, 16, 3), np.uint8))
     exif = img.getexif()
     exif[0x0112] = 6  # rotate 90 degrees clockwise when displayed
     img.save(tmp_path / "r.jpg", exif=exif)
-    assert read_photo(tmp_path / "r.jpg").shape[:2] == (8, 4)
+    assert read_photo(tmp_path / "r.jpg").shape[:2] == (16, 8)
 
 
 def test_exception(tmp_path):
@@ -71,11 +71,11 @@ def test_exception(tmp_path):
 
 
 def test_mask_relabels(tmp_path):
-    m = np.array([[5, 5, 9], [9, 200, 5]], np.uint8)
+    m = np.kron(np.array([[5, 5, 9], [9, 200, 5]], np.uint8), np.ones((4, 4), np.uint8))  # 8 x 12
     write_mask(tmp_path / "m.png", m)
     labels = read_mask(tmp_path / "m.png")
     assert labels.dtype == np.int64 and sorted(np.unique(labels)) == [0, 1, 2]
-    assert (labels == labels[0, 0]).sum() == 3
+    assert (labels == labels[0, 0]).sum() == 3 * 16
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
@@ -91,8 +91,11 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 
 
 def test_read_gray_of_colour_sketch(tmp_path):
-    write_image(tmp_path / "s.png", np.ones((5, 5, 3)))
-    assert read_gray(tmp_path / "s.png").shape == (5, 5)
+    write_image(tmp_path / "s.png", np.ones((9, 9, 3)))
+    assert read_gray(tmp_path / "s.png").shape == (9, 9)
+    write_image(tmp_path / "tiny.png", np.ones((5, 5, 3)))
+    with pytest.raises(InputError, match="at least 8 px"):
+        read_gray(tmp_path / "tiny.png")
 
 
 def test_outputs_get_the_usual_permissions(tmp_path):
