@@ -21,8 +21,10 @@ process: $(STAMP)
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests $(ARGS)
 
+## The quality benchmark on every development case and task (see README, Results).
 bench: $(STAMP)
-	$(PY) bench/quality.py $(ARGS)
+	$(PY) -m pip install -q -r requirements-bench.txt
+	$(PY) bench/quality.py --cases all --tasks sketch lines bw --presets default $(ARGS)
 
 clean-venv:
 	rm -rf .venv

@@ -49,11 +49,10 @@ def main(argv=None) -> int:
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])
     if args.wiggle and not renderer.model.cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")
-    out, rgb = renderer.render(cfg, progress=True)
+    out, rgb, guides = renderer.render(cfg, progress=True)
     print(f"wrote {out}")
     if args.wiggle:
         from preprocess.view.generate_wiggle_gif import wiggle_from_render
-        guides, _ = renderer.guides(cfg)
         print(f"wrote {wiggle_from_render(rgb, guides.depth, args.wiggle)}")
     return 0
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from config.defaults import PRESETS, merge, train_config
-from config.overrides import parse_overrides
+from config.defaults import PRESETS, train_config
+from config.overrides import merge_overrides, parse_overrides
 from utils.cli import given_options, run_cli
 from utils.errors import InputError
 from utils.image_io import check_writable, check_writable_dir
@@ -57,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--width", type=int, help="channels of the first U-Net level")
     model.add_argument("--no-style", action="store_true", help="disable the AdaIN style branch")
     model.add_argument("--luminance", action="store_true",
-                       help="also feed the photo's luminance: a model for colorizing black-and-white photos")
+                       help="a model for colorizing black-and-white photos: it sees the photo's lightness, "
+                            "predicts a*, b* and keeps the input's L* exactly (Lab)")
     model.add_argument("--palette-size", type=int, help="learn a palette of K Lab colours (needs --color-space lab)")
-    model.add_argument("--sketch-method", choices=SKETCH_METHODS)
+    model.add_argument("--sketch-method", choices=SKETCH_METHODS,
+                       help="xdog: ink sketches with dark masses (photo-derived sketches); lines: a model for pure "
+                            "line drawings, trained on the photo drawn in many random line styles")
     return p
 
 
@@ -78,12 +81,16 @@ def config_from_args(args):
     if args.no_style:
         model["use_style"] = False
     if args.luminance:
+        if model.get("color_space", "lab") != "lab":
+            raise InputError("--luminance predicts a*, b* and keeps the photo's own L*: it works in Lab; "
+                             "drop --color-space or give --color-space lab")
         model["use_luminance"] = True
+        model["color_space"] = "lab"
     if model:
         over["model"] = model
     if args.sketch_method:
         over["sketch"] = {"method": args.sketch_method}
-    return merge(train_config(args.preset, **over), parse_overrides(args.set))
+    return train_config(args.preset, **merge_overrides(over, parse_overrides(args.set)))
 
 
 # What may change when a run is continued: where and how it runs, not what it learns.

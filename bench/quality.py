@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Quality benchmark: train each preset on the bundled sample and score the held-out view.
+"""Quality benchmark: train on each development case and score its held-out view.
 
-    python bench/quality.py [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
+    python bench/quality.py [--cases motorcycle graf aero china | all] [--tasks sketch lines bw]
+                            [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
 
-Protocol: train on the left view of skimage.data.stereo_motorcycle (photo + ground-truth
-depth); colorize the right view from its own sketch and depth; compare with the real
-right photo (scikit-image PSNR / SSIM with data_range=1, channel_axis=-1; mean CIEDE2000;
-chroma ratio = mean Lab chroma of prediction / of photo). Training seconds are wall-clock
-seconds of the optimisation steps (evaluation excluded). The mean-colour baseline is
-computed in the same run. Prints one Markdown table; ``--ablation`` adds the ablation rows.
+Protocol: for each case (``bench/cases.py``: the bundled stereo sample with ground-truth
+depth, graf, aero, china without depth) and task (``sketch``: photo-derived ink sketches;
+``lines``: a line-drawing model given the held-out view's Canny edges, and a hand-drawn
+version of them; ``bw``: a black-and-white model given the held-out view's B&W version),
+train on the case's training photo, colorize the held-out input, and compare with the real
+held-out photo: scikit-image PSNR / SSIM (data_range=1, channel_axis=-1), mean CIEDE2000,
+chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same run: the
+training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
+"train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
+precise BN, checkpoints) as ``train.py`` runs it. Prints Markdown tables; ``--ablation``
+adds the ablation rows (bundled sample, sketch task).
 """
 from __future__ import annotations
 
@@ -23,13 +29,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from bench.cases import (CASES, TASKS, Case, lightness_mean_chroma, load_case, mean_colour,  # noqa: E402
+                         task_overrides, test_inputs)
 from config.defaults import train_config  # noqa: E402
-from data.samples import stereo_motorcycle_views  # noqa: E402
+from config.overrides import merge_overrides, parse_overrides  # noqa: E402
+from data.dataset import TrainView  # noqa: E402
+from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.training import Trainer  # noqa: E402
-from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
+from process.training import Trainer, TrainingData  # noqa: E402
+from utils.image_io import write_image  # noqa: E402
+from utils.lab_processor import lightness_to_gray  # noqa: E402
+from utils.visualization import contact_sheet  # noqa: E402
+from utils.metrics import image_metrics  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
 # on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
@@ -50,42 +64,29 @@ def ablation_rows() -> list[tuple[str, str, dict]]:
     """(name, preset, overrides) with each row's change added to all earlier ones."""
     rows, cfg = [], copy.deepcopy(_BASE)
     for name, change in _CHANGES:
-        for key, value in change.items():
-            if isinstance(value, dict):
-                cfg[key] = {**cfg.get(key, {}), **value}
-            else:
-                cfg[key] = value
+        cfg = merge_overrides(cfg, change)
         rows.append((name, "fast", copy.deepcopy(cfg)))
     return rows
 
 
-def parse_value(text: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+def training_data(case: Case, cfg) -> TrainingData:
+    """The case's training view with guides built as ``train.py --image`` builds them."""
+    guides = guides_from_photo(case.train_photo, cfg.sketch, GuideSources(depth="none", mask="none"),
+                               luminance=cfg.model.use_luminance)
+    guides.depth = case.train_depth
+    return TrainingData(TrainView(case.train_photo, guides), None, case.source)
 
 
-def overrides_from(sets: list[str]) -> dict:
-    over: dict = {}
-    for item in sets:
-        key, _, value = item.partition("=")
-        node = over
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = parse_value(value)
-    return over
-
-
-def run_one(name: str, preset: str, over: dict, out: Path) -> dict:
-    cfg = train_config(preset, out=str(out / _slug(name)), metrics_log=str(out / "training.log"),
-                       eval_every=10_000, **over)
-    trainer = Trainer(cfg, quiet=True)
+def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch") -> list[dict]:
+    """Train one model for ``task`` on ``case``; one result row per held-out input of the task."""
+    cfg = train_config(preset, out=str(out / _slug(f"{case.name}_{task}_{name}")),
+                       metrics_log=str(out / "training.log"), eval_every=10_000,
+                       **merge_overrides(task_overrides(task), over))
+    t0 = time.perf_counter()
+    trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
     trainer.fit()
-    left, right = trainer.data.train, trainer.data.heldout
-    held = image_metrics(colorize(trainer.model, right.guides), right.photo)
-    train = image_metrics(colorize(trainer.model, left.guides), left.photo, full=False)
+    total = time.perf_counter() - t0
+    train = image_metrics(colorize(trainer.model, trainer.data.train.guides), case.train_photo, full=False)
     # Work done: FLOPs of one step of each stage (counted, after training, on a copy of the state).
     s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
     f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0
@@ -93,8 +94,34 @@ def run_one(name: str, preset: str, over: dict, out: Path) -> dict:
     h2, w2 = trainer.full_view.guides.shape
     pixels = s1 * cfg.batch_size * cfg.patch_size ** 2 + s2 * h2 * w2
     secs = trainer.progress["seconds"]
-    return {"name": name, "preset": preset, "seconds": secs, "held": held, "train": train,
-            "steps": trainer.progress["step"], "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9}
+    rows = []
+    for suffix, guides in test_inputs(case, task, cfg.sketch).items():
+        pred = colorize(trainer.model, guides)
+        held = image_metrics(pred, case.test_photo)
+        write_image(Path(cfg.out) / f"heldout{_slug(suffix)}.png", pred)
+        write_image(Path(cfg.out) / f"sheet{_slug(suffix)}.png", comparison_sheet(guides, pred, case.test_photo, held))
+        rows.append({"name": name + suffix, "case": case.name, "task": task, "preset": preset, "seconds": secs,
+                     "total_seconds": total, "held": held, "train": train, "steps": trainer.progress["step"],
+                     "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9})
+    return rows
+
+
+def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
+    """input | output | reference, captioned: what the README shows for each task."""
+    shown = lightness_to_gray(guides.luminance) if guides.luminance is not None else guides.sketch
+    what = "black-and-white input" if guides.luminance is not None else "input drawing"
+    return contact_sheet([shown, pred, photo],
+                         [what, f"SemColorNet: {metrics['psnr']:.1f} dB, dE00 {metrics['delta_e00']:.1f}",
+                          "reference photo (never seen)"], cell_width=360)
+
+
+def baselines(case: Case, task: str) -> list[tuple[str, dict]]:
+    rows = [("mean-colour baseline", image_metrics(mean_colour(case.train_photo, case.test_photo.shape),
+                                                   case.test_photo))]
+    if task == "bw":
+        rows.append(("own L* + mean a*b* baseline",
+                     image_metrics(lightness_mean_chroma(case.train_photo, case.test_photo), case.test_photo)))
+    return rows
 
 
 def step_flops(trainer: Trainer, batch) -> float:
@@ -128,25 +155,41 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)[:60]
 
 
+def _metric_cells(m: dict) -> str:
+    return f"{m['psnr']:.2f} | {m['ssim']:.3f} | {m['delta_e00']:.2f} | {m['chroma_ratio']:.2f}"
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", nargs="+", default=["motorcycle"], help=f"any of {list(CASES)}, or all")
+    p.add_argument("--tasks", nargs="+", default=["sketch"], choices=list(TASKS))
     p.add_argument("--presets", nargs="+", default=["fast", "default"])
     p.add_argument("--set", nargs="*", default=[], help="config overrides, e.g. lr=1e-3 model.width=24")
-    p.add_argument("--ablation", action="store_true", help="also run the ablation rows")
+    p.add_argument("--ablation", action="store_true", help="also run the ablation rows (bundled sample, sketch)")
     p.add_argument("--out", default="runs/bench_quality")
     p.add_argument("--json", help="also write the rows as JSON here")
     args = p.parse_args()
+    names = list(CASES) if args.cases == ["all"] else args.cases
+    for n in names:
+        if n not in CASES:
+            p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
     out = Path(args.out)
-    over = overrides_from(args.set)
-    left, right = stereo_motorcycle_views()
-    base = image_metrics(mean_colour_baseline(left.photo, right.photo.shape), right.photo)
-    rows = [run_one(f"preset {pr}", pr, over, out) for pr in args.presets]
+    over = parse_overrides(args.set)
+    cases = {n: load_case(n) for n in names}
+    rows, base_rows = [], []
+    for case in cases.values():
+        for task in args.tasks:
+            base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
+            for pr in args.presets:
+                rows += run_one(f"preset {pr}", pr, over, out, case, task)
     if args.ablation:
-        rows += [run_one(name, pr, {**o, **over}, out) for name, pr, o in ablation_rows()]
+        sample = cases.get("motorcycle") or load_case("motorcycle")
+        for name, pr, o in ablation_rows():
+            rows += run_one(name, pr, merge_overrides(o, over), out, sample)
         if over.get("perceptual_weight", 0) == 0:
             from loss.combined_loss import vgg_cache_path
             if vgg_cache_path().is_file():
-                rows.append(run_one("+ VGG perceptual loss (weight 0.1)", "fast", {"perceptual_weight": 0.1}, out))
+                rows += run_one("+ VGG perceptual loss (weight 0.1)", "fast", {"perceptual_weight": 0.1}, out, sample)
             else:
                 print(f"VGG perceptual row not run: no VGG-16 weights at {vgg_cache_path()} (offline machine)")
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch "
@@ -155,19 +198,36 @@ def main() -> int:
         print(f"overrides: {over}")
     peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
     print(f"matrix-multiply peak (2048^3, same run): {peak32:.0f} GFLOP/s fp32, {peak16:.0f} GFLOP/s bf16")
-    print("\n| run | train s | steps | held-out PSNR dB | SSIM | dE00 | chroma ratio | train PSNR dB | train SSIM "
-          "| train px/s | GFLOP/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| mean-colour baseline | - | - | {base['psnr']:.2f} | {base['ssim']:.3f} | {base['delta_e00']:.2f} | "
-          f"{base['chroma_ratio']:.2f} | - | - | - | - |")
-    for r in rows:
-        h, t = r["held"], r["train"]
-        print(f"| {r['name']} | {r['seconds']:.0f} | {r['steps']} | {h['psnr']:.2f} | {h['ssim']:.3f} | "
-              f"{h['delta_e00']:.2f} | {h['chroma_ratio']:.2f} | {t['psnr']:.2f} | {t['ssim']:.3f} | "
-              f"{r['pixels_per_s'] / 1e3:.0f} k | {r['gflops']:.0f} |")
+    print("\n| case | task | run | train s | total s | held-out PSNR dB | SSIM | dE00 | chroma ratio "
+          "| train PSNR dB | train SSIM | train px/s | GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for case in cases.values():
+        for task in args.tasks:
+            for b in base_rows:
+                if b["case"] == case.name and b["task"] == task:
+                    print(f"| {case.name} | {task} | {b['name']} | - | - | {_metric_cells(b['held'])} "
+                          f"| - | - | - | - |")
+            for r in rows:
+                if r["case"] == case.name and r["task"] == task and not r["name"].startswith(("+", "Base")):
+                    _print_row(r)
+    abl = [r for r in rows if r["name"].startswith(("+", "Base"))]
+    if abl:
+        print("\nAblation (motorcycle, sketch task, fast schedule):\n")
+        print("| case | task | run | train s | total s | held-out PSNR dB | SSIM | dE00 | chroma ratio "
+              "| train PSNR dB | train SSIM | train px/s | GFLOP/s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in abl:
+            _print_row(r)
     if args.json:
-        Path(args.json).write_text(json.dumps({"baseline": base, "rows": rows}, indent=2))
+        Path(args.json).write_text(json.dumps({"baselines": base_rows, "rows": rows}, indent=2))
     return 0
+
+
+def _print_row(r: dict) -> None:
+    t = r["train"]
+    print(f"| {r['case']} | {r['task']} | {r['name']} | {r['seconds']:.0f} | {r['total_seconds']:.0f} | "
+          f"{_metric_cells(r['held'])} | {t['psnr']:.2f} | {t['ssim']:.3f} | "
+          f"{r['pixels_per_s'] / 1e3:.0f} k | {r['gflops']:.0f} |")
 
 
 if __name__ == "__main__":

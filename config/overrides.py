@@ -69,3 +69,12 @@ def _section(cls, name: str):
     """The dataclass type of field ``name`` of ``cls`` if it is a nested config, else None."""
     value = getattr(cls(), name)
     return type(value) if dataclasses.is_dataclass(value) else None
+
+
+def merge_overrides(base: dict, over: dict) -> dict:
+    """Nested override dicts combined, ``over`` winning key by key (``{"model": {...}}`` merge, not replace)."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge_overrides(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out

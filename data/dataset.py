@@ -17,6 +17,7 @@ import torch
 
 from config.defaults import AugmentConfig, ModelConfig
 from models.inputs import Guides, encode_inputs
+from preprocess.line_styles import blurred_median, random_line_drawing
 
 
 @dataclass
@@ -84,30 +85,48 @@ def jitter_target(rng: np.random.Generator, rgb: np.ndarray, amount: float) -> n
 
 
 class PatchSampler:
-    """Draws batches of augmented patches from one or more training views."""
+    """Draws batches of augmented patches from one or more training views.
 
-    def __init__(self, views: list[TrainView], model_cfg: ModelConfig, aug: AugmentConfig, seed: int = 0):
+    ``line_styles``: instead of the view's own sketch, each patch's sketch is the augmented
+    photo patch drawn in a random line style (``preprocess/line_styles.py``): the training
+    of a model that reads line drawings."""
+
+    def __init__(self, views: list[TrainView], model_cfg: ModelConfig, aug: AugmentConfig, seed: int = 0,
+                 line_styles: bool = False):
         if not views:
             raise ValueError("PatchSampler needs at least one view")
         self.views, self.cfg, self.aug = views, model_cfg, aug
         self.rng = np.random.default_rng(seed)
-        # Colour jitter has its own stream, so turning it on does not change the geometry drawn.
+        # Colour jitter and line styles have their own streams, so turning them on does not
+        # change the geometry drawn.
         self.jitter_rng = np.random.default_rng([seed, 1])
+        self.style_rng = np.random.default_rng([seed, 2])
+        self.line_styles = line_styles
+        # Canny thresholds of a patch are set from its whole view's median, as for a whole photo.
+        self.medians = [blurred_median(v.photo) for v in views] if line_styles else None
 
     def sample_one(self, size):
-        view = self.views[int(self.rng.integers(len(self.views)))]
+        index = int(self.rng.integers(len(self.views)))
+        view = self.views[index]
         h, w = view.guides.shape
         my, mx = sampling_map(self.rng, h, w, size, self.aug)
         g = view.guides
-        sketch = _remap(g.sketch, my, mx)
+        photo = _remap(view.photo, my, mx)
+        if self.line_styles:
+            sketch = random_line_drawing(photo, self.style_rng, self.medians[index])
+        else:
+            sketch = _remap(g.sketch, my, mx)
         depth = None if g.depth is None else _remap(g.depth, my, mx)
         lum = None if g.luminance is None else _remap(g.luminance, my, mx)
-        pos = np.clip(np.stack([my / max(h - 1, 1), mx / max(w - 1, 1)]), 0, 1)
+        pos = np.stack([my / max(h - 1, 1), mx / max(w - 1, 1)])
+        if self.aug.position_jitter > 0:  # position as a loose hint: shifted at random per patch
+            pos = pos + self.style_rng.uniform(-self.aug.position_jitter, self.aug.position_jitter, (2, 1, 1))
+        pos = np.clip(pos, 0, 1).astype(np.float32)
         x = encode_inputs(sketch, depth, lum, pos, self.cfg)
         labels = None
         if g.mask is not None and self.cfg.num_labels > 0:
-            labels = np.minimum(_remap(g.mask, my, mx, nearest=True), self.cfg.num_labels - 1).astype(np.int64)
-        target = jitter_target(self.jitter_rng, _remap(view.photo, my, mx), self.aug.color_jitter)
+            labels = _remap(g.mask, my, mx, nearest=True).astype(np.int64)
+        target = jitter_target(self.jitter_rng, photo, self.aug.color_jitter)
         return x, labels, target
 
     def sample(self, batch_size: int, size=None) -> Batch:
@@ -120,11 +139,13 @@ class PatchSampler:
         return Batch(inputs, labels, target)
 
     def state_dict(self) -> dict:
-        return {"rng": self.rng.bit_generator.state, "jitter_rng": self.jitter_rng.bit_generator.state}
+        return {"rng": self.rng.bit_generator.state, "jitter_rng": self.jitter_rng.bit_generator.state,
+                "style_rng": self.style_rng.bit_generator.state}
 
     def load_state_dict(self, state: dict) -> None:
         self.rng.bit_generator.state = state["rng"]
         self.jitter_rng.bit_generator.state = state["jitter_rng"]
+        self.style_rng.bit_generator.state = state["style_rng"]
 
 
 def resize_view(view: TrainView, long_side: int) -> TrainView:

@@ -53,12 +53,14 @@ class ChannelLayerNorm(nn.Module):
 
 
 class GlobalContextAttention(nn.Module):
-    def __init__(self, dim: int, heads: int = 4, grid: int = 16):
+    def __init__(self, dim: int, heads: int = 4, grid: int = 16, position: bool = True):
+        """``position``: add Fourier features of the global position to queries and tokens;
+        without them attention is by content alone (the grid still pools by position)."""
         super().__init__()
         if dim % heads:
             raise ValueError(f"attention width {dim} is not divisible by {heads} heads")
         self.dim, self.heads, self.grid = dim, heads, grid
-        self.pos = nn.Linear(4 * FOURIER_BANDS, dim)
+        self.pos = nn.Linear(4 * FOURIER_BANDS, dim) if position else None
         self.norm_q = nn.LayerNorm(dim)
         self.norm_kv = nn.LayerNorm(dim)
         self.to_q = nn.Linear(dim, dim)
@@ -97,9 +99,10 @@ class GlobalContextAttention(nn.Module):
         denom = context.count.clamp(min=1e-6).unsqueeze(-1)
         tokens = context.feat_sum / denom                                        # (B, T, D)
         tok_pos = context.coord_sum / denom                                      # (B, T, 2)
-        tokens = tokens + self.pos(fourier_features(tok_pos.transpose(1, 2)).transpose(1, 2))
         q_in = feat.flatten(2).transpose(1, 2)                                   # (B, h*w, D)
-        q_in = q_in + self.pos(fourier_features(coords).flatten(2).transpose(1, 2))
+        if self.pos is not None:
+            tokens = tokens + self.pos(fourier_features(tok_pos.transpose(1, 2)).transpose(1, 2))
+            q_in = q_in + self.pos(fourier_features(coords).flatten(2).transpose(1, 2))
         q = self.to_q(self.norm_q(q_in)).view(b, -1, nh, hd).transpose(1, 2)     # (B, nh, h*w, hd)
         k, v = self.to_kv(self.norm_kv(tokens)).chunk(2, dim=-1)
         k = k.view(b, -1, nh, hd).transpose(1, 2)                                # (B, nh, T, hd)

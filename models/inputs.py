@@ -6,8 +6,11 @@ Channel order (only the enabled ones, see :class:`config.defaults.ModelConfig`):
 sketch          lines 0 on white 1
 line distance   distance to the nearest line, px, capped at ``LINE_DISTANCE_CAP`` and scaled to [0, 1]
 depth           [0, 1], larger = nearer
-luminance       [0, 1] (colorizing a grayscale photo)
-position        (y, x) of the pixel in the whole image, each in [0, 1]
+lightness       L* / 100 of the photo, [0, 1] (colorizing a black-and-white photo; the
+                output keeps it exactly, see ``models/unet.py``)
+position        (y, x) of the pixel in the whole image, each in [0, 1]; always last and
+                always there: the attention bottleneck pools by it (so tiles add up to the
+                whole image), but the network *reads* it only when ``cfg.position`` is on
 ==============  ==========================================================
 
 The semantic label map is not a channel here: it goes to the network as integer labels
@@ -24,6 +27,7 @@ import cv2
 import numpy as np
 
 from config.defaults import ModelConfig
+from utils.errors import InputError
 
 LINE_DISTANCE_CAP = 16.0  # px; beyond this a pixel is simply "far from any line"
 
@@ -34,7 +38,7 @@ class Guides:
     sketch: np.ndarray                   # (H, W) float32, lines 0 on white 1
     depth: np.ndarray | None = None      # (H, W) float32 in [0, 1], larger = nearer
     mask: np.ndarray | None = None       # (H, W) int64 labels 0..K-1
-    luminance: np.ndarray | None = None  # (H, W) float32 in [0, 1]
+    luminance: np.ndarray | None = None  # (H, W) float32 L* / 100 in [0, 1]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -42,7 +46,20 @@ class Guides:
 
 
 def input_channels(cfg: ModelConfig) -> int:
-    return 1 + int(cfg.line_distance) + int(cfg.use_depth) + int(cfg.use_luminance) + 2 * int(cfg.position)
+    """Channels of the encoded input tensor (:func:`encode_inputs`), position included."""
+    return 1 + int(cfg.line_distance) + int(cfg.use_depth) + int(cfg.use_luminance) + 2
+
+
+def network_channels(cfg: ModelConfig) -> int:
+    """Channels the network's first layer reads: the position channels only when ``cfg.position``."""
+    return input_channels(cfg) - 2 * int(not cfg.position)
+
+
+def luminance_channel(cfg: ModelConfig) -> int:
+    """Index of the lightness channel in the encoded inputs (``cfg.use_luminance`` models)."""
+    if not cfg.use_luminance:
+        raise ValueError("this model has no lightness channel")
+    return 1 + int(cfg.line_distance) + int(cfg.use_depth)
 
 
 def line_distance(sketch: np.ndarray) -> np.ndarray:
@@ -76,9 +93,16 @@ def encode_inputs(sketch: np.ndarray, depth: np.ndarray | None, luminance: np.nd
         if luminance is None:
             raise ValueError("this model was trained with a luminance channel; give a grayscale photo")
         chans.append(luminance.astype(np.float32))
-    if cfg.position:
-        chans.extend(position.astype(np.float32))
+    chans.extend(position.astype(np.float32))
     return np.stack(chans)
+
+
+def check_labels(mask: np.ndarray, cfg: ModelConfig) -> None:
+    """Refuse a mask with labels the model never learned (no silent clamping)."""
+    top = int(mask.max(initial=0))
+    if cfg.num_labels > 0 and (top >= cfg.num_labels or int(mask.min(initial=0)) < 0):
+        raise InputError(f"the mask has labels up to {top}, but this model was trained with labels "
+                         f"0..{cfg.num_labels - 1}; give a mask with the training mask's labels")
 
 
 def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -95,6 +119,5 @@ def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.nda
     pos = position_grid(ey1 - ey0, ex1 - ex0, (h, w), (ey0, ex0))
     x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg)
     x = x[:, y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
-    labels = None if guides.mask is None or cfg.num_labels == 0 else \
-        np.minimum(guides.mask[y0:y1, x0:x1], cfg.num_labels - 1)
+    labels = None if guides.mask is None or cfg.num_labels == 0 else guides.mask[y0:y1, x0:x1]
     return np.ascontiguousarray(x), labels

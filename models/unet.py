@@ -8,7 +8,8 @@
       dec2  (B, 4w, H/4, W/4)  + skip enc2, AdaIN
       dec1  (B, 2w, H/2, W/2)  + skip enc1, AdaIN
       dec0  (B, w,  H,   W)    + skip enc0, AdaIN
-      head  (B, 3,  H,   W) in the model colour space (utils/color_utils.py)
+      head  (B, 3,  H,   W) in the model colour space (utils/color_utils.py); a black-and-white
+            model (use_luminance, Lab) outputs the input's own L* and predicts only a*, b*
 
 Follows pix2pix's U-Net generator (Isola et al., 2017) in shape; the semantic label map is
 embedded and concatenated with the guides (semantic-aware concatenation). No layer
@@ -23,7 +24,7 @@ import torch.nn.functional as F
 
 from config.defaults import ModelConfig
 from models.attention import AttentionContext, GlobalContextAttention
-from models.inputs import input_channels
+from models.inputs import input_channels, luminance_channel, network_channels
 from models.style import AdaIN, StyleEncoder, resize_long_side
 from utils.color_utils import activate
 
@@ -68,7 +69,7 @@ class SemColorNet(nn.Module):
         super().__init__()
         self.cfg = cfg
         w = cfg.width
-        cin = input_channels(cfg)
+        cin = network_channels(cfg)
         self.label_embed = None
         if cfg.num_labels > 0:
             self.label_embed = nn.Embedding(cfg.num_labels, cfg.label_embed_dim)
@@ -78,11 +79,15 @@ class SemColorNet(nn.Module):
         self.enc1 = Down(w, 2 * w)
         self.enc2 = Down(2 * w, 4 * w)
         self.enc3 = Down(4 * w, 8 * w)
-        self.attention = GlobalContextAttention(8 * w, cfg.attention_heads, cfg.attention_grid)
+        self.attention = GlobalContextAttention(8 * w, cfg.attention_heads, cfg.attention_grid,
+                                                position=cfg.position)
         self.dec2 = Up(8 * w, 4 * w, 4 * w, style_dim)
         self.dec1 = Up(4 * w, 2 * w, 2 * w, style_dim)
         self.dec0 = Up(2 * w, w, w, style_dim)
         self.head = nn.Conv2d(w, 3, 1)
+        if cfg.use_luminance and cfg.color_space != "lab":
+            raise ValueError("a black-and-white model (use_luminance) predicts a*, b* and keeps the input's L*: "
+                             "it needs color_space='lab'")
         if cfg.palette_size > 0:
             if cfg.color_space != "lab":
                 raise ValueError("a learned palette needs color_space='lab'")
@@ -116,14 +121,9 @@ class SemColorNet(nn.Module):
 
     # --- network ---------------------------------------------------------------------
     def bottleneck_coords(self, x: torch.Tensor) -> torch.Tensor:
-        """Global (y, x) in [0, 1] at bottleneck resolution, (B, 2, H/8, W/8)."""
-        if self.cfg.position:
-            pos = x[:, -2:]  # the position channels are last (models/inputs.py)
-            return F.avg_pool2d(pos, DOWNSCALE)
-        b, _, h, w = x.shape
-        ys = torch.linspace(0, 1, h // DOWNSCALE, device=x.device, dtype=x.dtype)
-        xs = torch.linspace(0, 1, w // DOWNSCALE, device=x.device, dtype=x.dtype)
-        return torch.stack(torch.meshgrid(ys, xs, indexing="ij")).unsqueeze(0).expand(b, -1, -1, -1)
+        """Global (y, x) in [0, 1] at bottleneck resolution, (B, 2, H/8, W/8): where the
+        attention pools each position (the position channels are last, models/inputs.py)."""
+        return F.avg_pool2d(x[:, -2:], DOWNSCALE)
 
     def _pad(self, x, labels):
         h, w = x.shape[-2:]
@@ -139,10 +139,15 @@ class SemColorNet(nn.Module):
         """Encoder: inputs (B, C, H, W) (H, W multiples of 8) -> skips and bottleneck (B, 8w, H/8, W/8)."""
         if x.shape[1] != input_channels(self.cfg):
             raise ValueError(f"expected {input_channels(self.cfg)} input channels, got {x.shape[1]}")
+        if not self.cfg.position:  # the position channels only place the attention pooling
+            x = x[:, :-2]
         if self.label_embed is not None:
             if labels is None:
                 raise ValueError("this model was trained with a semantic mask; give one (--mask)")
-            emb = self.label_embed(labels.clamp(0, self.cfg.num_labels - 1)).permute(0, 3, 1, 2)
+            if int(labels.max()) >= self.cfg.num_labels or int(labels.min()) < 0:
+                raise ValueError(f"labels must be in 0..{self.cfg.num_labels - 1} (the labels this model learned), "
+                                 f"got {int(labels.min())}..{int(labels.max())}")
+            emb = self.label_embed(labels).permute(0, 3, 1, 2)
             x = torch.cat([x, emb.to(x.dtype)], dim=1)
         e0 = self.enc0(x)
         e1 = self.enc1(e0)
@@ -177,6 +182,8 @@ class SemColorNet(nn.Module):
             out = torch.cat([torch.sigmoid(raw[:, :1].float()), ab], dim=1)
         else:
             out = activate(raw, self.cfg.color_space)
+        if self.cfg.use_luminance:  # L* is the input's own, exactly; the network predicts a*, b*
+            out = torch.cat([x[:, luminance_channel(self.cfg)].unsqueeze(1).to(out.dtype), out[:, 1:]], dim=1)
         return out[..., :h, :w]
 
     @torch.no_grad()

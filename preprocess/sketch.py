@@ -6,7 +6,10 @@ size of the photo:
 - ``canny``: Canny edges with thresholds set from the median intensity
   (0.66 x and 1.33 x the median, the usual automatic rule), on a Gaussian-blurred image;
 - ``xdog``: eXtended Difference of Gaussians (Winnemoeller et al., 2012), soft ink-like lines;
-- ``adaptive``: adaptive mean threshold of the blurred image (dark strokes of drawings).
+- ``adaptive``: adaptive mean threshold of the blurred image (dark strokes of drawings);
+- ``lines``: pure 1-px line drawings (``preprocess/line_styles.py``): the canonical Canny
+  drawing of a photo; a ``lines`` model trains on many line styles and reads any drawing
+  after :func:`preprocess.line_styles.normalise_drawing`.
 
 Lines are then thickened (``thickness`` px) and specks smaller than ``min_area`` pixels
 removed. Training and inference call :func:`extract_sketch` with the same
@@ -14,33 +17,24 @@ removed. Training and inference call :func:`extract_sketch` with the same
 """
 from __future__ import annotations
 
-import cv2
-import numpy as np
+import argparse
+import sys
+from pathlib import Path
 
-from config.defaults import SketchConfig
+if not __package__:  # run by path (python preprocess/sketch.py): import from the repo root, not preprocess/
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-SKETCH_METHODS = ("canny", "xdog", "adaptive")
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
+from config.defaults import SketchConfig  # noqa: E402
+from preprocess.line_styles import canny_edges, gray_u8, normalise_drawing, photo_line_drawing  # noqa: E402
 
-def _gray_u8(photo: np.ndarray) -> np.ndarray:
-    if photo.ndim == 3:
-        photo = photo[..., 0] * 0.299 + photo[..., 1] * 0.587 + photo[..., 2] * 0.114
-    return (np.clip(photo, 0, 1) * 255 + 0.5).astype(np.uint8)
+SKETCH_METHODS = ("canny", "xdog", "adaptive", "lines")
 
 
 def _blur(gray: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(gray, (0, 0), sigma) if sigma > 0 else gray
-
-
-def canny_lines(gray: np.ndarray, sigma: float, auto_sigma: float = 0.33) -> np.ndarray:
-    """Binary edge mask (bool) with median-based automatic thresholds."""
-    g = _blur(gray, sigma)
-    med = float(np.median(g))
-    lo = int(max(0, (1.0 - auto_sigma) * med))
-    hi = int(min(255, (1.0 + auto_sigma) * med))
-    if hi <= lo:
-        lo, hi = 50, 150
-    return cv2.Canny(g, lo, hi, L2gradient=True) > 0
 
 
 def xdog_lines(gray: np.ndarray, sigma: float, k: float = 1.6, p: float = 20.0, eps: float = 0.4,
@@ -84,9 +78,11 @@ def extract_sketch(photo: np.ndarray, cfg: SketchConfig | None = None) -> np.nda
     cfg = cfg or SketchConfig()
     if cfg.method not in SKETCH_METHODS:
         raise ValueError(f"sketch method must be one of {SKETCH_METHODS}, got {cfg.method!r}")
-    gray = _gray_u8(photo)
+    if cfg.method == "lines":
+        return photo_line_drawing(photo, cfg.blur_sigma)
+    gray = gray_u8(photo)
     if cfg.method == "canny":
-        dark = remove_specks(canny_lines(gray, cfg.blur_sigma), cfg.min_area).astype(np.float32)
+        dark = remove_specks(canny_edges(gray, cfg.blur_sigma), cfg.min_area).astype(np.float32)
     elif cfg.method == "adaptive":
         dark = remove_specks(adaptive_lines(gray, cfg.blur_sigma), cfg.min_area).astype(np.float32)
     else:
@@ -94,3 +90,38 @@ def extract_sketch(photo: np.ndarray, cfg: SketchConfig | None = None) -> np.nda
         dark = soft * remove_specks(soft > 0.5, cfg.min_area)
     dark = thicken(dark.astype(np.float32), cfg.thickness)
     return (1.0 - dark).astype(np.float32)
+
+
+def prepare_drawing(drawing: np.ndarray, cfg: SketchConfig | None = None) -> np.ndarray:
+    """A drawing given by the user, as the network of a run with sketch settings ``cfg`` reads it:
+    ``lines`` models reduce it to 1-px centre lines (any darkness or width); others take it as it is."""
+    if cfg is not None and cfg.method == "lines":
+        return normalise_drawing(drawing)
+    return drawing
+
+
+def main(argv=None) -> int:
+    """``python preprocess/sketch.py PHOTO --out SKETCH.png [--method M]``; with ``--drawing``,
+    the input is a drawing, written as a ``lines`` model reads it (1-px centre lines)."""
+    from utils.image_io import check_not_input, check_writable, read_gray, read_photo, write_image
+
+    p = argparse.ArgumentParser(prog="python preprocess/sketch.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("image", help="photo (or, with --drawing, a line drawing)")
+    p.add_argument("--out", required=True, help="output PNG, dark lines on white")
+    p.add_argument("--method", default=SketchConfig.method, choices=SKETCH_METHODS)
+    p.add_argument("--thickness", type=int, default=SketchConfig.thickness, help="line thickness, px")
+    p.add_argument("--drawing", action="store_true", help="normalise a line drawing instead of drawing a photo")
+    a = p.parse_args(argv)
+    check_not_input(a.out, [a.image])
+    check_writable(a.out)
+    if a.drawing:
+        sketch = normalise_drawing(read_gray(a.image))
+    else:
+        sketch = extract_sketch(read_photo(a.image), SketchConfig(method=a.method, thickness=a.thickness))
+    print(f"wrote {write_image(a.out, sketch)}")
+    return 0
+
+
+if __name__ == "__main__":
+    from utils.cli import run_cli
+    sys.exit(run_cli(main))

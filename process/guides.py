@@ -13,9 +13,10 @@ import numpy as np
 
 from config.defaults import SketchConfig
 from models.inputs import Guides
-from preprocess.sketch import extract_sketch
+from preprocess.sketch import extract_sketch, prepare_drawing
 from utils.errors import InputError
 from utils.image_io import check_same_size, read_depth, read_mask
+from utils.lab_processor import gray_lightness, lightness_to_gray, photo_lightness
 
 
 @dataclass
@@ -34,7 +35,7 @@ def _depth_for(photo: np.ndarray, photo_path, src: GuideSources) -> np.ndarray |
         depth = read_depth(src.depth)
         check_same_size(photo, depth, f"depth {src.depth}")
         return depth
-    from process.sketch_depth import estimate_depth_cached
+    from preprocess.depth import estimate_depth_cached
     return estimate_depth_cached(photo, photo_path, src.depth_model, src.cache_dir)
 
 
@@ -46,20 +47,35 @@ def _mask_for(photo: np.ndarray, src: GuideSources) -> np.ndarray | None:
     return mask
 
 
-def photo_luminance(photo: np.ndarray) -> np.ndarray:
-    """Rec. 601 luma of an (H, W, 3) photo in [0, 1]: what a black-and-white photo of it shows."""
-    return (photo[..., 0] * 0.299 + photo[..., 1] * 0.587 + photo[..., 2] * 0.114).astype(np.float32)
+def is_colour(photo: np.ndarray, tolerance: float = 1.5 / 255) -> bool:
+    """Whether an (H, W, 3) photo has colour (any pixel whose channels differ by more than ``tolerance``)."""
+    return bool((photo.max(axis=2) - photo.min(axis=2) > tolerance).any())
+
+
+def lightness_of(photo: np.ndarray) -> np.ndarray:
+    """CIE L* / 100 of a photo, (H, W) float32: a black-and-white one's grey values (8 or 16 bit,
+    as read) converted exactly; a colour one's Lab lightness."""
+    return photo_lightness(photo) if is_colour(photo) else gray_lightness(photo[..., 0])
 
 
 def guides_from_photo(photo: np.ndarray, sketch_cfg: SketchConfig, src: GuideSources,
                       photo_path=None, luminance: bool = False) -> Guides:
-    """Guides of a photo: its sketch (same settings as training), depth and mask per ``src``."""
-    return Guides(sketch=extract_sketch(photo, sketch_cfg), depth=_depth_for(photo, photo_path, src),
-                  mask=_mask_for(photo, src), luminance=photo_luminance(photo) if luminance else None)
+    """Guides of a photo: its sketch (same settings as training), depth and mask per ``src``.
+
+    ``luminance``: a black-and-white model's guides: the lightness, and the sketch drawn from
+    it (so a colour photo and its black-and-white print give the same guides)."""
+    lum = lightness_of(photo) if luminance else None
+    return Guides(sketch=_sketch_of(photo, lum, sketch_cfg), depth=_depth_for(photo, photo_path, src),
+                  mask=_mask_for(photo, src), luminance=lum)
 
 
-def guides_from_sketch(sketch: np.ndarray, src: GuideSources) -> Guides:
-    """Guides of a drawing taken as it is (no line extraction); depth must be a file or 'none'."""
+def _sketch_of(photo: np.ndarray, lightness: np.ndarray | None, sketch_cfg: SketchConfig) -> np.ndarray:
+    return extract_sketch(photo if lightness is None else lightness_to_gray(lightness), sketch_cfg)
+
+
+def guides_from_sketch(sketch: np.ndarray, src: GuideSources, sketch_cfg: SketchConfig | None = None) -> Guides:
+    """Guides of a drawing (no line extraction; a ``lines`` run reduces it to centre lines,
+    ``preprocess.sketch.prepare_drawing``); depth must be a file or 'none'."""
     if src.depth is None:
         raise InputError("a sketch has no photo to estimate depth from: give --depth FILE or --depth none")
     depth = None
@@ -67,10 +83,11 @@ def guides_from_sketch(sketch: np.ndarray, src: GuideSources) -> Guides:
         depth = read_depth(src.depth)
         check_same_size(sketch, depth, f"depth {src.depth}", "sketch")
     mask = _mask_for(sketch, src)
-    return Guides(sketch=sketch, depth=depth, mask=mask)
+    return Guides(sketch=prepare_drawing(sketch, sketch_cfg), depth=depth, mask=mask)
 
 
 def sample_guides(view, sketch_cfg: SketchConfig, use_depth: bool = True, luminance: bool = False) -> Guides:
     """Guides of a bundled-sample view (data/samples.py): ground-truth depth, extracted sketch."""
-    return Guides(sketch=extract_sketch(view.photo, sketch_cfg), depth=view.depth if use_depth else None,
-                  luminance=photo_luminance(view.photo) if luminance else None)
+    lum = photo_lightness(view.photo) if luminance else None
+    return Guides(sketch=_sketch_of(view.photo, lum, sketch_cfg), depth=view.depth if use_depth else None,
+                  luminance=lum)

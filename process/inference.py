@@ -10,9 +10,7 @@ import torch
 
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
-# autocast_dtype and pick_device live in process/device.py; re-exported here while
-# process/training.py and process/render.py still import them from this module.
-from process.device import autocast_dtype, pick_device, precision_context, to_batch  # noqa: F401
+from process.device import precision_context, to_batch
 from process.high_res import colorize_tiled
 from utils.color_utils import space_to_rgb
 

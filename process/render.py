@@ -6,6 +6,7 @@ file; with neither, the bundled sample's held-out right view with its depth.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import torch
 
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, sketch_config_of
-from models.inputs import Guides
-from process.guides import GuideSources, guides_from_photo, guides_from_sketch, sample_guides
-from process.inference import colorize, pick_device
+from models.inputs import Guides, check_labels
+from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
+from process.device import pick_device
+from process.inference import colorize
+from process.preflight import check_render_request
 from utils.errors import InputError
-from utils.image_io import check_not_input, read_gray, read_photo, write_image
+from utils.image_io import read_gray, read_photo, write_image
 
 
 @dataclass
@@ -67,9 +70,12 @@ class Renderer:
             raise InputError("give --image or --sketch, not both")
         if cfg.image:
             photo = read_photo(cfg.image)
+            if mcfg.use_luminance and is_colour(photo):
+                print(f"note: {cfg.image} is in colour; this model colorizes black-and-white photos, "
+                      "so it uses the photo's lightness (L*) only", file=sys.stderr)
             return guides_from_photo(photo, self.sketch_cfg, src, cfg.image, luminance=mcfg.use_luminance), photo
         if cfg.sketch:
-            return guides_from_sketch(read_gray(cfg.sketch), src), None
+            return guides_from_sketch(read_gray(cfg.sketch), src, self.sketch_cfg), None
         if cfg.depth not in (None, "none") or cfg.mask:
             raise InputError("--depth FILE and --mask need --image or --sketch")
         _, right = stereo_motorcycle_views()
@@ -78,15 +84,19 @@ class Renderer:
     def check(self, guides: Guides) -> None:
         if self.model.cfg.num_labels > 0 and guides.mask is None:
             raise InputError("this model was trained with a semantic mask; give --mask")
+        if guides.mask is not None:
+            check_labels(guides.mask, self.model.cfg)
         if self.model.cfg.use_luminance and guides.luminance is None:
-            raise InputError("this model colorizes grayscale photos; give --image")
+            raise InputError("this model colorizes black-and-white photos; give one with --image")
 
-    def render(self, cfg: RenderConfig, progress: bool = False) -> tuple[Path, np.ndarray]:
+    def render(self, cfg: RenderConfig, progress: bool = False) -> tuple[Path, np.ndarray, Guides]:
+        """Colorize ``cfg``'s input and write it; returns the output path, the RGB image and the
+        guides it was made from (so callers reuse the depth instead of estimating it again)."""
         out = Path(cfg.out) if cfg.out else default_out(cfg)
-        check_not_input(out, [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style])
+        check_render_request(self.model.cfg, cfg, outputs=[out])
         guides, _ = self.guides(cfg)
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
                        overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16)
         write_image(out, rgb)
-        return out, rgb
+        return out, rgb, guides

@@ -24,8 +24,7 @@ if not __package__:  # run by path (python process/sketch_depth.py): import from
 
 from config.defaults import SketchConfig  # noqa: E402
 from preprocess.cache import MANIFEST, Cache, file_hash  # noqa: E402
-# estimate_depth_cached lives with depth estimation; re-exported here for process/guides.py.
-from preprocess.depth import DEFAULT_DEPTH_MODEL, depth_params, estimate_depth_cached  # noqa: F401,E402
+from preprocess.depth import DEFAULT_DEPTH_MODEL, depth_params, estimate_depth_cached  # noqa: E402
 from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment  # noqa: E402
 from preprocess.sketch import SKETCH_METHODS, extract_sketch  # noqa: E402
 from utils.image_io import (check_outputs, check_photo_size, check_same_size, read_depth, read_gray,  # noqa: E402

@@ -33,11 +33,12 @@ from data.dataset import PatchSampler, TrainView, resize_view
 from data.samples import stereo_motorcycle_views
 from loss.combined_loss import CombinedLoss
 from models.checkpoint import LAST, restore_training, save_checkpoint
-from models.inputs import Guides, encode_guides
+from models.inputs import Guides, check_labels, encode_guides
 from models.style import recalibrate_statistics
 from models.unet import SemColorNet
 from process.guides import GuideSources, guides_from_photo, sample_guides
-from process.inference import autocast_dtype, colorize, pick_device, to_batch
+from process.device import autocast_dtype, pick_device, to_batch
+from process.inference import colorize
 from utils.errors import InputError
 from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics
@@ -118,6 +119,8 @@ class Trainer:
         g = self.data.train.guides
         if g.mask is not None and cfg.model.num_labels == 0:
             cfg.model.num_labels = int(g.mask.max()) + 1
+        if g.mask is not None:
+            check_labels(g.mask, cfg.model)
         cfg.model.use_depth = g.depth is not None
         self.model = SemColorNet(cfg.model).to(self.device)
         if cfg.model.palette_size > 0:  # start the learned palette from the photo's own main colours
@@ -131,9 +134,10 @@ class Trainer:
         self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
-        self.sampler = PatchSampler([self.data.train], cfg.model, cfg.augment, cfg.seed)
+        styles = cfg.sketch.method == "lines"  # each patch drawn in a random line style
+        self.sampler = PatchSampler([self.data.train], cfg.model, cfg.augment, cfg.seed, line_styles=styles)
         self.full_view = resize_view(self.data.train, cfg.full_size)
-        self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1)
+        self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1, line_styles=styles)
         self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
         self.sched: dict = {"lr": cfg.lr}
         self._prepared_at: int | None = None  # step count at the last prepare_for_inference()

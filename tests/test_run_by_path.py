@@ -7,6 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ["process/high_res.py", "process/sketch_depth.py", "preprocess/depth.py", "preprocess/segment.py",
+           "preprocess/sketch.py",
            "preprocess/view/generate_multiview.py", "preprocess/view/generate_wiggle_gif.py",
            "preprocess/view/make_multiview_gif.py"]
 ROOT_SCRIPTS = ["train.py", "process.py", "batch_process.py", "evaluate.py", "generate_styles.py"]

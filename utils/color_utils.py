@@ -58,7 +58,28 @@ def space_to_rgb(x: torch.Tensor, space: str) -> torch.Tensor:
         h = torch.remainder(x[:, :1], 1.0) * (2 * math.pi)
         sv = x[:, 1:].clamp(0, 1)
         return kc.hsv_to_rgb(torch.cat([h, sv], dim=1)).clamp(0, 1)
-    return kc.lab_to_rgb(normalised_to_lab(x), clip=True)
+    return lab_to_rgb_keep_lightness(normalised_to_lab(x))
+
+
+def lab_to_rgb_keep_lightness(lab: torch.Tensor, iters: int = 12) -> torch.Tensor:
+    """Lab (B, 3, H, W) -> RGB in [0, 1], bringing out-of-gamut colours into gamut by reducing
+    their chroma (bisection on a per-pixel scale of a*, b*) instead of clipping R, G, B, so
+    L* and hue stay what they were (clipping changes lightness; grey is always in gamut)."""
+    rgb = kc.lab_to_rgb(lab, clip=False)
+    outside = ((rgb < 0) | (rgb > 1)).any(dim=1, keepdim=True)                 # (B, 1, H, W)
+    if not bool(outside.any()):
+        return rgb
+    light, ab = lab[:, :1], lab[:, 1:]
+    lo = torch.zeros_like(light)
+    hi = torch.ones_like(light)
+    eps = 1e-4
+    for _ in range(iters):
+        mid = (lo + hi) / 2
+        trial = kc.lab_to_rgb(torch.cat([light, ab * mid], dim=1), clip=False)
+        ok = ((trial >= -eps) & (trial <= 1 + eps)).all(dim=1, keepdim=True)
+        lo, hi = torch.where(ok, mid, lo), torch.where(ok, hi, mid)
+    mapped = kc.lab_to_rgb(torch.cat([light, ab * lo], dim=1), clip=False).clamp(0, 1)
+    return torch.where(outside, mapped, rgb)
 
 
 def activate(raw: torch.Tensor, space: str) -> torch.Tensor:

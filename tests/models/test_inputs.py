@@ -42,3 +42,14 @@ def test_line_distance_and_position_channels_vary(guides):
     whole, _ = encode_guides(Guides(sketch=guides.sketch, depth=guides.depth), cfg)
     assert whole.shape[0] >= 5
     assert all(np.ptp(whole[c]) > 0 for c in range(whole.shape[0]))
+
+
+def test_mask_labels_the_model_never_learned_are_refused():
+    from config.defaults import ModelConfig
+    from models.inputs import check_labels
+    from utils.errors import InputError
+
+    cfg = ModelConfig(num_labels=3)
+    check_labels(np.array([[0, 1], [2, 2]]), cfg)
+    with pytest.raises(InputError, match="labels up to 5"):
+        check_labels(np.array([[0, 5]]), cfg)

@@ -77,3 +77,10 @@ def test_overfits_a_tiny_image():
     with torch.no_grad():
         pred = space_to_rgb(net(xt), cfg.color_space)[0].permute(1, 2, 0).numpy()
     assert psnr(pred, photo) > 25
+
+
+def test_labels_out_of_range_are_refused_not_clamped():
+    cfg = ModelConfig(num_labels=3, **TINY)
+    net = SemColorNet(cfg).eval()
+    with pytest.raises(ValueError, match="0..2"):
+        net(torch.rand(1, input_channels(cfg), 16, 16), torch.full((1, 16, 16), 3, dtype=torch.long))

@@ -1,0 +1,140 @@
+"""Development cases and held-out tasks of the quality benchmark (``bench/quality.py``).
+
+A *case* is one scene: a training photo (with depth where the scene has it) and a held-out
+test view. A *task* says what the model is trained for and what it is given of the test view:
+
+=======  ============================================  ==============================================
+task     training                                      held-out input
+=======  ============================================  ==============================================
+sketch   the run's photo-derived sketch (XDoG ink)     the test photo's sketch, same settings
+lines    ``--sketch-method lines`` (random line        Canny edges of the test photo, 1-px, white
+         styles)                                       background (``hand`` row: thick, wobbly,
+                                                       grey, broken strokes of the same edges)
+bw       ``--luminance`` (Lab, predicts a*, b*)        the test photo's black-and-white version
+                                                       (grey with the photo's own L*)
+=======  ============================================  ==============================================
+
+Baselines, free of learning: every pixel = the training photo's mean colour; for ``bw``
+also the input's own L* with the training photo's mean a*, b*.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from skimage.color import lab2rgb, rgb2lab
+
+from config.defaults import SketchConfig
+from data.samples import stereo_motorcycle_views
+from models.inputs import Guides
+from preprocess.line_styles import canny_edges, gray_u8
+from process.guides import GuideSources, guides_from_photo, guides_from_sketch
+from utils.image_io import read_photo
+from utils.lab_processor import lightness_to_gray, photo_lightness
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+CASES = ("motorcycle", "graf", "aero", "china")
+TASKS = ("sketch", "lines", "bw")
+
+
+@dataclass
+class Case:
+    name: str
+    train_photo: np.ndarray             # (H, W, 3) RGB in [0, 1]
+    test_photo: np.ndarray
+    train_depth: np.ndarray | None = None
+    test_depth: np.ndarray | None = None
+    source: str = ""
+
+
+def load_case(name: str) -> Case:
+    if name == "motorcycle":
+        left, right = stereo_motorcycle_views()
+        return Case(name, left.photo, right.photo, left.depth, right.depth,
+                    "skimage.data.stereo_motorcycle: left view -> right view, ground-truth depth")
+    if name == "china":
+        from sklearn.datasets import load_sample_image  # benchmark dependency only
+
+        img = load_sample_image("china.jpg").astype(np.float32) / 255.0
+        cut = int(round(img.shape[1] * 0.6))
+        return Case(name, np.ascontiguousarray(img[:, :cut]), np.ascontiguousarray(img[:, cut:]),
+                    source="sklearn china.jpg: left 60 % -> right 40 %, no depth")
+    if name in ("graf", "aero"):
+        folder = CASES_DIR / name
+        return Case(name, read_photo(folder / "train.png"), read_photo(folder / "test.png"),
+                    source=f"bench/cases/{name}: train.png -> test.png, no depth")
+    raise ValueError(f"unknown case {name!r}; choose from {CASES}")
+
+
+def task_overrides(task: str) -> dict:
+    """Config overrides that train a model for ``task``."""
+    if task == "sketch":
+        return {}
+    if task == "lines":
+        return {"sketch": {"method": "lines"}}
+    if task == "bw":
+        return {"model": {"use_luminance": True, "color_space": "lab"}}
+    raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
+
+
+def canny_drawing(photo: np.ndarray) -> np.ndarray:
+    """The held-out line drawing: OpenCV Canny edges (automatic thresholds, sigma 1), 1-px
+    black lines on white, (H, W) float32."""
+    return np.where(canny_edges(gray_u8(photo), 1.0), 0.0, 1.0).astype(np.float32)
+
+
+def hand_drawn(drawing: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The same drawing as a person with a soft pencil might make it: 3-px grey strokes
+    (darkness 0.55), wobbling by about 1.5 px, with gaps."""
+    rng = np.random.default_rng(seed)
+    h, w = drawing.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    coarse = rng.normal(0, 1.5, size=(2, max(2, h // 32), max(2, w // 32))).astype(np.float32)
+    dy, dx = (cv2.resize(c, (w, h), interpolation=cv2.INTER_CUBIC) for c in coarse)
+    ink = cv2.remap(1.0 - drawing, xs + dx, ys + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    gaps = cv2.resize(rng.random((max(2, h // 12), max(2, w // 12))).astype(np.float32), (w, h)) > 0.15
+    ink = np.clip(ink, 0, 1) * gaps * 0.55
+    return (1.0 - ink).astype(np.float32)
+
+
+def black_and_white(photo: np.ndarray) -> np.ndarray:
+    """The photo's black-and-white version: grey (H, W, 3) with the photo's own L*."""
+    gray = lightness_to_gray(photo_lightness(photo))
+    return np.repeat(gray[..., None], 3, axis=2)
+
+
+def test_inputs(case: Case, task: str, sketch_cfg: SketchConfig) -> dict[str, Guides]:
+    """The held-out input(s) of ``task``: {row suffix: guides}, built as ``process.py`` builds them."""
+    depth = case.test_depth
+
+    def with_depth(g: Guides) -> Guides:
+        g.depth = depth
+        return g
+
+    none = GuideSources(depth="none", mask="none")
+    if task == "sketch":
+        return {"": with_depth(guides_from_photo(case.test_photo, sketch_cfg, none))}
+    if task == "lines":
+        drawing = canny_drawing(case.test_photo)
+        return {"": with_depth(guides_from_sketch(drawing, none, sketch_cfg)),
+                " (hand-drawn)": with_depth(guides_from_sketch(hand_drawn(drawing), none, sketch_cfg))}
+    if task == "bw":
+        return {"": with_depth(guides_from_photo(black_and_white(case.test_photo), sketch_cfg, none,
+                                                 luminance=True))}
+    raise ValueError(f"unknown task {task!r}")
+
+
+def mean_colour(train_photo: np.ndarray, shape) -> np.ndarray:
+    """Every pixel = the training photo's mean colour."""
+    return np.broadcast_to(train_photo.reshape(-1, 3).mean(axis=0), shape).astype(np.float32)
+
+
+def lightness_mean_chroma(train_photo: np.ndarray, test_photo: np.ndarray) -> np.ndarray:
+    """The black-and-white baseline: the test view's own L* with the training photo's mean a*, b*."""
+    lab = rgb2lab(test_photo)
+    ab = rgb2lab(train_photo)[..., 1:].reshape(-1, 2).mean(axis=0)
+    lab[..., 1:] = ab
+    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)

@@ -1,0 +1,155 @@
+"""Line drawings and black-and-white photos, end to end: train tiny models with the real CLI,
+colorize with the real renderer."""
+import cv2
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage.color import rgb2lab
+
+import train
+from config.defaults import ModelConfig
+from models.inputs import Guides
+from models.unet import SemColorNet
+from process.inference import colorize
+from tests.conftest import load_script
+from utils.cli import run_cli
+from utils.image_io import read_photo, write_image
+from utils.lab_processor import gray_lightness
+
+process = load_script("process.py")
+
+RED, BLUE = np.array([0.8, 0.15, 0.1], np.float32), np.array([0.2, 0.4, 0.85], np.float32)
+TINY_SCHEDULE = ["--patch-size", "32", "--batch-size", "4", "--full-size", "96", "--width", "8", "--quiet",
+                 "--device", "cpu", "--depth", "none"]
+
+
+def _bricks(h: int, w: int) -> np.ndarray:
+    """Mortar lines of a brick bond: (h, w) bool."""
+    lines = np.zeros((h, w), bool)
+    for y in range(0, h, 8):
+        lines[y, :] = True
+        off = 0 if (y // 8) % 2 == 0 else 8
+        for x in range(off, w, 16):
+            lines[y:y + 8, x] = True
+    return lines
+
+
+def _two_region_photo(n: int = 96) -> np.ndarray:
+    """Red brick wall (with dark mortar lines) in the bottom half, plain blue sky above."""
+    photo = np.empty((n, n, 3), np.float32)
+    photo[: n // 2] = BLUE
+    photo[n // 2:] = RED
+    mortar = _bricks(n, n)
+    mortar[: n // 2] = False
+    photo[mortar] = 0.25 * RED
+    return photo
+
+
+@pytest.fixture(scope="module")
+def line_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("line_run")
+    write_image(out / "photo.png", _two_region_photo())
+    args = ["--image", str(out / "photo.png"), "--out", str(out / "run"), "--sketch-method", "lines",
+            "--epochs1", "8", "--steps-per-epoch", "25", "--epochs2", "1", "--steps2-per-epoch", "5",
+            "--metrics-log", str(out / "training.log"), "--seed", "0"] + TINY_SCHEDULE
+    assert run_cli(train.main, args) == 0
+    return out
+
+
+def test_line_model_colours_what_is_drawn(line_run, capsys):
+    """A drawing laid out unlike the photo (bricks on the left, empty paper on the right, thick
+    grey pencil strokes): the bricks get the wall's red, the empty paper the sky's blue."""
+    n = 96
+    ink = _bricks(n, n)
+    ink[:, n // 2:] = False
+    ink = cv2.dilate(ink.astype(np.uint8), np.ones((2, 2), np.uint8)) > 0
+    drawing = np.where(ink, 0.45, 1.0).astype(np.float32)
+    write_image(line_run / "drawing.png", drawing)
+    out = line_run / "drawing_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch", str(line_run / "drawing.png"),
+                                  "--depth", "none", "--out", str(out)]) == 0
+    rgb = read_photo(out)
+    left, right = rgb[8:-8, 8:n // 2 - 8].reshape(-1, 3).mean(0), rgb[8:-8, n // 2 + 8:-8].reshape(-1, 3).mean(0)
+    assert np.linalg.norm(left - RED) < np.linalg.norm(left - BLUE), left
+    assert np.linalg.norm(right - BLUE) < np.linalg.norm(right - RED), right
+
+
+def test_line_model_reads_a_photo_through_its_lines(line_run):
+    out = line_run / "photo_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--image", str(line_run / "photo.png"),
+                                  "--depth", "none", "--out", str(out)]) == 0
+    rgb = read_photo(out)
+    assert np.linalg.norm(rgb[60:90].reshape(-1, 3).mean(0) - RED) < np.linalg.norm(
+        rgb[60:90].reshape(-1, 3).mean(0) - BLUE)
+
+
+def _bw_model() -> SemColorNet:
+    torch.manual_seed(0)
+    net = SemColorNet(ModelConfig(width=8, attention_heads=2, attention_grid=4, style_dim=8, use_depth=False,
+                                  use_luminance=True, color_space="lab"))
+    for p in net.parameters():  # saturated, random chroma: many colours fall outside the sRGB gamut
+        torch.nn.init.normal_(p, std=0.5)
+    return net.eval()
+
+
+def test_bw_output_keeps_the_input_lightness_exactly():
+    rng = np.random.default_rng(0)
+    gray = cv2.GaussianBlur(rng.random((40, 56)).astype(np.float32), (0, 0), 2)
+    gray = (gray - gray.min()) / (gray.max() - gray.min())
+    light = gray_lightness(gray)
+    rgb = colorize(_bw_model(), Guides(sketch=np.ones_like(gray), luminance=light))
+    lab = rgb2lab(rgb)
+    assert np.abs(lab[..., 0] - light * 100).max() < 0.05           # L* to within 0.05 of 100
+    assert np.hypot(lab[..., 1], lab[..., 2]).mean() > 5              # and it is coloured
+    assert rgb.min() >= 0 and rgb.max() <= 1
+
+
+def test_bw_model_requires_lab():
+    with pytest.raises(ValueError, match="lab"):
+        SemColorNet(ModelConfig(use_luminance=True, color_space="rgb"))
+
+
+@pytest.fixture(scope="module")
+def bw_run(tmp_path_factory, sample_crop):
+    out = tmp_path_factory.mktemp("bw_run")
+    write_image(out / "photo.png", sample_crop[0])
+    args = ["--image", str(out / "photo.png"), "--out", str(out / "run"), "--luminance", "--epochs1", "1",
+            "--steps-per-epoch", "3", "--epochs2", "1", "--steps2-per-epoch", "1",
+            "--metrics-log", str(out / "training.log")] + TINY_SCHEDULE
+    assert run_cli(train.main, args) == 0
+    return out
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_bw_one_channel_inputs_keep_their_lightness(bw_run, sample_crop, capsys, bits):
+    gray = sample_crop[2].mean(axis=2)
+    path = bw_run / f"bw{bits}.png"
+    if bits == 8:
+        Image.fromarray((gray * 255 + 0.5).astype(np.uint8), mode="L").save(path)
+        value = np.asarray(Image.open(path)).astype(np.float32) / 255
+    else:
+        Image.fromarray((gray * 65535 + 0.5).astype(np.uint16)).save(path)
+        value = np.asarray(Image.open(path)).astype(np.float32) / 65535
+    out = bw_run / f"bw{bits}_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(path), "--depth", "none",
+                                  "--out", str(out)]) == 0
+    assert "note:" not in capsys.readouterr().err
+    light = rgb2lab(read_photo(out))[..., 0]
+    assert np.abs(light - gray_lightness(value) * 100).max() < 0.8      # 8-bit output quantisation only
+
+
+def test_bw_model_given_a_colour_photo_says_so_once(bw_run, sample_crop, capsys):
+    write_image(bw_run / "colour.png", sample_crop[2])
+    assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "colour.png"),
+                                  "--depth", "none", "--out", str(bw_run / "colour_color.png")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note:") and "lightness" in err[0]
+    light_in = rgb2lab(sample_crop[2])[..., 0]
+    assert np.abs(rgb2lab(read_photo(bw_run / "colour_color.png"))[..., 0] - light_in).max() < 1.0
+
+
+def test_luminance_refuses_another_colour_space(tmp_path, capsys):
+    assert run_cli(train.main, ["--luminance", "--color-space", "rgb", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Lab" in err
