@@ -36,7 +36,7 @@ from bench.cases import (CASES, TASKS, Case, lightness_mean_chroma, load_case, m
                          task_overrides, test_inputs)
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
-from data.dataset import TrainView  # noqa: E402
+from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.training import Trainer, TrainingData  # noqa: E402
@@ -74,7 +74,7 @@ def training_data(case: Case, cfg) -> TrainingData:
     guides = guides_from_photo(case.train_photo, cfg.sketch, GuideSources(depth="none", mask="none"),
                                luminance=cfg.model.use_luminance)
     guides.depth = case.train_depth
-    return TrainingData(TrainView(case.train_photo, guides), None, case.source)
+    return TrainingData(TrainingView(case.train_photo, guides), None, case.source)
 
 
 def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch") -> list[dict]:

@@ -21,7 +21,7 @@ from preprocess.line_styles import blurred_median, random_line_drawing
 
 
 @dataclass
-class TrainView:
+class TrainingView:
     """A training photo with its guides, all (H, W)."""
     photo: np.ndarray  # (H, W, 3) float32 RGB in [0, 1]
     guides: Guides
@@ -91,7 +91,7 @@ class PatchSampler:
     photo patch drawn in a random line style (``preprocess/line_styles.py``): the training
     of a model that reads line drawings."""
 
-    def __init__(self, views: list[TrainView], model_cfg: ModelConfig, aug: AugmentConfig, seed: int = 0,
+    def __init__(self, views: list[TrainingView], model_cfg: ModelConfig, aug: AugmentConfig, seed: int = 0,
                  line_styles: bool = False):
         if not views:
             raise ValueError("PatchSampler needs at least one view")
@@ -148,7 +148,7 @@ class PatchSampler:
         self.style_rng.bit_generator.state = state["style_rng"]
 
 
-def resize_view(view: TrainView, long_side: int) -> TrainView:
+def resize_view(view: TrainingView, long_side: int) -> TrainingView:
     """The view resized so its long side is at most ``long_side`` (never enlarged)."""
     h, w = view.guides.shape
     s = min(1.0, long_side / max(h, w))
@@ -162,4 +162,4 @@ def resize_view(view: TrainView, long_side: int) -> TrainView:
     sketch = 1.0 - np.minimum(1.0, (1.0 - rs(g.sketch)) / s)
     mask = None if g.mask is None else cv2.resize(g.mask.astype(np.int32), size,
                                                   interpolation=cv2.INTER_NEAREST).astype(np.int64)
-    return TrainView(rs(view.photo), Guides(sketch.astype(np.float32), rs(g.depth), mask, rs(g.luminance)))
+    return TrainingView(rs(view.photo), Guides(sketch.astype(np.float32), rs(g.depth), mask, rs(g.luminance)))

@@ -24,7 +24,8 @@ from preprocess.view.generate_multiview import fill_from_background, warp_by_dis
 
 
 @dataclass(frozen=True)
-class View:
+class StereoView:
+    """One view of the bundled stereo pair: photo, depth and disparity."""
     name: str
     photo: np.ndarray   # (H, W, 3) float32 RGB in [0, 1]
     depth: np.ndarray   # (H, W) float32 in [0, 1], larger = nearer
@@ -54,7 +55,7 @@ def _stereo_arrays():
 
 
 @functools.lru_cache(maxsize=1)
-def stereo_motorcycle_views() -> tuple[View, View]:
+def stereo_motorcycle_views() -> tuple[StereoView, StereoView]:
     """(training view, held-out view) of the bundled sample; see the module docstring."""
     left, right, disp = _stereo_arrays()
     valid = np.isfinite(disp)
@@ -62,8 +63,8 @@ def stereo_motorcycle_views() -> tuple[View, View]:
     disp_right, _ = warp_disparity_left_to_right(disp_left)
     lo, hi = float(disp_left.min()), float(disp_left.max())
     scale = lambda d: np.clip((d - lo) / (hi - lo), 0, 1).astype(np.float32)  # noqa: E731
-    train = View("motorcycle-left", left.astype(np.float32) / 255.0, scale(disp_left), disp_left)
-    heldout = View("motorcycle-right", right.astype(np.float32) / 255.0, scale(disp_right), disp_right)
+    train = StereoView("motorcycle-left", left.astype(np.float32) / 255.0, scale(disp_left), disp_left)
+    heldout = StereoView("motorcycle-right", right.astype(np.float32) / 255.0, scale(disp_right), disp_right)
     return train, heldout
 
 

@@ -29,7 +29,7 @@ import torch
 from tqdm import tqdm
 
 from config.defaults import TrainConfig, from_dict, to_dict
-from data.dataset import PatchSampler, TrainView, resize_view
+from data.dataset import PatchSampler, TrainingView, resize_view
 from data.samples import stereo_motorcycle_views
 from loss.combined_loss import CombinedLoss
 from models.checkpoint import LAST, restore_training, save_checkpoint
@@ -46,7 +46,8 @@ from utils.visualization import contact_sheet, depth_to_rgb
 
 
 @dataclass
-class EvalView:
+class HeldoutView:
+    """A view the model never trains on, scored after each evaluated epoch."""
     name: str
     photo: np.ndarray
     guides: Guides
@@ -54,8 +55,8 @@ class EvalView:
 
 @dataclass
 class TrainingData:
-    train: TrainView
-    heldout: EvalView | None
+    train: TrainingView
+    heldout: HeldoutView | None
     source: str
 
 
@@ -69,20 +70,20 @@ def load_training_data(cfg: TrainConfig) -> TrainingData:
         if cfg.depth not in (None, "none"):
             raise InputError("--depth FILE needs --image (the bundled sample brings its own depth)")
         left, right = stereo_motorcycle_views()
-        train = TrainView(left.photo, sample_guides(left, cfg.sketch, use_depth, lum))
-        heldout = EvalView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth, lum))
+        train = TrainingView(left.photo, sample_guides(left, cfg.sketch, use_depth, lum))
+        heldout = HeldoutView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth, lum))
         return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
     photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
     check_photo_size(photo, cfg.image)
     src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
-    train = TrainView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image, luminance=lum))
+    train = TrainingView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image, luminance=lum))
     heldout = None
     if cfg.heldout_image:
         if cfg.heldout_depth is None and use_depth:
             raise InputError("--heldout-image needs --heldout-depth FILE (or train with --depth none)")
         hphoto = read_photo(cfg.heldout_image, allow_gray=False, allow_alpha=False)
         hsrc = GuideSources(depth=cfg.heldout_depth if use_depth else "none", mask="none")
-        heldout = EvalView(Path(cfg.heldout_image).stem, hphoto,
+        heldout = HeldoutView(Path(cfg.heldout_image).stem, hphoto,
                            guides_from_photo(hphoto, cfg.sketch, hsrc, luminance=lum))
     return TrainingData(train, heldout, str(cfg.image))
 

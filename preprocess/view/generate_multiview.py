@@ -32,7 +32,8 @@ TRAJECTORIES = ("swing", "circle", "dolly")
 
 
 @dataclass
-class View:
+class SynthesisedView:
+    """A view rendered from an image and its depth (DIBR), with the pixels that received a source pixel."""
     image: np.ndarray   # (H, W, C) float32 in [0, 1] (C = 3 for colour images)
     depth: np.ndarray   # (H, W) float32, warped depth (holes filled from the background)
     valid: np.ndarray   # (H, W) bool, pixels that received a source pixel (not filled)
@@ -46,7 +47,7 @@ def check_depth(image: np.ndarray, depth: np.ndarray) -> None:
         raise InputError("depth has NaN or infinite values; fill them before rendering views")
 
 
-def splat(image: np.ndarray, depth: np.ndarray, tx: np.ndarray, ty: np.ndarray) -> View:
+def splat(image: np.ndarray, depth: np.ndarray, tx: np.ndarray, ty: np.ndarray) -> SynthesisedView:
     """Forward-warp every pixel to (tx, ty) with a z-buffer (nearest wins) and fill holes from
     the background side along the dominant motion direction."""
     h, w = depth.shape
@@ -78,7 +79,7 @@ def splat(image: np.ndarray, depth: np.ndarray, tx: np.ndarray, ty: np.ndarray) 
     img, dep = fill_from_background(img, dep, val)
     if not horizontal:
         img, dep, val = img.transpose(1, 0, 2), dep.T, val.T
-    return View(np.ascontiguousarray(img), np.ascontiguousarray(dep), np.ascontiguousarray(val))
+    return SynthesisedView(np.ascontiguousarray(img), np.ascontiguousarray(dep), np.ascontiguousarray(val))
 
 
 def fill_from_background(img: np.ndarray, depth: np.ndarray, valid: np.ndarray):
@@ -110,7 +111,7 @@ def fill_from_background(img: np.ndarray, depth: np.ndarray, valid: np.ndarray):
     return out_img.astype(np.float32), out_dep.astype(np.float32)
 
 
-def shift_view(image: np.ndarray, depth: np.ndarray, dx: float, dy: float = 0.0, focus: float = 0.5) -> View:
+def shift_view(image: np.ndarray, depth: np.ndarray, dx: float, dy: float = 0.0, focus: float = 0.5) -> SynthesisedView:
     """A view from a camera moved by (dx, dy): pixels shift by (dx, dy) x (depth - focus)."""
     check_depth(image, depth)
     h, w = depth.shape
@@ -119,7 +120,7 @@ def shift_view(image: np.ndarray, depth: np.ndarray, dx: float, dy: float = 0.0,
     return splat(image, depth, sx + dx * rel, sy + dy * rel)
 
 
-def dolly_view(image: np.ndarray, depth: np.ndarray, amount: float, focus: float = 0.5) -> View:
+def dolly_view(image: np.ndarray, depth: np.ndarray, amount: float, focus: float = 0.5) -> SynthesisedView:
     """Dolly zoom: the focus plane keeps its size, nearer parts grow and farther ones shrink."""
     check_depth(image, depth)
     h, w = depth.shape
@@ -129,7 +130,7 @@ def dolly_view(image: np.ndarray, depth: np.ndarray, amount: float, focus: float
     return splat(image, depth, cx + (sx - cx) * s, cy + (sy - cy) * s)
 
 
-def warp_by_disparity(image: np.ndarray, disparity: np.ndarray, direction: float = -1.0) -> View:
+def warp_by_disparity(image: np.ndarray, disparity: np.ndarray, direction: float = -1.0) -> SynthesisedView:
     """Shift each pixel by ``direction x disparity`` px (left view -> right view: -1)."""
     if disparity.shape != image.shape[:2]:
         raise InputError("disparity and image differ in size")

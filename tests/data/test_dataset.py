@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from config.defaults import AugmentConfig, ModelConfig
-from data.dataset import PatchSampler, TrainView, resize_view
+from data.dataset import PatchSampler, TrainingView, resize_view
 from models.inputs import Guides
 
 
@@ -14,7 +14,7 @@ def _view(h=64, w=80):
     sketch = photo[..., 0].copy()
     depth = photo[..., 1].copy()
     mask = (xx > w / 2).astype(np.int64) + 2 * (yy > h / 2).astype(np.int64)
-    return TrainView(photo, Guides(sketch=sketch, depth=depth, mask=mask))
+    return TrainingView(photo, Guides(sketch=sketch, depth=depth, mask=mask))
 
 
 CFG = ModelConfig(line_distance=False, num_labels=4)  # channels: sketch, depth, y, x
