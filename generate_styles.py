@@ -3,11 +3,17 @@
 
     python generate_styles.py [--checkpoint RUN] [--image PHOTO | --sketch FILE --depth FILE] [--mask FILE]
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
-                              [--palette-mode fixed|learned|regions] [--mapping JSON] [--lightness L]
+                              [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
                               [--style IMAGE ...] [--blend W ...] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
-Writes DIR/base.png, one PNG per variant, DIR/contact_sheet.png and DIR/styles.json.
+Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
+smoothly over colour, lightness monotone (Chang et al. 2015), so shading and edges stay;
+``posterize`` snaps each pixel to its nearest palette colour (flat regions, new edges);
+``regions`` gives each mask region one palette colour by the smooth transfer; ``learned``
+renders again with the model's learned palette replaced.
+Writes DIR/base.png, one PNG per variant, DIR/contact_sheet.png and DIR/styles.json (per
+variant: structure SSIM of L*, gradient correlation, palette adherence in CIEDE2000).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from utils.cli import run_cli
 
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
+    from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -33,9 +40,13 @@ def main(argv=None) -> int:
                    help=f"built-in names ({', '.join(PALETTES)}) or .json/.gpl files")
     p.add_argument("--extract", nargs="*", default=[], metavar="IMAGE[:K]",
                    help="add a K-colour palette extracted from an image (k-means in Lab)")
-    p.add_argument("--palette-mode", default="fixed", choices=["fixed", "learned", "regions"])
+    p.add_argument("--palette-mode", default="smooth", metavar="{" + ",".join(PALETTE_MODES) + "}",
+                   help="smooth: palette-based transfer keeping the shading; posterize: nearest palette colour; "
+                        "regions: one colour per --mask region; learned: re-render with the learned palette swapped")
     p.add_argument("--mapping", help="regions mode: JSON {region: palette index or role}")
-    p.add_argument("--lightness", type=float, default=0.6, help="how far lightness moves toward the palette (0..1)")
+    p.add_argument("--lightness", type=float,
+                   help="how far lightness moves toward the palette (0..1); default: "
+                        + ", ".join(f"{m} {v}" for m, v in DEFAULT_LIGHTNESS.items() if m != "learned"))
     p.add_argument("--style", nargs="*", default=[], help="style images (AdaIN), one variant each")
     p.add_argument("--blend", nargs="*", type=float, default=[], help="weights between the first two styles")
     p.add_argument("--out", default="outputs/styles")
@@ -49,10 +60,10 @@ def main(argv=None) -> int:
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, styles=a.style, blend=a.blend)
     report = generate_styles(cfg)
-    print(f"{'variant':32s} {'adherence dE00':>14s} {'structure SSIM':>14s}")
+    print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s}")
     for r in report["variants"]:
-        adh = f"{r['adherence_delta_e00']:14.2f}" if "adherence_delta_e00" in r else f"{'-':>14s}"
-        print(f"{r['variant']:32s} {adh} {r['structure_ssim']:14.3f}")
+        adh = f"{r['palette_delta_e00']:12.2f}" if "palette_delta_e00" in r else f"{'-':>12s}"
+        print(f"{r['variant']:32s} {r['structure_ssim']:14.3f} {r['gradient_corr']:13.3f} {adh}")
     print(f"wrote {a.out}/ (variants, contact_sheet.png, styles.json)")
     return 0
 

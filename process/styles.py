@@ -1,14 +1,18 @@
 """Palette and style variants of one rendering (what ``generate_styles.py`` does).
 
 Variants:
-- palette ``fixed`` / ``regions``: the base rendering recoloured (``process/palette.py``);
+- palette ``smooth`` (default) / ``posterize`` / ``regions``: the base rendering recoloured
+  (``process/palette.py``: smooth palette-based transfer after Chang et al. 2015, nearest-colour
+  posterisation, or one colour per mask region by the smooth transfer);
 - palette ``learned``: the checkpoint's learned palette replaced by the target palette,
   each learned colour by its nearest target colour (Lab), and the view rendered again;
 - style: the view rendered with another style image's AdaIN code, or with a blend of two
   codes ``(1 - w) s0 + w s1`` for each weight ``w``.
 
-Every variant is scored (``process/palette.py``): palette adherence (mean Delta E 00 to the
-nearest palette colour) and structure kept (SSIM of L against the base rendering).
+Every variant is scored against the base rendering (``process/palette.variant_scores``):
+structure (SSIM of L*), no new edges (correlation of gradient magnitudes) and, for palette
+variants, adherence (the variant's own k-colour palette matched one-to-one to the target,
+mean CIEDE2000).
 """
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ import torch
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.inference import colorize
 from process.preflight import check_render_request
-from process.palette import PALETTE_MODES, apply_fixed, apply_regions, palette_adherence, structure_kept
+from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, apply_posterize, apply_regions,
+                             apply_smooth, variant_scores)
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
@@ -35,9 +40,10 @@ class StylesConfig:
     out: str = "outputs/styles"
     palettes: list[str] = field(default_factory=lambda: list(PALETTES))  # names or .json/.gpl files
     extract: list[str] = field(default_factory=list)   # IMAGE or IMAGE:K -> a palette extracted from the image
-    mode: str = "fixed"                                 # fixed | learned | regions
+    mode: str = "smooth"                                # smooth | posterize | learned | regions
     mapping: str | None = None                          # regions: JSON file {region: palette index or role}
-    lightness: float = 0.6                              # how far L moves toward the palette colour (0..1)
+    lightness: float | None = None                      # how far L moves toward the palette (0..1);
+                                                        # None: the mode's default (DEFAULT_LIGHTNESS)
     styles: list[str] = field(default_factory=list)     # style images, one variant each
     blend: list[float] = field(default_factory=list)    # weights w between the first two styles
 
@@ -67,10 +73,16 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, device) -> np
 
 
 def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
+    if cfg.mode == "fixed":
+        raise InputError("--palette-mode fixed is now called posterize (nearest palette colour: flat regions, "
+                         "new edges); the default, smooth, keeps the shading")
     if cfg.mode not in PALETTE_MODES:
-        raise InputError(f"--palette-mode must be one of {PALETTE_MODES}, got {cfg.mode!r}")
-    if not 0 <= cfg.lightness <= 1:
-        raise InputError(f"--lightness must be in [0, 1], got {cfg.lightness}")
+        raise InputError(f"--palette-mode must be one of {', '.join(PALETTE_MODES)}, got {cfg.mode!r}")
+    lightness = DEFAULT_LIGHTNESS[cfg.mode] if cfg.lightness is None else cfg.lightness
+    if not 0 <= lightness <= 1:
+        raise InputError(f"--lightness must be in [0, 1], got {lightness}")
+    if cfg.mode == "learned" and cfg.lightness is not None:
+        raise InputError("--lightness has no effect with --palette-mode learned (the network renders L)")
     if cfg.blend and len(cfg.styles) < 2:
         raise InputError("--blend needs two --style images")
     renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
@@ -99,25 +111,28 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
     for pal in palettes:
-        if cfg.mode == "fixed":
-            v = apply_fixed(base, pal, cfg.lightness)
+        if cfg.mode == "smooth":
+            v = apply_smooth(base, pal, lightness)
+        elif cfg.mode == "posterize":
+            v = apply_posterize(base, pal, lightness)
         elif cfg.mode == "regions":
-            v = apply_regions(base, guides.mask, pal, mapping, cfg.lightness)
+            v = apply_regions(base, guides.mask, pal, mapping, lightness)
         else:
             v = _learned_variant(renderer, guides, pal, renderer.device)
         name = f"palette_{pal.name}"
         write_image(out / f"{name}.png", v)
         row = {"variant": name, "mode": cfg.mode, "palette": pal.name, "palette_lab": pal.lab.round(2).tolist(),
-               "adherence_delta_e00": palette_adherence(v, pal), "structure_ssim": structure_kept(v, base)}
+               **variant_scores(v, base, pal)}
         rows.append(row)
         images.append(v)
-        caps.append(f"{pal.name}: dE {row['adherence_delta_e00']:.1f}, SSIM {row['structure_ssim']:.2f}")
+        caps.append(f"{pal.name}: SSIM {row['structure_ssim']:.2f} grad {row['gradient_corr']:.2f} "
+                    f"dE {row['palette_delta_e00']:.1f}")
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
         v = colorize(renderer.model, guides, style=code, device=renderer.device)
         name = f"style_{Path(path).stem}"
         write_image(out / f"{name}.png", v)
-        rows.append({"variant": name, "style": path, "structure_ssim": structure_kept(v, base)})
+        rows.append({"variant": name, "style": path, **variant_scores(v, base)})
         images.append(v)
         caps.append(f"style: {Path(path).stem}")
     for w in cfg.blend:
@@ -125,13 +140,11 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         v = colorize(renderer.model, guides, style=code, device=renderer.device)
         name = f"blend_{w:.2f}"
         write_image(out / f"{name}.png", v)
-        rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, "structure_ssim": structure_kept(v, base)})
+        rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})
         images.append(v)
         caps.append(f"style blend w={w:.2f}")
     write_image(out / "contact_sheet.png", contact_sheet(images, caps, cols=min(4, len(images)), cell_width=320))
-    report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode, "lightness": cfg.lightness,
-              "variants": rows,
-              "scores": {"adherence": "mean CIEDE2000 from each output pixel to its nearest palette colour",
-                         "structure": "SSIM (scikit-image, data_range=100) of the variant's Lab L against the base's"}}
+    report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode,
+              "lightness": None if cfg.mode == "learned" else lightness, "variants": rows, "scores": SCORE_DOC}
     write_json(out / "styles.json", report)
     return report

@@ -6,7 +6,7 @@ from skimage.color import lab2rgb, rgb2lab
 
 import generate_styles
 from config.color_palettes import PALETTES, Palette, extract_palette, load_palette, to_lab
-from process.palette import apply_fixed, apply_regions, palette_adherence, structure_kept
+from process.palette import apply_posterize, apply_regions, gradient_correlation, structure_kept
 from utils.cli import run_cli
 from utils.errors import InputError
 
@@ -28,15 +28,17 @@ def test_extraction_recovers_true_colours(rng):
     assert np.all(d.min(axis=1) < 1.0) and np.all(d.min(axis=0) < 1.0)
 
 
-def test_fixed_mapping_keeps_luminance_structure_and_adheres(rng):
+def test_posterize_snaps_to_palette_colours(rng):
     yy, xx = np.mgrid[0:64, 0:64] / 63.0
     base = np.stack([0.3 + 0.5 * xx, 0.4 + 0.3 * yy, 0.5 - 0.3 * xx * yy], axis=2).astype(np.float32)
     base += 0.05 * np.sin(20 * xx)[..., None].astype(np.float32)
     pal = PALETTES["brick_slate"]
-    v = apply_fixed(base, pal, lightness=0.6)
-    assert structure_kept(v, base) > 0.8
-    assert palette_adherence(v, pal) < palette_adherence(base, pal)
-    assert palette_adherence(v, pal) <= 10
+    v = apply_posterize(base, pal, lightness=0.6)
+    ab = rgb2lab(v)[..., 1:].reshape(-1, 2)
+    # Every pixel's a*, b* is one of the palette's (up to gamut clipping): flat regions.
+    d = np.sqrt(((ab[:, None] - pal.lab[None, :, 1:]) ** 2).sum(-1)).min(axis=1)
+    assert np.median(d) < 2
+    assert structure_kept(v, base) > 0.8 and gradient_correlation(v, base) < 0.95
 
 
 def test_regions_by_role_mapping(rng):
@@ -46,8 +48,8 @@ def test_regions_by_role_mapping(rng):
     pal = PALETTES["whitewash_terracotta"]
     v = apply_regions(img, labels, pal, {"0": "roof", "1": "wall"}, lightness=1.0)
     lab = rgb2lab(v)
-    assert np.allclose(lab[5, 2, 1:], pal.lab[pal.role_index("roof"), 1:], atol=1.5)
-    assert np.allclose(lab[5, 15, 1:], pal.lab[pal.role_index("wall"), 1:], atol=1.5)
+    assert np.allclose(lab[5, 2], pal.lab[pal.role_index("roof")], atol=1.5)
+    assert np.allclose(lab[5, 17], pal.lab[pal.role_index("wall")], atol=1.5)
     with pytest.raises(InputError, match="region 1 of the mask has no palette mapping"):
         apply_regions(img, labels, pal, {"0": "roof"})
 
@@ -85,6 +87,11 @@ def test_generate_styles_end_to_end(tiny_run, tmp_path, sample_crop):
     report = json.loads((out / "styles.json").read_text())
     names = [r["variant"] for r in report["variants"]]
     assert names[:3] == ["palette_brick_slate", "palette_sandstone", "palette_from_style_a"]
+    assert report["mode"] == "smooth"
+    for row in report["variants"][:3]:
+        assert {"structure_ssim", "gradient_corr", "palette_delta_e00"} <= set(row)
+        assert 0 <= row["palette_delta_e00"] < 100 and -1 <= row["gradient_corr"] <= 1
+    assert "structure_ssim" in report["variants"][3] and "palette_delta_e00" not in report["variants"][3]
     assert (out / "contact_sheet.png").is_file()
     from utils.image_io import read_photo
     a, b = read_photo(out / "palette_brick_slate.png"), read_photo(out / "palette_sandstone.png")
@@ -94,16 +101,22 @@ def test_generate_styles_end_to_end(tiny_run, tmp_path, sample_crop):
     assert np.abs(read_photo(out / "blend_1.00.png") - read_photo(out / "style_style_b.png")).max() <= 1 / 255
 
 
-def test_generate_styles_bad_input(tiny_run, tmp_path, capsys):
-    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palettes", "pastel_dream",
-                                          "--out", str(tmp_path)]) == 2
-    assert "unknown palette 'pastel_dream'" in capsys.readouterr().err
-    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palette-mode", "regions",
-                                          "--out", str(tmp_path)]) == 2
-    assert "needs a semantic mask" in capsys.readouterr().err
-    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palette-mode", "learned",
-                                          "--out", str(tmp_path)]) == 2
-    assert "no learned palette" in capsys.readouterr().err
+BAD_INPUTS = [
+    (["--palettes", "pastel_dream"], "unknown palette 'pastel_dream'"),
+    (["--palette-mode", "regions"], "needs a semantic mask"),
+    (["--palette-mode", "learned"], "no learned palette"),
+    (["--palette-mode", "fixed"], "now called posterize"),
+    (["--palette-mode", "smoth"], "--palette-mode must be one of smooth, posterize, learned, regions"),
+    (["--lightness", "1.5"], "--lightness must be in [0, 1]"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUTS)
+def test_generate_styles_bad_input(tiny_run, tmp_path, capsys, args, message):
+    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), *args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+    assert not any(tmp_path.iterdir())   # nothing written
 
 
 def test_learned_palette_trains_and_is_editable(tmp_path):

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Colour-control benchmark: palette variants of the held-out rendering, smooth vs posterised.
+
+    python bench/colour_control.py [--checkpoint RUN] [--out DIR] [--palettes NAME ...] [--retrain]
+                                   [--sheet PNG]
+
+Protocol: without ``--checkpoint``, train the ``fast`` preset on the bundled sample into
+DIR (``train.py --preset fast --out DIR``; a finished run already there is reused unless
+``--retrain``). Render the sample's held-out view and recolour it onto each palette with
+``generate_styles.py``'s library in modes ``smooth`` (the default) and ``posterize``, plus
+``paper``: the smooth transfer as Chang et al. 2015 write it (lightness curve on each pixel,
+RBF sigma = mean palette distance, colours paired in lightness order), as an ablation of
+this implementation's choices. Scores per variant against the base rendering
+(``process/palette.py``): structure = SSIM of L* (goal >= 0.95); no new edges = correlation
+of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour palette
+(k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
+CIEDE2000 (goal <= 8). Prints a Markdown table; ``--sheet`` also copies the smooth
+variants' contact sheet there (the README picture: ``--sheet docs/styles.png``).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from config.color_palettes import PALETTES, get_palette  # noqa: E402
+from process.palette import SmoothTransfer, apply_smooth, variant_scores  # noqa: E402
+from process.render import RenderConfig  # noqa: E402
+from process.styles import StylesConfig, generate_styles  # noqa: E402
+from utils.cli import run_cli  # noqa: E402
+from utils.errors import InputError  # noqa: E402
+from utils.image_io import read_photo, write_image  # noqa: E402
+
+GOALS = {"structure_ssim": (">=", 0.95), "gradient_corr": (">=", 0.9), "palette_delta_e00": ("<=", 8.0)}
+PAPER = SmoothTransfer(detail_sigma=0, rbf_scale=1.0, match="lightness")
+
+
+def ensure_model(out: Path, retrain: bool) -> tuple[Path, str]:
+    """A fast-preset run in ``out``: trained now, or reused when one is already there."""
+    if (out / "checkpoints" / "last.safetensors").is_file() and (out / "config.json").is_file() and not retrain:
+        return out, f"reused the fast-preset run in {out} (--retrain to train again)"
+    cmd = [sys.executable, str(ROOT / "train.py"), "--preset", "fast", "--out", str(out), "--quiet"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log_path = out.parent / f"{out.name}_train.log"
+    t = time.time()
+    with open(log_path, "w") as log:
+        done = subprocess.run(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise InputError(f"training the fast preset failed (exit {done.returncode}); see {log_path}")
+    return out, f"trained `python train.py --preset fast --out {out}` in {time.time() - t:.0f} s"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def ok(key: str, value: float) -> bool:
+    op, goal = GOALS[key]
+    return value >= goal if op == ">=" else value <= goal
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", help="a trained run (default: train the fast preset into --out)")
+    p.add_argument("--out", default="runs/bench_colour_control")
+    p.add_argument("--palettes", nargs="+", default=list(PALETTES))
+    p.add_argument("--retrain", action="store_true")
+    p.add_argument("--sheet", help="also write the smooth variants' contact sheet here (e.g. docs/styles.png)")
+    a = p.parse_args(argv)
+    for name in a.palettes:
+        get_palette(name)   # a bad palette fails before any training
+    out = Path(a.out)
+    if a.checkpoint:
+        ckpt, how = Path(a.checkpoint), f"checkpoint {a.checkpoint}"
+    else:
+        ckpt, how = ensure_model(out, a.retrain)
+    rows = []
+    for mode in ("smooth", "posterize"):
+        t = time.time()
+        report = generate_styles(StylesConfig(render=RenderConfig(checkpoint=str(ckpt)), out=str(out / f"styles_{mode}"),
+                                              palettes=a.palettes, mode=mode), progress=False)
+        secs = (time.time() - t) / len(a.palettes)
+        rows += [dict(r, seconds=secs) for r in report["variants"]]
+    base = read_photo(out / "styles_smooth" / "base.png")
+    for name in a.palettes:
+        pal = get_palette(name)
+        t = time.time()
+        v = apply_smooth(base, pal, PAPER.lightness, PAPER)
+        secs = time.time() - t
+        rows.append({"palette": pal.name, "mode": "paper", "seconds": secs, **variant_scores(v, base, pal)})
+    if a.sheet:
+        write_image(a.sheet, read_photo(out / "styles_smooth" / "contact_sheet.png"))
+
+    print(f"# python bench/colour_control.py{' ' + ' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    print(f"\nModel: {how}. Input: the bundled sample's held-out view ({base.shape[1]}x{base.shape[0]}). "
+          f"Goals: structure SSIM >= 0.95, gradient corr >= 0.9, adherence <= 8 dE00 (* = goal missed).\n")
+    print("| palette | mode | structure SSIM (L*) | gradient corr | adherence dE00 | s / variant |")
+    print("|---|---|---|---|---|---|")
+    order = {"smooth": 0, "posterize": 1, "paper": 2}
+    for r in sorted(rows, key=lambda r: (a.palettes.index(r["palette"]), order[r["mode"]])):
+        cells = [f"{r[k]:.3f}{'' if ok(k, r[k]) else ' *'}" if k != "palette_delta_e00"
+                 else f"{r[k]:.1f}{'' if ok(k, r[k]) else ' *'}" for k in GOALS]
+        print(f"| {r['palette']} | {r['mode']} | {' | '.join(cells)} | {r['seconds']:.1f} |")
+    print()
+    for mode in ("smooth", "posterize", "paper"):
+        sub = [r for r in rows if r["mode"] == mode]
+        met = {k: sum(ok(k, r[k]) for r in sub) for k in GOALS}
+        rng = {k: (min(r[k] for r in sub), max(r[k] for r in sub)) for k in GOALS}
+        print(f"- {mode}: SSIM {rng['structure_ssim'][0]:.3f}-{rng['structure_ssim'][1]:.3f} "
+              f"({met['structure_ssim']}/{len(sub)} meet the goal), gradient corr {rng['gradient_corr'][0]:.2f}-"
+              f"{rng['gradient_corr'][1]:.2f} ({met['gradient_corr']}/{len(sub)}), adherence "
+              f"{rng['palette_delta_e00'][0]:.1f}-{rng['palette_delta_e00'][1]:.1f} dE00 "
+              f"({met['palette_delta_e00']}/{len(sub)}), all three: "
+              f"{sum(all(ok(k, r[k]) for k in GOALS) for r in sub)}/{len(sub)}")
+    print(f"\nmachine: {cpu_name()}, {os.cpu_count()} CPUs (shared with other jobs, so seconds are rough), "
+          f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
+    if a.sheet:
+        print(f"contact sheet of the smooth variants: {a.sheet}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))
