@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Colorize a folder (or glob) of photos or drawings with one trained checkpoint.
+"""Colorize a folder (or glob, or manifest) of photos or drawings with trained checkpoints.
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite]
+                            [--engine local|ray] [--address auto|ray://HOST:PORT] [--workers N]
+                            [--gpus-per-worker F]
 
-A file that fails is reported and skipped; DIR/summary.json and summary.csv list every
-file's status and time; finished outputs are skipped on a re-run; the exit code is 1 if
-any file failed.
+INPUTS: a folder, a quoted glob, or a .txt (one path a line) / .csv manifest (an 'input'
+column and an optional 'checkpoint' column naming the run per file). A file that fails is
+reported and skipped; DIR/summary.json and summary.csv list every file's status and time;
+finished outputs are skipped on a re-run; the exit code is 1 if any file failed.
+--engine ray runs the same batch on Ray Data (pip install -r requirements-ray.txt).
 """
 from __future__ import annotations
 
@@ -19,9 +23,9 @@ from utils.cli import run_cli
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("inputs", help="folder or glob pattern (quote it) of input images")
+    p.add_argument("inputs", help="folder, glob pattern (quote it) or .txt/.csv manifest of input images")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--checkpoint", default="runs/latest")
+    p.add_argument("--checkpoint", default="runs/latest", help="run for every input a manifest gives none for")
     p.add_argument("--kind", default="image", choices=["image", "sketch"],
                    help="image: photos (sketch and depth derived); sketch: drawings used as they are")
     p.add_argument("--depth-dir", help="folder of depth maps named <input stem>.npy/.png")
@@ -32,13 +36,28 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
+    p.add_argument("--engine", default="local", choices=["local", "ray"],
+                   help="local: this process; ray: Ray Data workers (locally, or on --address)")
+    p.add_argument("--address", help="ray: an existing cluster ('auto' or ray://HOST:PORT); default: start a local Ray")
+    p.add_argument("--workers", type=int, default=1, help="ray: number of workers, each loading its models once")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, help="ray: GPUs per worker (0.5: two share one)")
     a = p.parse_args(argv)
+    if a.engine == "local" and (a.address or a.workers != 1 or a.gpus_per_worker):
+        from utils.errors import InputError
+        raise InputError("--address, --workers and --gpus-per-worker are for --engine ray")
     from process.batch import BatchConfig, run_batch
     from process.render import RenderConfig
 
-    rows = run_batch(BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite),
-                     RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                                  overlap=a.overlap, device=a.device, bf16=a.bf16))
+    cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite)
+    render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
+                          overlap=a.overlap, device=a.device, bf16=a.bf16)
+    if a.engine == "ray":
+        from process.batch_ray import RayConfig, import_ray, run_batch_ray
+        import_ray()  # a missing Ray is reported before anything else is done
+        rows = run_batch_ray(cfg, render, RayConfig(address=a.address, workers=a.workers,
+                                                    gpus_per_worker=a.gpus_per_worker))
+    else:
+        rows = run_batch(cfg, render)
     failed = [r for r in rows if r["status"] == "failed"]
     done = sum(r["status"] == "ok" for r in rows)
     skipped = sum(r["status"].startswith("skipped") for r in rows)

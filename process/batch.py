@@ -1,9 +1,15 @@
-"""Batch colorization: a folder or glob of inputs into an output folder.
+"""Batch colorization: a folder, glob or manifest of inputs into an output folder.
 
-Each input is rendered with one loaded model (``process/render.py``). A file that fails is
+Each input is rendered with a loaded model (``process/render.py``). A file that fails is
 reported and skipped, the rest go on; ``summary.json`` and ``summary.csv`` give every
-file's status, output and seconds; a re-run skips inputs whose output already exists;
-the exit code is non-zero when any file failed.
+file's status, output and seconds; a re-run skips inputs whose output already exists
+(outputs are written atomically, so an existing output is a finished one); the exit code
+is non-zero when any file failed.
+
+Two engines share everything here: listing the inputs (:func:`plan_batch`), deciding what
+is done and rendering one file (:func:`process_job`), and the summary
+(:func:`write_summary`). ``run_batch`` is the local engine (one process);
+``process/batch_ray.py`` runs the same :func:`process_job` on Ray Data workers.
 """
 from __future__ import annotations
 
@@ -21,18 +27,66 @@ from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+MANIFEST_EXTS = {".txt", ".csv"}  # a list of input paths (CSV: an ``input`` column, optional ``checkpoint``)
+SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint"]
 
 
 @dataclass
 class BatchConfig:
-    inputs: str                  # a folder or a glob pattern
+    inputs: str                  # a folder, a glob pattern, or a .txt/.csv manifest of paths
     out: str                     # output folder
     kind: str = "image"          # image (photos) | sketch (drawings used as they are)
     depth_dir: str | None = None  # folder of depth maps named like the inputs (<stem>.png / .npy)
     overwrite: bool = False      # re-render inputs whose output exists
 
 
+@dataclass(frozen=True)
+class Job:
+    """One input: where it is, where its output goes, which checkpoint renders it."""
+    input: str
+    output: str
+    checkpoint: str
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def read_manifest(path: Path) -> list[tuple[str, str | None]]:
+    """(input, checkpoint or None) per line of a .txt (one path a line, ``#`` comments) or a
+    .csv with a header naming an ``input`` column and optionally a ``checkpoint`` column.
+    Relative paths are taken from the manifest's folder."""
+    base = path.parent
+    rows: list[tuple[str, str | None]] = []
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read manifest {path}: {exc}") from None
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or "input" not in reader.fieldnames:
+            raise InputError(f"manifest {path}: needs a header with an 'input' column (and optionally 'checkpoint'); "
+                             f"got {reader.fieldnames}")
+        for r in reader:
+            inp, ck = (r.get("input") or "").strip(), (r.get("checkpoint") or "").strip() or None
+            if inp:
+                rows.append((inp, ck))
+    else:
+        rows = [(line.strip(), None) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not rows:
+        raise InputError(f"manifest {path} lists no inputs")
+    out = []
+    for inp, ck in rows:
+        if _is_uri(inp) or (ck and _is_uri(ck)):
+            raise InputError(f"manifest {path}: {inp if _is_uri(inp) else ck}: URIs are not read; inputs and "
+                             "checkpoints must be paths on a filesystem every worker sees")
+        out.append((str(base / inp) if not Path(inp).is_absolute() else inp,
+                    (str(base / ck) if not Path(ck).is_absolute() else ck) if ck else None))
+    return out
+
+
 def list_inputs(spec: str) -> list[Path]:
+    """The image files of a folder or a glob pattern, sorted."""
     p = Path(spec)
     files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTS) if p.is_dir() else \
         sorted(Path(f) for f in glob.glob(spec) if Path(f).suffix.lower() in IMAGE_EXTS)
@@ -51,46 +105,108 @@ def _depth_for(stem: str, depth_dir: str | None) -> str | None:
     raise InputError(f"no depth map for {stem} in {depth_dir}")
 
 
-def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> list[dict]:
-    files = list_inputs(cfg.inputs)
+def _request(render: RenderConfig, cfg: BatchConfig, job: Job, depth: str | None) -> RenderConfig:
+    return replace(render, checkpoint=job.checkpoint, out=job.output,
+                   image=job.input if cfg.kind == "image" else None,
+                   sketch=job.input if cfg.kind == "sketch" else None, depth=depth)
+
+
+def _model_cfg_on_cpu(checkpoint: str):
+    from models.checkpoint import load_model
+    return load_model(checkpoint, "cpu")[0].cfg
+
+
+def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_on_cpu) -> list[Job]:
+    """List the inputs and check, before anything is read or written, what the whole batch
+    needs: each checkpoint (``model_cfg_of(path)`` loads it) against the flags, the output
+    folder, and that no output overwrites an input or another output. Creates the output folder."""
+    p = Path(cfg.inputs)
+    if p.is_file() and p.suffix.lower() in MANIFEST_EXTS:
+        pairs = read_manifest(p)
+    elif _is_uri(cfg.inputs):
+        raise InputError(f"{cfg.inputs}: URIs are not read; give a folder, a glob or a manifest of local paths")
+    else:
+        pairs = [(str(f), None) for f in list_inputs(cfg.inputs)]
     out_dir = Path(cfg.out)
     if cfg.depth_dir is not None and not Path(cfg.depth_dir).is_dir():
         raise InputError(f"--depth-dir: not a folder: {cfg.depth_dir}")
     check_writable_dir(out_dir)
-    renderer = Renderer(render.checkpoint, render.device)
-    # What the model needs, checked once for the whole batch before any input is read.
-    one = replace(render, image=str(files[0]) if cfg.kind == "image" else None,
-                  sketch=str(files[0]) if cfg.kind == "sketch" else None, depth=cfg.depth_dir or render.depth)
-    check_render_request(renderer.model.cfg, one, outputs=[out_dir / "summary.json"], check_files=False)
-    targets = {(out_dir / f"{f.stem}_color.png").resolve() for f in files}
-    clash = [f for f in files if f.resolve() in targets]
+    jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), ck or render.checkpoint) for inp, ck in pairs]
+    # What each model needs, checked once per checkpoint before any input is read.
+    for ck in dict.fromkeys(j.checkpoint for j in jobs):
+        first = next(j for j in jobs if j.checkpoint == ck)
+        check_render_request(model_cfg_of(ck),
+                             _request(render, cfg, first, cfg.depth_dir or render.depth),
+                             outputs=[out_dir / "summary.json"], check_files=False)
+    seen: dict[Path, str] = {}
+    for j in jobs:
+        t = Path(j.output).resolve()
+        if t in seen:
+            raise InputError(f"{seen[t]} and {j.input} would both be written to {j.output}; rename one")
+        seen[t] = j.input
+    clash = [j.input for j in jobs if Path(j.input).resolve() in seen]
     if clash:
         raise InputError(f"the output of another input would overwrite the input {clash[0]}; choose another --out")
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for f in tqdm(files, desc="batch", disable=not progress):
-        target = out_dir / f"{f.stem}_color.png"
-        row = {"input": str(f), "output": str(target), "status": "", "seconds": 0.0, "error": ""}
-        if target.exists() and not cfg.overwrite:
-            row["status"] = "skipped (exists)"
-            rows.append(row)
-            continue
-        t0 = time.perf_counter()
-        try:
-            one = replace(render, out=str(target), image=str(f) if cfg.kind == "image" else None,
-                          sketch=str(f) if cfg.kind == "sketch" else None,
-                          depth=_depth_for(f.stem, cfg.depth_dir) if cfg.depth_dir else render.depth)
-            renderer.render(one)
-            row["status"] = "ok"
-        except (InputError, ValueError, OSError) as exc:
-            row.update(status="failed", error=str(exc).splitlines()[0])
-            tqdm.write(f"failed: {f}: {row['error']}")
-        row["seconds"] = round(time.perf_counter() - t0, 3)
-        rows.append(row)
+    return jobs
+
+
+def is_done(job: Job, cfg: BatchConfig) -> bool:
+    """An output that exists is finished (every output is written atomically)."""
+    return not cfg.overwrite and Path(job.output).exists()
+
+
+def process_job(job: Job, cfg: BatchConfig, render: RenderConfig, renderer_for, log=print) -> dict:
+    """Skip ``job`` if done, else render it with ``renderer_for(checkpoint)``; one summary row.
+
+    A file that fails (unreadable, corrupt, a bad depth map) gives status ``failed`` and a
+    one-line error; nothing is written for it."""
+    row = {"input": job.input, "output": job.output, "status": "", "seconds": 0.0, "error": "",
+           "checkpoint": job.checkpoint}
+    if is_done(job, cfg):
+        row["status"] = "skipped (exists)"
+        return row
+    t0 = time.perf_counter()
+    try:
+        depth = _depth_for(Path(job.input).stem, cfg.depth_dir) if cfg.depth_dir else render.depth
+        renderer_for(job.checkpoint).render(_request(render, cfg, job, depth))
+        row["status"] = "ok"
+    except (InputError, ValueError, OSError) as exc:
+        row.update(status="failed", error=str(exc).splitlines()[0])
+        log(f"failed: {job.input}: {row['error']}")
+    row["seconds"] = round(time.perf_counter() - t0, 3)
+    return row
+
+
+class RendererCache:
+    """One :class:`Renderer` per checkpoint path, loaded on first use."""
+
+    def __init__(self, device: str = "auto"):
+        self.device = device
+        self.loaded: dict[str, Renderer] = {}
+
+    def __call__(self, checkpoint: str) -> Renderer:
+        if checkpoint not in self.loaded:
+            self.loaded[checkpoint] = Renderer(checkpoint, self.device)
+        return self.loaded[checkpoint]
+
+
+def write_summary(out_dir, rows: list[dict]) -> None:
+    """``summary.json`` and ``summary.csv``: one row per input, in input order."""
+    out_dir = Path(out_dir)
     write_json(out_dir / "summary.json", rows)
     with atomic_path(out_dir / "summary.csv") as tmp:
         with open(tmp, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w = csv.DictWriter(fh, fieldnames=SUMMARY_FIELDS)
             w.writeheader()
             w.writerows(rows)
+
+
+def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> list[dict]:
+    """The local engine: every job in this process, one model per checkpoint."""
+    renderers = RendererCache(render.device)
+    jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model.cfg)
+    rows = [process_job(j, cfg, render, renderers, log=tqdm.write)
+            for j in tqdm(jobs, desc="batch", disable=not progress)]
+    write_summary(cfg.out, rows)
     return rows

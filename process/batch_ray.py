@@ -1,0 +1,124 @@
+"""The Ray engine of batch colorization: the same batch as ``process/batch.py`` on Ray Data.
+
+Ray's batch-inference pattern: the driver lists the inputs and checks the request
+(:func:`process.batch.plan_batch`), ``ray.data.from_items`` makes one row per input, and
+``map_batches`` runs :class:`ColorizeWorker`, a callable class, on a pool of actors. Each
+actor loads a checkpoint the first time a row needs it and keeps it (one model per
+checkpoint per worker), renders each row with :func:`process.batch.process_job`, the very
+function of the local engine, writes the output atomically itself and returns one status
+row; the driver collects the rows and writes the same ``summary.json`` / ``summary.csv``.
+"Done" is decided on disk by the worker, so a rerun after a killed job or worker redoes
+only the inputs without an output.
+
+What travels to workers: the rows (input path, output path, checkpoint path) and the two
+small configs; never images or weights. Inputs, checkpoints and the output folder must
+therefore be paths that every node sees (a shared filesystem); URIs (s3://, gs://) are
+refused, since the renderer reads local files.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from process.batch import SUMMARY_FIELDS, BatchConfig, Job, RendererCache, plan_batch, process_job, write_summary
+from process.render import RenderConfig
+from utils.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTALL_HINT = "pip install -r requirements-ray.txt"
+
+
+@dataclass
+class RayConfig:
+    address: str | None = None     # None: start a local Ray; 'auto' or 'ray://HOST:PORT': an existing cluster
+    workers: int = 1               # actors, each holding its own models
+    cpus_per_worker: float = 1.0   # CPUs Ray reserves per actor (it also sets the actor's OMP_NUM_THREADS)
+    gpus_per_worker: float = 0.0   # GPUs per actor (fractions share one GPU)
+    batch_size: int = 1            # rows per map_batches call; 1 keeps the scheduling fine-grained
+
+
+def import_ray():
+    """``ray`` or one-line bad input naming the install command."""
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError as exc:
+        raise InputError(f"--engine ray needs Ray Data ({exc.name or exc} is not installed): {INSTALL_HINT}") from None
+    return ray
+
+
+def init_ray(address: str | None = None, num_cpus: int | None = None, num_gpus: int | None = None) -> bool:
+    """Connect to ``address`` or start a small local Ray (no dashboard); False if one was already up.
+
+    A local Ray gets this repository on its workers' PYTHONPATH; on a cluster the code must be
+    on every node (``ray job submit --working-dir .`` ships it)."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return False
+    kw = dict(include_dashboard=False, log_to_driver=True, configure_logging=True, logging_level="warning")
+    if address is None:
+        kw.update(num_cpus=num_cpus, num_gpus=num_gpus,
+                  runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
+    else:
+        kw.pop("include_dashboard")
+    try:
+        ray.init(address=address, **kw)
+    except ConnectionError as exc:
+        raise InputError(f"--address {address}: cannot connect to a Ray cluster: {str(exc).splitlines()[0]}") from None
+    return True
+
+
+class ColorizeWorker:
+    """A Ray Data callable class: rows of (input, output, checkpoint) in, status rows out.
+
+    ``__init__`` only stores the configs; models are loaded on first use, once per
+    checkpoint, and kept for the actor's lifetime. ``threads``: torch's intra-op threads,
+    the actor's CPU share (outputs are bit-identical to the local engine's at equal threads;
+    other thread counts may move a pixel by 1/255 through float summation order)."""
+
+    def __init__(self, cfg: dict, render: dict, threads: int = 1):
+        import torch
+        torch.set_num_threads(max(1, threads))
+        self.cfg = BatchConfig(**cfg)
+        self.render = RenderConfig(**render)
+        self.renderers = RendererCache(self.render.device)
+
+    def __call__(self, batch: dict) -> dict:
+        rows = [process_job(Job(str(i), str(o), str(c)), self.cfg, self.render, self.renderers,
+                            log=lambda m: print(m, file=sys.stderr))
+                for i, o, c in zip(batch["input"], batch["output"], batch["checkpoint"])]
+        out = {k: [r[k] for r in rows] for k in rows[0]} if rows else {}
+        out["index"] = list(batch["index"])
+        return out
+
+
+def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = RayConfig(),
+                  progress: bool = True) -> list[dict]:
+    """The Ray engine: same outputs, summary rows and order as :func:`process.batch.run_batch`."""
+    if ray_cfg.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {ray_cfg.workers}")
+    if ray_cfg.gpus_per_worker < 0:
+        raise InputError(f"--gpus-per-worker must be >= 0, got {ray_cfg.gpus_per_worker}")
+    ray = import_ray()
+    jobs = plan_batch(cfg, render)  # on the driver: checkpoints and flags checked before Ray starts
+    started = init_ray(ray_cfg.address, num_cpus=max(1, round(ray_cfg.workers * ray_cfg.cpus_per_worker)))
+    try:
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = progress
+        ds = ray.data.from_items([{"index": k, "input": j.input, "output": j.output, "checkpoint": j.checkpoint}
+                                  for k, j in enumerate(jobs)])
+        ds = ds.map_batches(ColorizeWorker, fn_constructor_kwargs={"cfg": asdict(cfg), "render": asdict(render),
+                                                                 "threads": int(ray_cfg.cpus_per_worker)},
+                            batch_size=ray_cfg.batch_size,
+                            compute=ray.data.ActorPoolStrategy(size=ray_cfg.workers),
+                            num_cpus=ray_cfg.cpus_per_worker, num_gpus=ray_cfg.gpus_per_worker or None)
+        got = sorted(ds.take_all(), key=lambda r: r["index"])
+    finally:
+        if started:
+            ray.shutdown()
+    if len(got) != len(jobs):
+        raise RuntimeError(f"Ray returned {len(got)} rows for {len(jobs)} inputs")
+    rows = [{k: float(r[k]) if k == "seconds" else str(r[k]) for k in SUMMARY_FIELDS} for r in got]
+    write_summary(cfg.out, rows)
+    return rows

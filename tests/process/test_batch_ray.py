@@ -1,0 +1,193 @@
+"""batch_process.py --engine ray (process/batch_ray.py) against the local engine.
+
+One local Ray (2 CPUs) for the whole module; ~20 tiny drawings (32 x 48) with two corrupt
+files, two tiny trained runs of different seeds. Without Ray installed the Ray tests skip;
+the test that Ray is optional runs in a subprocess where ``import ray`` fails.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import batch_process
+from utils.cli import run_cli
+from utils.image_io import write_depth, write_image
+
+try:
+    import ray  # noqa: F401
+    import ray.data  # noqa: F401
+    HAVE_RAY = True
+except ImportError:
+    HAVE_RAY = False
+needs_ray = pytest.mark.skipif(not HAVE_RAY, reason="Ray is not installed (pip install -r requirements-ray.txt)")
+ROOT = Path(__file__).resolve().parents[2]
+N_GOOD = 18
+BAD = ("corrupt_a", "corrupt_b")
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    from process.batch_ray import init_ray
+    started = init_ray(num_cpus=2)
+    yield
+    if started:
+        import ray
+        ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def second_run(tmp_path_factory):
+    """A tiny run like ``tiny_run`` with another seed: its renderings differ."""
+    import train
+    out = tmp_path_factory.mktemp("tiny_run_seed1")
+    args = ["--out", str(out / "run"), "--epochs1", "1", "--steps-per-epoch", "1", "--epochs2", "1",
+            "--steps2-per-epoch", "1", "--patch-size", "32", "--batch-size", "2", "--full-size", "64", "--width", "8",
+            "--quiet", "--device", "cpu", "--seed", "1", "--metrics-log", str(out / "training.log")]
+    assert run_cli(train.main, args) == 0
+    return out / "run"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, sample_crop):
+    """18 drawings of 32 x 48 cut from the sample, 2 corrupt files, a depth map for each."""
+    from preprocess.sketch import extract_sketch
+    root = tmp_path_factory.mktemp("batch_ray")
+    src, depths = root / "in", root / "depths"
+    src.mkdir(), depths.mkdir()
+    _, _, photo, depth = sample_crop  # 96 x 128
+    for k in range(N_GOOD):
+        y, x = (k % 3) * 32, (k // 3) * 16
+        write_image(src / f"d{k:02d}.png", extract_sketch(photo[y:y + 32, x:x + 48]))
+        write_depth(depths / f"d{k:02d}.png", depth[y:y + 32, x:x + 48])
+    (src / f"{BAD[0]}.png").write_bytes(b"not a png")
+    (src / f"{BAD[1]}.png").write_bytes((src / "d00.png").read_bytes()[:60])  # truncated
+    for b in BAD:
+        write_depth(depths / f"{b}.png", depth[:32, :48])
+    return {"root": root, "src": src, "depths": depths}
+
+
+def _args(inputs, out, checkpoint, corpus, *extra):
+    return [str(inputs), "--out", str(out), "--checkpoint", str(checkpoint), "--kind", "sketch",
+            "--depth-dir", str(corpus["depths"]), "--device", "cpu", *extra]
+
+
+def _summary(out):
+    return json.loads((Path(out) / "summary.json").read_text())
+
+
+def _local(args):
+    """The local engine with one torch thread, like a Ray worker with one CPU: float sums in the
+    same order, so the outputs are comparable byte for byte."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return run_cli(batch_process.main, args)
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def local_out(corpus, tiny_run):
+    out = corpus["root"] / "local"
+    assert _local(_args(corpus["src"], out, tiny_run, corpus)) == 1
+    return out
+
+
+@needs_ray
+def test_ray_matches_local_engine(ray_session, corpus, tiny_run, local_out, tmp_path):
+    out = tmp_path / "ray"
+    assert run_cli(batch_process.main, _args(corpus["src"], out, tiny_run, corpus, "--engine", "ray",
+                                             "--workers", "2")) == 1
+    local, remote = _summary(local_out), _summary(out)
+    assert [r["input"] for r in remote] == [r["input"] for r in local]  # same rows, same order
+    assert [r["status"] for r in remote] == [r["status"] for r in local]
+    failed = [r for r in remote if r["status"] == "failed"]
+    assert sorted(Path(r["input"]).stem for r in failed) == sorted(BAD)
+    assert all(r["error"] and "\n" not in r["error"] for r in failed)
+    assert [r["error"] for r in remote] == [r["error"] for r in local]
+    for b in BAD:
+        assert not (out / f"{b}_color.png").exists()
+    for k in range(N_GOOD):
+        name = f"d{k:02d}_color.png"
+        assert (out / name).read_bytes() == (local_out / name).read_bytes(), name
+    with open(out / "summary.csv") as fh:
+        assert [r["status"] for r in csv.DictReader(fh)] == [r["status"] for r in local]
+
+
+@needs_ray
+def test_rerun_redoes_only_missing_outputs(ray_session, corpus, tiny_run, local_out, tmp_path):
+    out = tmp_path / "resume"
+    shutil.copytree(local_out, out)
+    removed = {f"d{k:02d}_color.png" for k in (1, 4, 9, 16)}
+    for name in removed:
+        (out / name).unlink()
+    kept = sorted(p.name for p in out.glob("*_color.png"))
+    for name in kept:  # an old mtime: a rewrite would show even on a coarse-clock filesystem
+        os.utime(out / name, ns=(1_000_000_000, 1_000_000_000))
+    assert run_cli(batch_process.main, _args(corpus["src"], out, tiny_run, corpus, "--engine", "ray",
+                                             "--workers", "2")) == 1
+    assert all((out / n).stat().st_mtime_ns == 1_000_000_000 for n in kept)
+    for name in removed:
+        assert (out / name).read_bytes() == (local_out / name).read_bytes()
+    status = {Path(r["output"]).name: r["status"] for r in _summary(out)}
+    assert {n for n, s in status.items() if s == "ok"} == removed
+    assert sum(s.startswith("skipped") for s in status.values()) == N_GOOD - len(removed)
+    assert sum(s == "failed" for s in status.values()) == len(BAD)
+
+
+@needs_ray
+def test_manifest_picks_the_model_per_row(ray_session, corpus, tiny_run, second_run, local_out, tmp_path):
+    names = [f"d{k:02d}" for k in range(6)]
+    only_b = tmp_path / "only_b"
+    only_b.mkdir()
+    for n in names[1::2]:
+        shutil.copy(corpus["src"] / f"{n}.png", only_b)
+    ref_b = tmp_path / "ref_b"
+    assert _local(_args(only_b, ref_b, second_run, corpus)) == 0
+    manifest = tmp_path / "jobs.csv"
+    with open(manifest, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["input", "checkpoint"])
+        for k, n in enumerate(names):  # a path relative to the manifest; a run per row
+            w.writerow([os.path.relpath(corpus["src"] / f"{n}.png", tmp_path), second_run if k % 2 else ""])
+    out = tmp_path / "ray"
+    assert run_cli(batch_process.main, _args(manifest, out, tiny_run, corpus, "--engine", "ray",
+                                             "--workers", "2")) == 0
+    rows = _summary(out)
+    assert [Path(r["input"]).stem for r in rows] == names
+    assert [Path(r["checkpoint"]) for r in rows] == [second_run if k % 2 else tiny_run for k in range(6)]
+    for k, n in enumerate(names):
+        ref = (ref_b if k % 2 else local_out) / f"{n}_color.png"
+        assert (out / f"{n}_color.png").read_bytes() == ref.read_bytes(), n
+    # The two runs are told apart: the same drawing renders differently.
+    assert (ref_b / "d01_color.png").read_bytes() != (local_out / "d01_color.png").read_bytes()
+
+
+def test_ray_is_optional(corpus, tiny_run, tmp_path):
+    """Without Ray: --engine local works and never imports it; --engine ray says how to install it."""
+    code = f"""
+import sys
+sys.modules["ray"] = None  # import ray fails as if it were not installed
+import batch_process
+from utils.cli import run_cli
+args = {_args(corpus["src"], tmp_path / "local", tiny_run, corpus)!r}
+assert run_cli(batch_process.main, args) == 1
+print("RAY-ENGINE", run_cli(batch_process.main, {_args(corpus["src"], tmp_path / "ray", tiny_run, corpus)!r}
+                                                + ["--engine", "ray"]))
+"""
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert "RAY-ENGINE 2" in r.stdout
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "pip install -r requirements-ray.txt" in errors[0], r.stderr
+    assert not (tmp_path / "ray").exists()
