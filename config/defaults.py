@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field, fields
 
 from utils.errors import InputError
 
-CONFIG_VERSION = 1  # bumped when a checkpoint of an older layout can no longer be loaded
+CONFIG_VERSION = 2  # bumped when a checkpoint of an older layout can no longer be loaded
+# 2: the lightness channel is L* (was Rec. 601 luma) and B&W models work in Lab; without
+#    position the attention has no position features; the patch sampler has a style stream
 
 
 @dataclass
