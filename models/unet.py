@@ -144,7 +144,7 @@ class SemColorNet(nn.Module):
         if self.label_embed is not None:
             if labels is None:
                 raise ValueError("this model was trained with a semantic mask; give one (--mask)")
-            if int(labels.max()) >= self.cfg.num_labels or int(labels.min()) < 0:
+            if not self.training and (int(labels.max()) >= self.cfg.num_labels or int(labels.min()) < 0):
                 raise ValueError(f"labels must be in 0..{self.cfg.num_labels - 1} (the labels this model learned), "
                                  f"got {int(labels.min())}..{int(labels.max())}")
             emb = self.label_embed(labels).permute(0, 3, 1, 2)
@@ -183,7 +183,7 @@ class SemColorNet(nn.Module):
         else:
             out = activate(raw, self.cfg.color_space)
         if self.cfg.use_luminance:  # L* is the input's own, exactly; the network predicts a*, b*
-            out = torch.cat([x[:, luminance_channel(self.cfg)].unsqueeze(1).to(out.dtype), out[:, 1:]], dim=1)
+            out = torch.cat([x[:, luminance_channel(self.cfg)].unsqueeze(1).float(), out[:, 1:].float()], dim=1)
         return out[..., :h, :w]
 
     @torch.no_grad()

@@ -82,13 +82,15 @@ def normalise_drawing(drawing: np.ndarray) -> np.ndarray:
     (H, W) float32, 0 on 1.
 
     Ink is measured from the paper (the median, since lines are sparse) to the darkest
-    strokes (0.2 % quantile), so faint pencil and black ink give the same lines; a drawing
-    with no contrast has no lines."""
+    strokes (the 10 % quantile of the pixels darker than the paper, so however few the
+    lines are), so faint pencil and black ink give the same lines; a drawing with no
+    contrast has no lines."""
     d = np.asarray(drawing, dtype=np.float32)
     paper = float(np.median(d))
-    darkest = float(np.quantile(d, 0.002))
-    if paper - darkest < 0.05:
+    marks = d[d < paper - 0.05]
+    if marks.size == 0:
         return np.ones_like(d, dtype=np.float32)
+    darkest = float(np.quantile(marks, 0.1))
     ink = (paper - d) / (paper - darkest)
     lines = thin(ink > INK_THRESHOLD)
     return np.where(lines, 0.0, 1.0).astype(np.float32)

@@ -172,7 +172,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
-    from models.checkpoint import load_model
+    from models.checkpoint import load_model, sketch_config_of
     from process.device import pick_device
     from process.guides import GuideSources, guides_from_sketch
     from process.preflight import check_render_request
@@ -192,10 +192,10 @@ def main(argv=None) -> int:
     if a.tile == 0:
         raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
     device = pick_device(a.device)
-    model, _ = load_model(a.checkpoint, device)
+    model, meta = load_model(a.checkpoint, device)
     check_render_request(model.cfg, RenderConfig(sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
                                                  overlap=a.overlap))
-    guides = guides_from_sketch(read_gray(a.sketch), GuideSources(depth=a.depth))
+    guides = guides_from_sketch(read_gray(a.sketch), GuideSources(depth=a.depth), sketch_config_of(meta))
     rgb = colorize_tiled(model, guides, tile=a.tile, overlap=a.overlap, device=device, progress=True, bf16=a.bf16)
     print(f"wrote {write_image(a.out, rgb)}")
     return 0

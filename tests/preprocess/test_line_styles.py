@@ -60,3 +60,12 @@ def test_random_styles_vary_and_stay_on_the_drawing(photo):
         assert 0.002 < ink.mean() < 0.3
         assert np.median(near[ink]) <= 4  # lines of the same scene, displaced by a few px at most
     assert len({d.tobytes() for d in draws}) == len(draws)
+
+
+def test_normalise_keeps_the_lines_of_a_sparse_drawing():
+    """A large drawing with very few lines (a CAD export) is not mistaken for blank paper."""
+    d = np.ones((1000, 1000), np.float32)
+    d[100, :] = 0.0
+    d[:, 500] = 0.3
+    lines = normalise_drawing(d) < 0.5
+    assert lines.sum() >= 1990 and lines[100].all() and lines[:, 500].all()
