@@ -43,8 +43,9 @@ def test_from_dict_round_trip_and_unknown_keys():
 
 def test_parse_overrides_converts_each_field_to_its_type():
     over = parse_overrides(["lr=2e-4", "seed=3", "model.width=24", "model.use_luminance=true",
-                            "augment.vflip=no", "sketch.method=canny", "vgg_weights=null", "depth=none"])
-    assert over == {"lr": 2e-4, "seed": 3, "model": {"width": 24, "use_luminance": True},
+                            "model.color_space=lab", "augment.vflip=no", "sketch.method=canny", "vgg_weights=null",
+                            "depth=none"])
+    assert over == {"lr": 2e-4, "seed": 3, "model": {"width": 24, "use_luminance": True, "color_space": "lab"},
                     "augment": {"vflip": False}, "sketch": {"method": "canny"}, "vgg_weights": None,
                     "depth": "none"}
     cfg = train_config("fast", **over)
@@ -87,3 +88,17 @@ def test_parse_overrides_refuses_with_the_way_out(item, match):
 def test_presets_only_name_real_fields():
     for name, preset in PRESETS.items():
         merge(TrainConfig(), preset)  # raises on a typo
+
+
+def test_black_and_white_and_learned_palettes_need_lab():
+    with pytest.raises(InputError, match="Lab"):
+        train_config("fast", model={"use_luminance": True})
+    with pytest.raises(InputError, match="lab"):
+        train_config("fast", model={"palette_size": 4})
+    assert train_config("fast", model={"use_luminance": True, "color_space": "lab"}).model.use_luminance
+
+
+def test_a_sketch_method_brings_its_defaults_and_overrides_win():
+    assert train_config("fast", sketch={"method": "lines"}).augment.position_jitter == 0.3
+    assert train_config("fast").augment.position_jitter == 0.0
+    assert train_config("fast", sketch={"method": "lines"}, augment={"position_jitter": 0.0}).augment.position_jitter == 0
