@@ -4,7 +4,8 @@
     python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
-(metrics, the mean-colour baseline, and the exact metric settings) into --out.
+(metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
+baseline — and the exact metric settings) into --out.
 """
 from __future__ import annotations
 
@@ -32,10 +33,12 @@ def main(argv=None) -> int:
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))
+    if "baseline_lightness_mean_chroma" in report:
+        rows.append(("own L* + mean a*b* baseline", report["baseline_lightness_mean_chroma"]))
     print(f"held-out view: {report['view']} {report['size'][1]}x{report['size'][0]}")
-    print(f"{'':22s} {'PSNR dB':>8s} {'SSIM':>6s} {'dE00':>6s} {'chroma':>7s}")
+    print(f"{'':28s} {'PSNR dB':>8s} {'SSIM':>6s} {'dE00':>6s} {'chroma':>7s}")
     for name, m in rows:
-        print(f"{name:22s} {m['psnr']:8.2f} {m['ssim']:6.3f} {m['delta_e00']:6.2f} {m['chroma_ratio']:7.2f}")
+        print(f"{name:28s} {m['psnr']:8.2f} {m['ssim']:6.3f} {m['delta_e00']:6.2f} {m['chroma_ratio']:7.2f}")
     print(f"wrote {out}/{report['view']}_metrics.json")
     return 0
 

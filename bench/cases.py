@@ -14,7 +14,7 @@ bw       ``--luminance`` (Lab, predicts a*, b*)        the test photo's black-an
                                                        (grey with the photo's own L*)
 =======  ============================================  ==============================================
 
-Baselines, free of learning: every pixel = the training photo's mean colour; for ``bw``
+Baselines, free of learning (``utils/metrics.py``): every pixel = the training photo's mean colour; for ``bw``
 also the input's own L* with the training photo's mean a*, b*.
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from skimage.color import lab2rgb, rgb2lab
 
 from config.defaults import SketchConfig
 from data.samples import stereo_motorcycle_views
@@ -125,16 +124,3 @@ def test_inputs(case: Case, task: str, sketch_cfg: SketchConfig) -> dict[str, Gu
         return {"": with_depth(guides_from_photo(black_and_white(case.test_photo), sketch_cfg, none,
                                                  luminance=True))}
     raise ValueError(f"unknown task {task!r}")
-
-
-def mean_colour(train_photo: np.ndarray, shape) -> np.ndarray:
-    """Every pixel = the training photo's mean colour."""
-    return np.broadcast_to(train_photo.reshape(-1, 3).mean(axis=0), shape).astype(np.float32)
-
-
-def lightness_mean_chroma(train_photo: np.ndarray, test_photo: np.ndarray) -> np.ndarray:
-    """The black-and-white baseline: the test view's own L* with the training photo's mean a*, b*."""
-    lab = rgb2lab(test_photo)
-    ab = rgb2lab(train_photo)[..., 1:].reshape(-1, 2).mean(axis=0)
-    lab[..., 1:] = ab
-    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)

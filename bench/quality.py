@@ -32,8 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bench.cases import (CASES, TASKS, Case, lightness_mean_chroma, load_case, mean_colour,  # noqa: E402
-                         task_overrides, test_inputs)
+from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
@@ -43,7 +42,7 @@ from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
-from utils.metrics import image_metrics  # noqa: E402
+from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
 # on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
@@ -116,11 +115,11 @@ def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
 
 
 def baselines(case: Case, task: str) -> list[tuple[str, dict]]:
-    rows = [("mean-colour baseline", image_metrics(mean_colour(case.train_photo, case.test_photo.shape),
+    rows = [("mean-colour baseline", image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape),
                                                    case.test_photo))]
     if task == "bw":
         rows.append(("own L* + mean a*b* baseline",
-                     image_metrics(lightness_mean_chroma(case.train_photo, case.test_photo), case.test_photo)))
+                     image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)))
     return rows
 
 

@@ -17,7 +17,7 @@ from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
-from utils.metrics import METRIC_SETTINGS, image_metrics, mean_colour_baseline
+from utils.metrics import METRIC_SETTINGS, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline
 
 
 def training_photo(meta: dict) -> np.ndarray | None:
@@ -49,6 +49,9 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     train_photo = training_photo(meta)
     if train_photo is not None:
         report["baseline_mean_colour"] = image_metrics(mean_colour_baseline(train_photo, photo.shape), photo)
+        if model.cfg.use_luminance:  # a black-and-white model's floor: the photo's own L* + mean a*, b*
+            report["baseline_lightness_mean_chroma"] = image_metrics(
+                lightness_mean_chroma_baseline(train_photo, photo), photo)
     if out_dir is not None:
         out_dir = Path(out_dir)
         write_image(out_dir / f"{name}_prediction.png", pred)

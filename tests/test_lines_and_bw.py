@@ -154,3 +154,12 @@ def test_luminance_refuses_another_colour_space(tmp_path, capsys):
     assert run_cli(train.main, ["--luminance", "--color-space", "rgb", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Lab" in err
+
+
+def test_evaluate_reports_the_black_and_white_baseline(bw_run, sample_crop, capsys):
+    import evaluate
+    write_image(bw_run / "heldout.png", sample_crop[2])
+    assert run_cli(evaluate.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "heldout.png"),
+                                   "--out", str(bw_run / "eval")]) == 0
+    out = capsys.readouterr().out
+    assert "mean-colour baseline" in out and "own L* + mean a*b* baseline" in out

@@ -7,6 +7,7 @@ Colour difference is the mean CIEDE2000 (Delta E 00) over pixels, via ``skimage.
 from __future__ import annotations
 
 import numpy as np
+from skimage.color import lab2rgb, rgb2lab
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from utils.lab_processor import delta_e00, mean_chroma
@@ -46,3 +47,10 @@ def image_metrics(pred: np.ndarray, target: np.ndarray, full: bool = True) -> di
 def mean_colour_baseline(train_photo: np.ndarray, shape) -> np.ndarray:
     """Every pixel set to the training photo's mean colour: the floor any method must beat."""
     return np.broadcast_to(train_photo.reshape(-1, 3).mean(axis=0), shape).astype(np.float32)
+
+
+def lightness_mean_chroma_baseline(train_photo: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """The floor for black-and-white input: ``photo``'s own L* with the training photo's mean a*, b*."""
+    lab = rgb2lab(photo)
+    lab[..., 1:] = rgb2lab(train_photo)[..., 1:].reshape(-1, 2).mean(axis=0)
+    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
