@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from bench.compute import matmul_peak, step_flops  # noqa: E402
 from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
@@ -121,33 +122,6 @@ def baselines(case: Case, task: str) -> list[tuple[str, dict]]:
         rows.append(("own L* + mean a*b* baseline",
                      image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)))
     return rows
-
-
-def step_flops(trainer: Trainer, batch) -> float:
-    """FLOPs of one training step (forward + backward) as torch's FlopCounterMode counts them."""
-    import copy
-
-    from torch.utils.flop_counter import FlopCounterMode
-
-    model_state = copy.deepcopy(trainer.model.state_dict())
-    opt_state = copy.deepcopy(trainer.opt.state_dict())
-    with FlopCounterMode(display=False) as counter:
-        trainer._step(batch)
-    trainer.model.load_state_dict(model_state)
-    trainer.opt.load_state_dict(opt_state)
-    return float(counter.get_total_flops())
-
-
-def matmul_peak(dtype=torch.float32, n: int = 2048, reps: int = 10) -> float:
-    """GFLOP/s of an n x n matrix product on this machine (best of ``reps``)."""
-    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-    a @ b
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
 
 
 def _slug(name: str) -> str:

@@ -82,7 +82,8 @@ class TrainConfig:
     amp: bool = True             # bfloat16 autocast on CUDA, and on CPUs with native bf16 (avx512_bf16 / AMX)
     channels_last: bool = True   # NHWC memory layout: faster convolutions with oneDNN and cuDNN
     precise_bn: bool = True      # recompute normalisation statistics on the whole training view before inference
-    eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs
+    ema: float = 0.0             # decay of the weights' moving average that inference uses (0: off; models/ema.py)
+    eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs (0: only at the end of each stage)
     threads: int = 0             # torch CPU threads (0: torch's default)
     metrics_log: str = "metrics_train/training.log"  # readable log, appended
     sketch: SketchConfig = field(default_factory=SketchConfig)
@@ -140,6 +141,10 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
     if cfg.model.use_luminance and cfg.model.color_space != "lab":
         raise InputError("a black-and-white model (use_luminance) predicts a*, b* and keeps the photo's L*: "
                          "it works in Lab; set model.color_space=lab (train.py --luminance does)")
+    if not 0.0 <= cfg.ema < 1.0:
+        raise InputError(f"ema is the decay of the weights' moving average: 0 (off) or in (0, 1), got {cfg.ema}")
+    if cfg.eval_every < 0:
+        raise InputError(f"eval_every must be 0 (only at the end of each stage) or a number of epochs, got {cfg.eval_every}")
     if cfg.model.palette_size > 0 and cfg.model.color_space != "lab":
         raise InputError("a learned palette (palette_size > 0) needs model.color_space=lab (--color-space lab)")
     return cfg

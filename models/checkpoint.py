@@ -26,8 +26,15 @@ LAST = "last.safetensors"
 
 
 def save_checkpoint(path, model: SemColorNet, sketch_cfg: SketchConfig, optimizer=None, progress=None,
-                    train_cfg: dict | None = None, rng: dict | None = None) -> Path:
+                    train_cfg: dict | None = None, rng: dict | None = None,
+                    training_model: SemColorNet | None = None) -> Path:
+    """Write ``model`` (the network inference uses) and the training state to ``path``.
+
+    ``training_model``: the raw trained weights when ``model`` is their moving average
+    (``models/ema.py``); kept as ``train.*`` so a resumed run continues from them."""
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    if training_model is not None:
+        tensors.update({f"train.{k}": v.detach().cpu().contiguous() for k, v in training_model.state_dict().items()})
     meta = {"format": FORMAT, "version": CONFIG_VERSION, "model": to_dict(model.cfg), "sketch": to_dict(sketch_cfg),
             "progress": progress or {}, "train_config": train_cfg or {}, "rng": rng or {}}
     if optimizer is not None:
@@ -82,10 +89,20 @@ def load_model(path, device="cpu") -> tuple[SemColorNet, dict]:
     return model.to(device).eval(), meta
 
 
-def restore_training(path, model: SemColorNet, optimizer) -> dict:
-    """Load weights, optimizer and torch RNG state from ``path`` into live objects; returns metadata."""
+def restore_training(path, model: SemColorNet, optimizer, average: SemColorNet | None = None) -> dict:
+    """Load weights, optimizer and torch RNG state from ``path`` into live objects; returns metadata.
+
+    ``average``: the moving-average network of a run with ``ema`` on (it gets ``model.*``,
+    the trained network ``train.*``)."""
     meta, tensors = read_checkpoint(path)
-    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+    inference = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    trained = {k[len("train."):]: v for k, v in tensors.items() if k.startswith("train.")}
+    if average is not None:
+        if not trained:
+            raise InputError(f"{path} holds no trained weights besides their average; it was not saved by a run "
+                             "with ema on")
+        average.load_state_dict(inference)
+    model.load_state_dict(trained or inference)
     if optimizer is not None and "optimizer" in meta:
         state: dict = {}
         for key, value in tensors.items():

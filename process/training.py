@@ -11,7 +11,9 @@
    improving, never below ``lr_min``), evaluation (PSNR/SSIM on the full training view and
    the held-out view), a line in ``metrics_train/training.log`` and ``RUN/metrics.jsonl``,
    and an atomic checkpoint ``RUN/checkpoints/last.safetensors``;
-5. at the end of each stage: ``RUN/checkpoints/stageN.safetensors`` and ``RUN/previews/stageN.png``.
+5. at the end of each stage: ``RUN/checkpoints/stageN.safetensors`` and ``RUN/previews/stageN.png``;
+6. at the end: ``RUN/timing.json``, where the run's seconds went (set-up, patch sampling,
+   optimisation steps, evaluation, checkpoints, previews; ``bench/train_speed.py`` reads it).
 
 A killed run continues with ``resume=True`` from the last completed epoch.
 """
@@ -33,6 +35,7 @@ from data.dataset import PatchSampler, TrainingView, resize_view
 from data.samples import stereo_motorcycle_views
 from loss.combined_loss import CombinedLoss
 from models.checkpoint import LAST, restore_training, save_checkpoint
+from models.ema import WeightAverage
 from models.inputs import Guides, check_labels, encode_guides
 from models.style import recalibrate_statistics
 from models.unet import SemColorNet
@@ -106,8 +109,31 @@ def _lr_for(cfg: TrainConfig, sched: dict, epoch_loss: float, epoch: int, total_
     return sched.get("lr", cfg.lr)
 
 
+class PhaseTimer:
+    """Seconds spent in each named phase of a run (``with timer("evaluation"): ...``)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(phase, time.perf_counter() - t0)
+
+    def add(self, phase: str, seconds: float) -> None:
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.seconds.items()}
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig, data: TrainingData | None = None, quiet: bool = False):
+        t_start = time.perf_counter()
+        self.timer = PhaseTimer()
         self.cfg = cfg
         self.quiet = quiet
         self.run = Path(cfg.out)
@@ -147,6 +173,14 @@ class Trainer:
         self.amp_dtype = autocast_dtype(self.device, cfg.amp)
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        self.average = WeightAverage(self.model, cfg.ema) if cfg.ema > 0 else None
+        self.timer.add("setup", time.perf_counter() - t_start)
+
+    @property
+    def inference_model(self) -> SemColorNet:
+        """The network evaluation, previews and checkpoints use: the weights' moving average
+        when ``cfg.ema`` is on, else the trained weights themselves."""
+        return self.average.model if self.average is not None else self.model
 
     # --- bookkeeping -------------------------------------------------------------------
     def prepare_for_inference(self) -> None:
@@ -155,24 +189,37 @@ class Trainer:
         if self._prepared_at == self.progress["step"]:
             return
         self._prepared_at = self.progress["step"]
-        self.model.set_default_style(self.style_photo)
-        if not self.cfg.precise_bn:
-            return
-        xt, lt = to_batch(*encode_guides(self.data.train.guides, self.model.cfg), self.device)
-        recalibrate_statistics(self.model, [(xt, lt), (xt.flip(-1), None if lt is None else lt.flip(-1))])
+        model = self.inference_model
+        with self.timer("precise_bn"):
+            model.set_default_style(self.style_photo)
+            if not self.cfg.precise_bn:
+                return
+            xt, lt = to_batch(*encode_guides(self.data.train.guides, model.cfg), self.device)
+            recalibrate_statistics(model, [(xt, lt), (xt.flip(-1), None if lt is None else lt.flip(-1))])
 
-    def _save(self, name: str) -> None:
-        self.prepare_for_inference()
-        save_checkpoint(self.ckpt_dir / name, self.model, self.cfg.sketch, self.opt,
-                        progress={**self.progress, "sched": self.sched}, train_cfg=to_dict(self.cfg),
-                        rng={"sampler": self.sampler.state_dict(), "full_sampler": self.full_sampler.state_dict()})
+    def _save(self, name: str, precise: bool = True) -> None:
+        """Write checkpoint ``name``. ``precise=False`` (the per-epoch resume checkpoint when
+        nothing was evaluated) skips the precise-BN pass: that file then carries the running
+        normalisation statistics; stage and final checkpoints always get the precise ones."""
+        if precise:
+            self.prepare_for_inference()
+        else:
+            self.inference_model.set_default_style(self.style_photo)
+        with self.timer("checkpoints"):
+            save_checkpoint(self.ckpt_dir / name, self.inference_model, self.cfg.sketch, self.opt,
+                            progress={**self.progress, "sched": self.sched}, train_cfg=to_dict(self.cfg),
+                            rng={"sampler": self.sampler.state_dict(), "full_sampler": self.full_sampler.state_dict()},
+                            training_model=self.model if self.average is not None else None)
 
     def try_resume(self) -> bool:
         last = self.ckpt_dir / LAST
         if not last.is_file():
             return False
-        meta = restore_training(last, self.model, self.opt)
+        meta = restore_training(last, self.model, self.opt,
+                                average=None if self.average is None else self.average.model)
         prog = dict(meta["progress"])
+        if self.average is not None:
+            self.average.updates = prog["step"]
         self.sched = prog.pop("sched", {"lr": self.cfg.lr})
         self.progress = prog
         self.sampler.load_state_dict(meta["rng"]["sampler"])
@@ -200,15 +247,18 @@ class Trainer:
         (evaluation, previews and the final report share them)."""
         if self._predicted_at != self.progress["step"]:
             self.prepare_for_inference()
-            self._predicted = {name: colorize(self.model, g, device=self.device) for name, _, g in self._views()}
+            with self.timer("inference"):
+                self._predicted = {name: colorize(self.inference_model, g, device=self.device)
+                                   for name, _, g in self._views()}
             self._predicted_at = self.progress["step"]
         return self._predicted
 
     def evaluate(self) -> dict:
         """PSNR/SSIM on the full training view and (if any) the held-out view."""
         preds = self.predictions()
-        return {f"{name}_{k}": v for name, photo, _ in self._views()
-                for k, v in image_metrics(preds[name], photo, full=False).items()}
+        with self.timer("metrics"):
+            return {f"{name}_{k}": v for name, photo, _ in self._views()
+                    for k, v in image_metrics(preds[name], photo, full=False).items()}
 
     def preview(self, stage: int) -> Path:
         preds = self.predictions()
@@ -219,7 +269,8 @@ class Trainer:
             label = "held-out" if name == "heldout" else name
             caps += [f"{label}: sketch", f"{label}: depth", f"{label}: prediction", f"{label}: target"]
         path = self.run / "previews" / f"stage{stage}.png"
-        write_image(path, contact_sheet(images, caps, cols=4, cell_width=300))
+        with self.timer("previews"):
+            write_image(path, contact_sheet(images, caps, cols=4, cell_width=300))
         return path
 
     # --- training ----------------------------------------------------------------------
@@ -236,6 +287,8 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         total.backward()
         self.opt.step()
+        if self.average is not None:
+            self.average.update(self.model)
         return {k: float(v) for k, v in parts.items()}
 
     def _run_stage(self, stage: int, epochs: int, steps: int, batch: int, size: int | None) -> None:
@@ -250,7 +303,10 @@ class Trainer:
             bar = tqdm(range(steps), desc=f"stage {stage} epoch {epoch + 1}/{epochs}", leave=False,
                        disable=self.quiet, dynamic_ncols=True)
             for _ in bar:
-                parts = self._step(sampler.sample(batch, size))
+                with self.timer("sampling"):
+                    patches = sampler.sample(batch, size)
+                with self.timer("steps"):
+                    parts = self._step(patches)
                 for k, v in parts.items():
                     sums[k] = sums.get(k, 0.0) + v
                 self.progress["step"] += 1
@@ -263,10 +319,12 @@ class Trainer:
             self.sched["lr"] = _lr_for(self.cfg, self.sched, means["total"], global_epoch, total_epochs)
             row = {"stage": stage, "epoch": epoch + 1, "step": self.progress["step"], "lr": lr,
                    "train_seconds": round(self.progress["seconds"], 2), **{f"loss_{k}": v for k, v in means.items()}}
-            if (epoch + 1) % self.cfg.eval_every == 0 or epoch + 1 == epochs:
+            every = self.cfg.eval_every
+            evaluated = (every > 0 and (epoch + 1) % every == 0) or epoch + 1 == epochs
+            if evaluated:
                 row.update(self.evaluate())
             self._record(row)
-            self._save(LAST)
+            self._save(LAST, precise=evaluated)
         if self.progress["stage"] == stage and self.progress["epoch"] >= epochs:
             self._save(f"stage{stage}.safetensors")
             self.preview(stage)
@@ -297,6 +355,7 @@ class Trainer:
             self._run_stage(2, cfg.epochs2, cfg.steps2_per_epoch, 1, None)
         self._save(LAST)
         final = self.evaluate()
+        write_json(self.run / "timing.json", {"steps": self.progress["step"], "seconds": self.timer.rounded()})
         self._log_text("done: " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
         return final
 

@@ -55,8 +55,9 @@ def test_end_to_end(crop_files, tmp_path):
                    "--out", str(out)], tmp_path) == 2
 
 
-def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch):
-    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")]
+@pytest.mark.parametrize("extra", [[], ["--eval-every", "0", "--set", "ema=0.9"]], ids=["plain", "ema"])
+def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch, extra):
+    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")] + extra
     assert _train(args + ["--out", str(tmp_path / "a")], tmp_path) == 0
 
     from process import training
@@ -77,8 +78,11 @@ def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch):
     assert run_cli(train.main, ["--out", str(tmp_path / "b"), "--resume", "--quiet", "--device", "cpu"]) == 0
     _, wa = read_checkpoint(tmp_path / "a" / "checkpoints" / "last.safetensors")
     _, wb = read_checkpoint(tmp_path / "b" / "checkpoints" / "last.safetensors")
+    assert any(k.startswith("train.") for k in wa) == bool(extra)  # the raw weights beside their average
+    if extra:  # the checkpoint's network is the average, not the last weights
+        assert not np.allclose(wa["model.head.weight"].numpy(), wa["train.head.weight"].numpy())
     for k in wa:
-        if k.startswith("model."):
+        if k.startswith(("model.", "train.")):
             assert np.allclose(wa[k].numpy(), wb[k].numpy(), atol=1e-5), k
 
 

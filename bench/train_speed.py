@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Time to quality: ``train.py`` timed as a user runs it, per preset and precision.
+
+    python bench/train_speed.py [--presets fast default] [--precisions bf16 fp32]
+                                [--variant NAME=KEY=VALUE[,KEY=VALUE...] ...] [--profile] [--markdown FILE]
+
+Each row runs ``python train.py --preset P --quiet --set amp=... [variant overrides]`` on the
+bundled sample in a fresh process and reports:
+
+- **end-to-end s**: wall time of the whole command, start-up to exit (imports, preprocessing,
+  evaluation, precise BN, checkpoints, previews included);
+- **step s**: the optimisation steps (patch sampling + forward + backward + update), from the
+  run's ``timing.json``; **overhead** = end-to-end / step s (goal <= 1.15);
+- **GFLOP/s**: training FLOPs (torch's FlopCounterMode, one step of each stage times the steps)
+  over the step seconds, beside the fp32 (and, where native, bf16) matrix-multiply peak
+  measured in the same run;
+- held-out PSNR / SSIM / mean CIEDE2000 of the right view (``process/evaluation.py``), with the
+  training photo's mean colour as the baseline that costs nothing.
+
+``fp32`` forces the full-precision path (``--set amp=false``), which is what a CPU without
+native bfloat16 runs; ``bf16`` rows are skipped on such CPUs. ``--variant`` adds rows with
+config overrides, each measured alone against its preset. ``--profile`` prints where one
+stage-1 step's time goes, per operator (torch.profiler).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from bench.compute import matmul_peak, step_flops  # noqa: E402
+from config.defaults import train_config  # noqa: E402
+from config.overrides import parse_overrides  # noqa: E402
+from process.device import cpu_has_bf16  # noqa: E402
+
+
+def run_row(preset: str, precision: str, sets: list[str], workdir: Path) -> dict:
+    """One ``train.py`` run in a fresh process; its timings and held-out scores."""
+    from process.evaluation import evaluate_checkpoint
+
+    out = workdir / f"{preset}_{precision}_{len(list(workdir.iterdir()))}"
+    cmd = [sys.executable, str(ROOT / "train.py"), "--preset", preset, "--out", str(out), "--quiet",
+           "--metrics-log", str(workdir / "training.log"), "--set", f"amp={precision == 'bf16'}", *sets]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"error: train.py failed ({' '.join(cmd)}):\n{proc.stderr[-2000:]}")
+    timing = json.loads((out / "timing.json").read_text())
+    report = evaluate_checkpoint(out, tile=None)
+    return {"preset": preset, "precision": precision, "sets": sets, "wall": wall, "timing": timing,
+            "held": report["model"], "baseline": report["baseline_mean_colour"], "run": str(out)}
+
+
+def training_flops(preset: str, sets: list[str]) -> float:
+    """FLOPs of the whole schedule: one counted step of each stage times its step count."""
+    from process.training import Trainer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), **parse_overrides(sets))
+        trainer = Trainer(cfg, quiet=True)
+        s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
+        f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0.0
+        f2 = step_flops(trainer, trainer.full_sampler.sample(1)) if s2 else 0.0
+    return s1 * f1 + s2 * f2
+
+
+def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5) -> None:
+    """Per-operator time of stage-1 steps (after two warm-up steps)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from process.training import Trainer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), amp=precision == "bf16",
+                           **parse_overrides(sets))
+        trainer = Trainer(cfg, quiet=True)
+        batches = [trainer.sampler.sample(cfg.batch_size, cfg.patch_size) for _ in range(steps + 2)]
+        for b in batches[:2]:
+            trainer._step(b)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for b in batches[2:]:
+                trainer._step(b)
+    print(f"\nProfile: {preset}, {precision}, {steps} stage-1 steps (batch {cfg.batch_size} x "
+          f"{cfg.patch_size}^2 px), operators by self time\n")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=18))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--presets", nargs="+", default=["fast", "default"])
+    p.add_argument("--precisions", nargs="+", default=["bf16", "fp32"], choices=["bf16", "fp32"])
+    p.add_argument("--variant", action="append", default=[], metavar="NAME=KEY=VALUE[,KEY=VALUE]",
+                   help="an extra row per preset and precision with these overrides, e.g. "
+                        "'eval at stage ends=eval_every=1000'")
+    p.add_argument("--no-baseline", action="store_true", help="only the --variant rows")
+    p.add_argument("--profile", action="store_true", help="also print a per-operator profile of one step")
+    p.add_argument("--markdown", help="also write the table here")
+    p.add_argument("--workdir", default=None, help="run folders (default: a temporary folder)")
+    args = p.parse_args()
+    precisions = [q for q in args.precisions if q == "fp32" or cpu_has_bf16()]
+    if len(precisions) < len(args.precisions):
+        print("bf16 rows skipped: this CPU has no native bfloat16 (avx512_bf16 / AMX)")
+    variants = [] if args.no_baseline else [("preset as it is", [])]
+    for v in args.variant:
+        name, _, sets = v.partition("=")
+        if not sets:
+            p.error(f"--variant {v!r}: give NAME=KEY=VALUE[,KEY=VALUE]")
+        variants.append((name, sets.split(",")))
+
+    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, native bf16: {'yes' if cpu_has_bf16() else 'no'}, "
+               f"torch {torch.__version__}, {torch.get_num_threads()} threads, {time.strftime('%Y-%m-%d')}")
+    peak32 = matmul_peak(torch.float32)
+    peak16 = matmul_peak(torch.bfloat16) if cpu_has_bf16() else None
+    lines = [f"machine: {machine}",
+             f"matrix-multiply peak (2048^3, this run): {peak32:.0f} GFLOP/s fp32"
+             + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""), "",
+             "| preset | precision | variant | end-to-end s | step s | overhead | GFLOP/s | % of peak "
+             "| held-out PSNR dB | SSIM | dE00 | mean colour PSNR / SSIM / dE00 |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    print("\n".join(lines), flush=True)
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="train_speed_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    for preset in args.presets:
+        for precision in precisions:
+            for name, sets in variants:
+                r = run_row(preset, precision, sets, workdir)
+                flops = training_flops(preset, sets)
+                t = r["timing"]["seconds"]
+                step_s = t.get("sampling", 0.0) + t.get("steps", 0.0)
+                gflops = flops / t["steps"] / 1e9
+                peak = peak16 if precision == "bf16" else peak32
+                h, b = r["held"], r["baseline"]
+                line = (f"| {preset} | {precision} | {name} | {r['wall']:.0f} | {step_s:.0f} | {r['wall'] / step_s:.2f} "
+                        f"| {gflops:.0f} | {100 * gflops / peak:.0f} % | {h['psnr']:.2f} | {h['ssim']:.3f} "
+                        f"| {h['delta_e00']:.2f} | {b['psnr']:.2f} / {b['ssim']:.3f} / {b['delta_e00']:.2f} |")
+                lines.append(line)
+                print(line, flush=True)
+                phases = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
+                print(f"    seconds by phase ({r['run']}): {phases}", flush=True)
+    if args.profile:
+        profile_step(args.presets[-1], precisions[-1], [])
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
