@@ -86,7 +86,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
     trainer.fit()
     total = time.perf_counter() - t0
-    train = image_metrics(colorize(trainer.model, trainer.data.train.guides), case.train_photo, full=False)
+    train = image_metrics(colorize(trainer.inference_model, trainer.data.train.guides), case.train_photo, full=False)
     # Work done: FLOPs of one step of each stage (counted, after training, on a copy of the state).
     s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
     f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0
@@ -96,7 +96,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     secs = trainer.progress["seconds"]
     rows = []
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
-        pred = colorize(trainer.model, guides)
+        pred = colorize(trainer.inference_model, guides)
         held = image_metrics(pred, case.test_photo)
         write_image(Path(cfg.out) / f"heldout{_slug(suffix)}.png", pred)
         write_image(Path(cfg.out) / f"sheet{_slug(suffix)}.png", comparison_sheet(guides, pred, case.test_photo, held))
