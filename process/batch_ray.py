@@ -17,6 +17,7 @@ refused, since the renderer reads local files.
 """
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,13 +52,17 @@ def import_ray():
 def init_ray(address: str | None = None, num_cpus: int | None = None, num_gpus: int | None = None) -> bool:
     """Connect to ``address`` or start a small local Ray (no dashboard); False if one was already up.
 
-    A local Ray gets this repository on its workers' PYTHONPATH; on a cluster the code must be
-    on every node (``ray job submit --working-dir .`` ships it)."""
+    Without ``address`` (and without ``RAY_ADDRESS`` in the environment, which ``ray job submit``
+    sets) a fresh local Ray starts, even where ``ray start`` left one running on this machine:
+    ``--address auto`` is the way to use that one. A local Ray gets this repository on its
+    workers' PYTHONPATH; on a cluster the code must be on every node (``ray job submit
+    --working-dir .`` ships it)."""
     ray = import_ray()
     if ray.is_initialized():
         return False
     kw = dict(include_dashboard=False, log_to_driver=True, configure_logging=True, logging_level="warning")
-    if address is None:
+    if address is None and not os.environ.get("RAY_ADDRESS"):
+        address = "local"  # Ray's own default would join a `ray start` cluster and then refuse num_cpus
         kw.update(num_cpus=num_cpus, num_gpus=num_gpus,
                   runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     else:
@@ -65,7 +70,8 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, num_gpus: 
     try:
         ray.init(address=address, **kw)
     except ConnectionError as exc:
-        raise InputError(f"--address {address}: cannot connect to a Ray cluster: {str(exc).splitlines()[0]}") from None
+        where = f"--address {address}" if address else f"RAY_ADDRESS={os.environ['RAY_ADDRESS']}"
+        raise InputError(f"{where}: cannot connect to a Ray cluster: {str(exc).splitlines()[0]}") from None
     return True
 
 

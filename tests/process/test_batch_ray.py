@@ -2,7 +2,9 @@
 
 One local Ray (2 CPUs) for the whole module; ~20 tiny drawings (32 x 48) with two corrupt
 files, two tiny trained runs of different seeds. Without Ray installed the Ray tests skip;
-the test that Ray is optional runs in a subprocess where ``import ray`` fails.
+the test that Ray is optional runs in a subprocess where ``import ray`` fails. The kill test
+runs the CLI in subprocesses (each its own local Ray, in its own session, so every process it
+leaves behind is found and ended by its id) on drawings large enough to take a few seconds.
 """
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +195,136 @@ print("RAY-ENGINE", run_cli(batch_process.main, {_args(corpus["src"], tmp_path /
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "pip install -r requirements-ray.txt" in errors[0], r.stderr
     assert not (tmp_path / "ray").exists()
+
+
+# --- Killing the job midway ------------------------------------------------------------------
+
+def _session_pids(sid: int) -> list[int]:
+    """Processes of session ``sid`` (Linux /proc): the CLI started with ``start_new_session``,
+    its local Ray and that Ray's workers and agents, and nothing else."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":  # (state, ppid, pgrp, session, ...)
+                pids.append(int(d))
+    return pids
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
+def _end_session(sid: int, timeout: float = 60) -> None:
+    """SIGKILL every process left in session ``sid``, by id, until none is left."""
+    deadline = time.monotonic() + timeout
+    while (left := _session_pids(sid)) and time.monotonic() < deadline:
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.2)
+    assert not _session_pids(sid), f"processes of session {sid} survive SIGKILL"
+
+
+def _outputs(out: Path) -> list[str]:
+    return sorted(p.name for p in out.glob("*_color.png")) if out.is_dir() else []
+
+
+def _wait_for(cond, proc, what: str, timeout: float = 300):
+    """Poll ``cond()`` every 20 ms; fail if ``proc`` ends first or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert proc.poll() is None, f"the job ended (exit {proc.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def slow_corpus(tmp_path_factory):
+    """18 drawings of 500 x 741 (the held-out view, shifted; a few tenths of a second each with
+    the tiny run), 2 corrupt files, a depth map for each."""
+    from data.samples import stereo_motorcycle_views
+    from preprocess.sketch import extract_sketch
+    root = tmp_path_factory.mktemp("batch_ray_kill")
+    src, depths = root / "in", root / "depths"
+    src.mkdir(), depths.mkdir()
+    _, right = stereo_motorcycle_views()
+    sketch = extract_sketch(right.photo)
+    for k in range(N_GOOD):
+        write_image(src / f"d{k:02d}.png", np.roll(sketch, 37 * k, axis=1))
+        write_depth(depths / f"d{k:02d}.png", np.roll(right.depth, 37 * k, axis=1))
+    (src / f"{BAD[0]}.png").write_bytes(b"not a png")
+    (src / f"{BAD[1]}.png").write_bytes((src / "d00.png").read_bytes()[:60])
+    for b in BAD:
+        write_depth(depths / f"{b}.png", right.depth)
+    return {"root": root, "src": src, "depths": depths}
+
+
+@needs_ray
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the job's processes through /proc")
+def test_killed_job_rerun_finishes_the_rest(ray_session, slow_corpus, tiny_run, capsys):
+    """``batch_process.py --engine ray`` in a subprocess (its own local Ray): one worker killed
+    (Ray restarts it and the job goes on), then the whole job (SIGKILL, no summary written);
+    the rerun renders only what has no output and writes the full summary."""
+    corpus, root = slow_corpus, slow_corpus["root"]
+    ref, out = root / "local", root / "ray"
+    assert _local(_args(corpus["src"], ref, tiny_run, corpus)) == 1
+    cmd = [sys.executable, str(ROOT / "batch_process.py"),
+           *_args(corpus["src"], out, tiny_run, corpus, "--engine", "ray", "--workers", "2")]
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+
+    with open(root / "killed.log", "w") as log:  # the child keeps its own copy of the descriptor
+        job = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(lambda: len(_outputs(out)) >= 3, job, "3 outputs")
+        workers = [p for p in _session_pids(job.pid) if _cmdline(p).startswith("ray::MapWorker")]
+        assert workers, [_cmdline(p) for p in _session_pids(job.pid)]
+        os.kill(workers[0], signal.SIGKILL)
+        at_worker_kill = len(_outputs(out))
+        _wait_for(lambda: len(_outputs(out)) >= at_worker_kill + 3, job, "3 more outputs after a worker was killed")
+        os.kill(job.pid, signal.SIGKILL)
+        job.wait()
+    finally:
+        _end_session(job.pid)  # the job's Ray: raylet, workers, and agents that outlive a killed driver
+    done = _outputs(out)
+    assert at_worker_kill + 3 <= len(done) < N_GOOD, done
+    assert not (out / "summary.json").exists()  # killed before the end
+    # A killed writer leaves at most a hidden temporary file (.<stem>_color.XXXX.png), never a
+    # file under an output's name: every output there is complete and right.
+    for name in done:
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+    # A half-written file as a killed writer leaves it, for an input still to do.
+    todo = next(f"d{k:02d}_color.png" for k in range(N_GOOD) if f"d{k:02d}_color.png" not in done)
+    (out / f".{Path(todo).stem}.half.png").write_bytes((ref / todo).read_bytes()[:100])
+    for name in done:  # an old mtime: a rewrite would show even on a coarse-clock filesystem
+        os.utime(out / name, ns=(1_000_000_000, 1_000_000_000))
+    before = {name: (out / name).stat().st_ino for name in done}
+
+    # The rerun, on this module's Ray (the job above had its own, now gone).
+    capsys.readouterr()
+    assert run_cli(batch_process.main, cmd[2:]) == 1
+    printed = capsys.readouterr().out
+    for name in done:  # not rewritten: same file, same mtime
+        st = (out / name).stat()
+        assert (st.st_ino, st.st_mtime_ns) == (before[name], 1_000_000_000), name
+    assert _outputs(out) == sorted(f"d{k:02d}_color.png" for k in range(N_GOOD))
+    for name in _outputs(out):
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+    rows, local = _summary(out), _summary(ref)
+    assert [r["input"] for r in rows] == [r["input"] for r in local]  # complete, in input order
+    status = {Path(r["output"]).name: r["status"] for r in rows}
+    assert {n for n, s in status.items() if s.startswith("skipped")} == set(done)
+    assert {n for n, s in status.items() if s == "ok"} == set(_outputs(out)) - set(done)
+    assert sorted(Path(r["input"]).stem for r in rows if r["status"] == "failed") == sorted(BAD)
+    assert [r["error"] for r in rows] == [r["error"] for r in local]
+    with open(out / "summary.csv") as fh:
+        assert [r["status"] for r in csv.DictReader(fh)] == [r["status"] for r in rows]
+    assert f"{N_GOOD - len(done)} rendered, {len(done)} skipped, 2 failed" in printed
