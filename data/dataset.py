@@ -6,6 +6,9 @@ the photo, sketch, depth, luminance and mask alike (the mask with nearest-neighb
 sampling), so all stay aligned. The position channels are the sampled source
 coordinates, so they follow the content. Colour jitter touches the target only.
 Randomness comes from one ``numpy.random.Generator`` seeded by ``--seed``.
+
+``draw_transform`` draws a patch's transform and ``sampling_map_of`` turns it into the
+map, so ``data/tensor_sampler.py`` can draw the same patches and make them on a GPU.
 """
 from __future__ import annotations
 
@@ -34,18 +37,39 @@ class Batch:
     target: torch.Tensor          # (B, 3, P, P) RGB in [0, 1]
 
 
-def _smooth_field(rng: np.random.Generator, ph: int, pw: int, strength: float, grid: int = 4) -> np.ndarray:
-    """A random smooth displacement field (2, ph, pw), px; bicubic upsampling of a coarse grid."""
-    coarse = rng.normal(0, strength * max(ph, pw) / 3.0, size=(2, grid, grid)).astype(np.float32)
+def _coarse_field(rng: np.random.Generator, ph: int, pw: int, strength: float, grid: int = 4) -> np.ndarray:
+    """The coarse grid (2, grid, grid) of a random smooth displacement field, px."""
+    return rng.normal(0, strength * max(ph, pw) / 3.0, size=(2, grid, grid)).astype(np.float32)
+
+
+def _smooth_field(coarse: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """The displacement field (2, ph, pw), px: bicubic upsampling of the coarse grid."""
     return np.stack([cv2.resize(c, (pw, ph), interpolation=cv2.INTER_CUBIC) for c in coarse])
 
 
-def sampling_map(rng: np.random.Generator, h: int, w: int, size, aug: AugmentConfig) -> tuple:
-    """Source coordinates (map_y, map_x), each (ph, pw) float32, of one augmented patch.
+@dataclass
+class PatchTransform:
+    """The random geometric transform of one patch: everything ``sampling_map_of`` needs.
 
-    ``size`` is the patch side or a (ph, pw) pair. Coordinates may fall outside the image
-    (rotation of a whole-image patch); sampling then reflects at the border."""
-    ph, pw = (size, size) if isinstance(size, int) else size
+    A patch pixel (i, j) reads the source at ``centre + R(angle) @ (flip * zoom * offset)``
+    (plus the warp), where ``offset`` is the pixel's offset from the patch centre."""
+    size: tuple[int, int]        # (ph, pw), px
+    angle: float                 # rotation, radians
+    zoom: float                  # source px per patch px
+    cy: float                    # patch centre in the source, px (row)
+    cx: float                    # patch centre in the source, px (column)
+    flip_x: bool                 # horizontal flip
+    flip_y: bool                 # vertical flip
+    warp: np.ndarray | None      # (2, G, G) float32 coarse displacement (dy, dx), px; None: no warp
+
+
+def draw_transform(rng: np.random.Generator, h: int, w: int, size, aug: AugmentConfig) -> PatchTransform:
+    """Draw one patch's transform from ``rng`` for an (h, w) source; ``size`` is the side or (ph, pw).
+
+    The draws, in order: angle (if ``rotate_deg`` > 0), zoom (if ``scale`` > 0), centre row,
+    centre column, horizontal flip (if ``hflip``), vertical flip (if ``vflip``), the warp
+    grid (if ``warp`` > 0). Samplers that must draw the same patches rely on this order."""
+    ph, pw = (size, size) if isinstance(size, int) else tuple(size)
     angle = np.deg2rad(rng.uniform(-aug.rotate_deg, aug.rotate_deg)) if aug.rotate_deg > 0 else 0.0
     zoom = rng.uniform(1 - aug.scale, 1 + aug.scale) if aug.scale > 0 else 1.0
     ca, sa = np.cos(angle), np.sin(angle)
@@ -53,18 +77,36 @@ def sampling_map(rng: np.random.Generator, h: int, w: int, size, aug: AugmentCon
     half_x = zoom * (pw * abs(ca) + ph * abs(sa)) / 2
     cy = rng.uniform(min(half_y, h / 2), max(h - half_y, h / 2))
     cx = rng.uniform(min(half_x, w / 2), max(w - half_x, w / 2))
-    v, u = np.meshgrid((np.arange(ph, dtype=np.float32) - (ph - 1) / 2) * zoom,
-                       (np.arange(pw, dtype=np.float32) - (pw - 1) / 2) * zoom, indexing="ij")
-    if aug.hflip and rng.random() < 0.5:
+    flip_x = bool(aug.hflip and rng.random() < 0.5)
+    flip_y = bool(aug.vflip and rng.random() < 0.5)
+    warp = _coarse_field(rng, ph, pw, aug.warp) if aug.warp > 0 else None
+    return PatchTransform((ph, pw), angle, zoom, cy, cx, flip_x, flip_y, warp)
+
+
+def sampling_map_of(t: PatchTransform) -> tuple:
+    """Source coordinates (map_y, map_x), each (ph, pw) float32, of a patch transform."""
+    ph, pw = t.size
+    ca, sa = np.cos(t.angle), np.sin(t.angle)
+    v, u = np.meshgrid((np.arange(ph, dtype=np.float32) - (ph - 1) / 2) * t.zoom,
+                       (np.arange(pw, dtype=np.float32) - (pw - 1) / 2) * t.zoom, indexing="ij")
+    if t.flip_x:
         u = -u
-    if aug.vflip and rng.random() < 0.5:
+    if t.flip_y:
         v = -v
-    map_x = cx + ca * u - sa * v
-    map_y = cy + sa * u + ca * v
-    if aug.warp > 0:
-        dy, dx = _smooth_field(rng, ph, pw, aug.warp)
+    map_x = t.cx + ca * u - sa * v
+    map_y = t.cy + sa * u + ca * v
+    if t.warp is not None:
+        dy, dx = _smooth_field(t.warp, ph, pw)
         map_y, map_x = map_y + dy, map_x + dx
     return map_y.astype(np.float32), map_x.astype(np.float32)
+
+
+def sampling_map(rng: np.random.Generator, h: int, w: int, size, aug: AugmentConfig) -> tuple:
+    """Source coordinates (map_y, map_x), each (ph, pw) float32, of one augmented patch.
+
+    ``size`` is the patch side or a (ph, pw) pair. Coordinates may fall outside the image
+    (rotation of a whole-image patch); sampling then reflects at the border."""
+    return sampling_map_of(draw_transform(rng, h, w, size, aug))
 
 
 def _remap(a: np.ndarray, map_y, map_x, nearest: bool = False) -> np.ndarray:

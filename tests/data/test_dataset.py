@@ -64,3 +64,57 @@ def test_whole_view_batch_and_resize():
     assert v.guides.shape == (32, 40) and v.photo.shape == (32, 40, 3) and v.guides.mask.dtype == np.int64
     b = PatchSampler([v], CFG, AugmentConfig(), seed=0).sample(1)
     assert b.inputs.shape == (1, 4, 32, 40)
+
+
+def _sampling_map_before_split(rng, h, w, size, aug):
+    """``sampling_map`` as it was before ``draw_transform``/``sampling_map_of`` (commit 80e4d09)."""
+    import cv2
+    ph, pw = (size, size) if isinstance(size, int) else size
+    angle = np.deg2rad(rng.uniform(-aug.rotate_deg, aug.rotate_deg)) if aug.rotate_deg > 0 else 0.0
+    zoom = rng.uniform(1 - aug.scale, 1 + aug.scale) if aug.scale > 0 else 1.0
+    ca, sa = np.cos(angle), np.sin(angle)
+    half_y = zoom * (ph * abs(ca) + pw * abs(sa)) / 2
+    half_x = zoom * (pw * abs(ca) + ph * abs(sa)) / 2
+    cy = rng.uniform(min(half_y, h / 2), max(h - half_y, h / 2))
+    cx = rng.uniform(min(half_x, w / 2), max(w - half_x, w / 2))
+    v, u = np.meshgrid((np.arange(ph, dtype=np.float32) - (ph - 1) / 2) * zoom,
+                       (np.arange(pw, dtype=np.float32) - (pw - 1) / 2) * zoom, indexing="ij")
+    if aug.hflip and rng.random() < 0.5:
+        u = -u
+    if aug.vflip and rng.random() < 0.5:
+        v = -v
+    map_x = cx + ca * u - sa * v
+    map_y = cy + sa * u + ca * v
+    if aug.warp > 0:
+        coarse = rng.normal(0, aug.warp * max(ph, pw) / 3.0, size=(2, 4, 4)).astype(np.float32)
+        dy, dx = np.stack([cv2.resize(c, (pw, ph), interpolation=cv2.INTER_CUBIC) for c in coarse])
+        map_y, map_x = map_y + dy, map_x + dx
+    return map_y.astype(np.float32), map_x.astype(np.float32)
+
+
+AUGS = [AugmentConfig(), AugmentConfig(hflip=False, rotate_deg=0, scale=0),
+        AugmentConfig(vflip=True, rotate_deg=30, scale=0.3, warp=0.05, color_jitter=0.3, position_jitter=0.1)]
+
+
+@pytest.mark.parametrize("aug", AUGS)
+@pytest.mark.parametrize("size", [16, (12, 20), (64, 80)])
+def test_sampling_map_unchanged_by_the_transform_split(aug, size):
+    from data.dataset import sampling_map
+    for seed in range(5):
+        old, new = np.random.default_rng(seed), np.random.default_rng(seed)
+        for _ in range(3):
+            oy, ox = _sampling_map_before_split(old, 64, 80, size, aug)
+            ny, nx = sampling_map(new, 64, 80, size, aug)
+            assert oy.dtype == ny.dtype == np.float32
+            assert np.array_equal(oy, ny) and np.array_equal(ox, nx)
+        assert old.bit_generator.state == new.bit_generator.state
+
+
+@pytest.mark.parametrize("aug", AUGS)
+def test_patch_sampler_batches_unchanged_by_the_transform_split(aug, monkeypatch):
+    import data.dataset
+    new = PatchSampler([_view()], CFG, aug, seed=2).sample(3, 24)
+    monkeypatch.setattr(data.dataset, "sampling_map", _sampling_map_before_split)
+    old = PatchSampler([_view()], CFG, aug, seed=2).sample(3, 24)
+    assert torch.equal(old.inputs, new.inputs) and torch.equal(old.target, new.target)
+    assert torch.equal(old.labels, new.labels)
