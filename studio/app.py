@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import logging
 import os
 from dataclasses import asdict
@@ -41,8 +42,11 @@ CSS = """
 """
 
 
+_shown = itertools.count(1)  # each message gets a new number, so the page redraws even a repeated one
+
+
 def status_html(text: str, error: bool = False) -> str:
-    return f'<div class="status {"error" if error else "ok"}">{html.escape(text)}</div>'
+    return f'<div class="status {"error" if error else "ok"}" data-n="{next(_shown)}">{html.escape(text)}</div>'
 
 
 def progress_html(p: Progress) -> str:
@@ -212,10 +216,11 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
             names = run_names()
             running = [r.name for r in jobs.running() if r.parent == ws.runs]
             pick = running[0] if running else (names[0] if names else None)
-            return {"token": ws.new_session(), "reference": None, "results": []}, gr.Dropdown(choices=names,
-                                                                                                value=pick)
+            hint = status_html("upload a colour photo, or press the button to use the bundled sample")
+            return ({"token": ws.new_session(), "reference": None, "results": []},
+                    gr.Dropdown(choices=names, value=pick), hint)
 
-        demo.load(on_load, None, [session, run_dd])
+        demo.load(on_load, None, [session, run_dd, ref_status])
         refresh.click(lambda name: gr.Dropdown(choices=run_names(), value=name), run_dd, run_dd)
 
         @guarded(ref_status)

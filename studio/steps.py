@@ -143,7 +143,7 @@ def _sample_reference(out: Path, sketch, kind, depth_source, segmenter, use_mask
         mask = segment(left.photo, segmenter)
         previews.append((str(write_image(out / "mask_overlay.png", overlay(left.photo, mask))),
                          f"segmentation ({segmenter}, preview only)"))
-    note = "bundled sample: skimage.data.stereo_motorcycle, left view, ground-truth depth; held-out: the right view"
+    note = "skimage.data.stereo_motorcycle, the left view with its ground-truth depth; held out: the right view"
     return Reference(None, "none" if depth_source == "none" else "auto", None, previews, note)
 
 
