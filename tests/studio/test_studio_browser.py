@@ -286,8 +286,8 @@ def test_hostile_file_names_stay_inside_the_studio(tab, files, studio):
 
 def test_two_tabs_cancel_resume_closed_tab_and_canvas(chromium, studio, files, tmp_path):
     """Tab A trains a line-drawing model (no depth) on an upload and cancels it; tab B trains the
-    sample at the same time and is closed; a new tab finds B's finished run; A resumes, then
-    colorizes a drawing made on the canvas."""
+    sample at the same time and is closed; a new tab finds B's finished run; A resumes from its
+    checkpoint and is cancelled again, then colorizes a drawing made on the canvas."""
     a, b = Page(chromium, studio), Page(chromium, studio)
     try:
         a.upload("ref-photo", str(files / "reference.png"))
@@ -295,35 +295,48 @@ def test_two_tabs_cancel_resume_closed_tab_and_canvas(chromium, studio, files, t
         a.radio("kind", "line drawings")
         assert a.press("prepare", "ref-status", 60).startswith("ready: your photo")
         a.tab("2 Train")
-        a.page.fill("#settings textarea", "epochs1=40 steps_per_epoch=5 epochs2=1 steps2_per_epoch=1 patch_size=32 "
-                                          "batch_size=2 full_size=64 model.width=8")
+        # Long enough never to end by itself here: the test cancels it.
+        a.page.fill("#settings textarea", "epochs1=500 steps_per_epoch=2 patch_size=32 batch_size=2 full_size=64 "
+                                          "model.width=8")
         assert a.press("train-start", "train-status").startswith("started reference-")
         b.tab("2 Train")
-        b.page.fill("#settings textarea", TINY)
+        b.page.fill("#settings textarea", "epochs1=2 steps_per_epoch=5 epochs2=1 steps2_per_epoch=1 patch_size=32 "
+                                          "batch_size=2 full_size=64 model.width=8")
         assert b.press("train-start", "train-status").startswith("started sample-")
         run_a, run_b = a.page.input_value("#run input"), b.page.input_value("#run input")
         assert run_a != run_b
-        # Cancel A once it has a checkpoint; B goes on.
-        t0 = time.time()
-        while not (studio["runs"] / run_a / "checkpoints" / "last.safetensors").exists():
-            assert time.time() - t0 < 120
-            time.sleep(0.2)
+        dir_a, dir_b = studio["runs"] / run_a, studio["runs"] / run_b
+
+        def wait_rows(n):
+            t0 = time.time()
+            while len(rows := [json.loads(x) for x in (dir_a / "metrics.jsonl").read_text().splitlines()]
+                      if (dir_a / "metrics.jsonl").exists() else []) < n:
+                assert time.time() - t0 < 120, "run A made no progress"
+                time.sleep(0.2)
+            return rows
+
+        wait_rows(1)  # A has a checkpoint: cancel it (as Ctrl-C would); B goes on
         assert a.press("train-cancel", "train-status").startswith("cancelling")
         a.wait_train(("cancelled",), 60)
         assert a.page.inner_text("#train-status .status").startswith("cancelled at step")
-        b.close()
+        done_before = len(wait_rows(1))
+        b.close()  # B's job keeps going without its tab ...
         b = None
-        c = Page(chromium, studio)
+        c = Page(chromium, studio)  # ... and a new tab finds it, finished
         c.tab("2 Train")
         c.choose_run(run_b)
         c.wait_train(("done",))
         c.close()
-        # A resumes from its last completed epoch and finishes.
+        # Neither run disturbed the other.
+        assert json.loads((dir_b / "config.json").read_text())["data_source"].startswith("bundled sample")
+        assert json.loads((dir_a / "config.json").read_text())["sketch"]["method"] == "lines"
+        # A resumes from its last completed epoch: its steps go on where the checkpoint left them.
         assert a.press("train-resume", "train-status").startswith("resumed")
-        a.wait_train(("done",))
-        steps = [json.loads(x)["step"] for x in (studio["runs"] / run_a / "metrics.jsonl").read_text().splitlines()]
-        assert steps == sorted(steps) and steps[-1] == 40 * 5 + 1
-        assert "resumed from" in studio["log"].read_text()
+        rows = wait_rows(done_before + 1)
+        assert [r["step"] for r in rows] == [2 * (i + 1) for i in range(len(rows))]
+        assert f"[{dir_a}] resumed from" in studio["log"].read_text()
+        assert a.press("train-cancel", "train-status").startswith("cancelling")
+        a.wait_train(("cancelled",), 60)
         # A drawing on the canvas, colorized by the line-drawing model.
         a.tab("3 Colorize")
         a.radio("source", "the drawing on the canvas")
@@ -341,7 +354,7 @@ def test_two_tabs_cancel_resume_closed_tab_and_canvas(chromium, studio, files, t
         got = a.download("col-download")
         drawn = list((studio["work"] / "sessions").rglob("canvas-*.png"))
         assert len(drawn) == 1 and (read_photo(drawn[0]) < 0.5).any()  # the lines arrived
-        cli("process.py", "--checkpoint", str(studio["runs"] / run_a), "--sketch", str(drawn[0]), "--depth", "none",
+        cli("process.py", "--checkpoint", str(dir_a), "--sketch", str(drawn[0]), "--depth", "none",
             "--out", str(tmp_path / "cli.png"))
         assert np.array_equal(pixels(got), pixels(tmp_path / "cli.png"))
         assert a.external_requests() == []

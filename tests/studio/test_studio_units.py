@@ -1,0 +1,159 @@
+"""The studio's steps without a browser: folders, uploads, train.py flags, job progress, palettes."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from studio import steps
+from studio.jobs import Progress, TrainingJobs
+from studio.workspace import IMAGE_TYPES, PALETTE_TYPES, Workspace, safe_stem
+from utils.errors import InputError
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path / "work", tmp_path / "runs")
+
+
+@pytest.mark.parametrize("name, stem", [("../../../../etc/passwd", "passwd"), ("..\\..\\evil.png", "evil"),
+                                        ("/abs/x y.png", "x_y"), ("....png", "png"), ("", "upload"),
+                                        ("a" * 80 + ".jpg", "a" * 40), ("ré sumé.tar.gz", "r_sum_tar")])
+def test_safe_stem(name, stem):
+    assert safe_stem(name) == stem
+
+
+def test_uploads_land_in_the_session_under_the_studios_names(ws, tmp_path):
+    token = ws.new_session()
+    evil = tmp_path / "gradio" / "..evil..png"
+    evil.parent.mkdir()
+    evil.write_bytes(b"x")
+    copy = ws.take_upload(token, evil, "photo", IMAGE_TYPES)
+    assert copy.parent == ws.session(token) / "inputs" and copy.name == "photo-1-evil.png"
+    assert ws.take_upload(token, evil, "photo", IMAGE_TYPES).name == "photo-2-evil.png"
+    (tmp_path / "x.exe").write_bytes(b"MZ")
+    with pytest.raises(InputError, match="not a supported file type"):
+        ws.take_upload(token, tmp_path / "x.exe", "photo", IMAGE_TYPES)
+    for bad in ("../../x", "0123", None, "ABCDEF0123456789"):
+        with pytest.raises(InputError, match="session has expired"):
+            ws.session(bad)
+    with pytest.raises(InputError, match="outside the studio"):
+        ws.inside(tmp_path / "elsewhere.png")
+
+
+def test_two_tabs_never_get_the_same_run_folder(ws):
+    got, lock = [], threading.Lock()
+
+    def reserve():
+        run = ws.reserve_run("../sample")
+        with lock:
+            got.append(run)
+
+    threads = [threading.Thread(target=reserve) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got)) == 8 and all(r.parent == ws.runs and r.name.startswith("sample-") for r in got)
+    with pytest.raises(InputError):
+        ws.run("../work")
+
+
+@pytest.mark.parametrize("kind, field, value", [("line drawings", ("sketch", "method"), "lines"),
+                                                ("black-and-white photos", ("model", "use_luminance"), True),
+                                                ("sketches drawn from photos", ("sketch", "method"), "xdog")])
+def test_train_argv_is_what_train_py_accepts(kind, field, value):
+    import train
+
+    argv = steps.train_argv(steps.Reference(depth="none"), kind, "fast", "epochs1=2 model.width=8", "cpu")
+    cfg = train.config_from_args(train.build_parser().parse_args(argv))
+    assert getattr(getattr(cfg, field[0]), field[1]) == value
+    assert cfg.epochs1 == 2 and cfg.model.width == 8 and cfg.depth == "none" and cfg.preset == "fast"
+    with pytest.raises(InputError, match="unknown key"):
+        steps.train_argv(steps.Reference(), kind, "fast", "epochs=2")
+
+
+def test_a_photo_with_estimated_depth_needs_cached_weights(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    ref = steps.Reference(photo=str(tmp_path / "p.png"), depth="auto")
+    with pytest.raises(InputError, match="not on this machine"):
+        steps.train_argv(ref, "sketches drawn from photos", "fast", "")
+
+
+def test_train_argv_works_with_a_local_depth_model(tiny_depth_anything, tmp_path):
+    ref = steps.Reference(photo=str(tmp_path / "p.png"), depth="auto")
+    argv = steps.train_argv(ref, "sketches drawn from photos", "fast", "", depth_model=tiny_depth_anything)
+    assert argv[argv.index("--depth-model") + 1] == tiny_depth_anything
+
+
+def test_stage_inputs_copies_the_files_into_the_run(ws, tmp_path):
+    (tmp_path / "p.png").write_bytes(b"photo")
+    run = ws.reserve_run("p")
+    argv = steps.stage_inputs(["--image", str(tmp_path / "p.png"), "--depth", "none"], run)
+    assert argv == ["--image", str(run / "inputs" / "image.png"), "--depth", "none"]
+    assert (run / "inputs" / "image.png").read_bytes() == b"photo"
+
+
+def test_progress_from_a_runs_files_and_train_py_output(tmp_path):
+    import subprocess
+    import sys
+
+    jobs = TrainingJobs(tmp_path / "jobs")
+    run = tmp_path / "run"
+    assert jobs.progress(run).state == "empty"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"epochs1": 2, "steps_per_epoch": 5, "epochs2": 1,
+                                                 "steps2_per_epoch": 3}))
+    (run / "metrics.jsonl").write_text(json.dumps({"step": 5, "loss_total": 0.2}) + "\n{half a li")
+    p = jobs.progress(run)
+    assert (p.state, p.total) == ("stopped", 13) and "before its first epoch" in p.message
+    (run / "checkpoints").mkdir()
+    (run / "checkpoints" / "last.safetensors").write_bytes(b"")
+    assert jobs.progress(run).message == "stopped at step 5 of 13; Resume continues it"
+    # A job still running: the step counter of its progress bar counts.
+    bar = "stage 1 epoch 2/2:  40%|####      | 2/5 [00:01<00:01, 2.0it/s, loss=0.2]\r"
+    script = f"import sys, time; sys.stdout.write({bar!r}); sys.stdout.flush(); time.sleep(30)"
+    jobs.python = sys.executable
+    log = jobs.logs / "run.log"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=open(log, "ab"))
+    from studio.jobs import Job
+    jobs._jobs[run.resolve()] = Job(run.resolve(), proc, log)
+    try:
+        for _ in range(100):
+            p = jobs.progress(run)
+            if p.step == 7:
+                break
+            import time
+            time.sleep(0.05)
+        assert (p.state, p.step, p.total) == ("running", 7, 13) and "stage 1 epoch 2/2" in p.message
+        assert isinstance(p, Progress) and abs(p.fraction - 7 / 13) < 1e-9
+        assert jobs.cancel(run)
+        proc.wait(10)
+        assert jobs.progress(run).state == "cancelled"
+    finally:
+        proc.kill()
+
+
+def test_failed_job_shows_train_py_error_line(tmp_path):
+    jobs = TrainingJobs(tmp_path / "jobs")
+    run = tmp_path / "runs" / "r"
+    run.mkdir(parents=True)
+    job = jobs.start(run, ["--image", str(tmp_path / "missing.png"), "--depth", "none"], tmp_path / "log")
+    job.proc.wait(120)
+    p = jobs.progress(run)
+    assert p.state == "failed" and p.message.startswith("error: ") and "missing.png" in p.message
+
+
+def test_json_palette_names_cannot_leave_the_variants_folder(ws, tmp_path):
+    token = ws.new_session()
+    pal = tmp_path / "p.json"
+    pal.write_text(json.dumps({"name": "../../../evil", "space": "rgb", "colors": [[200, 50, 40], [20, 20, 20]]}))
+    copy = steps._palette_file(ws, token, pal)
+    from config.color_palettes import load_palette
+    assert load_palette(copy).name == "evil"
+    gpl = tmp_path / "bad.gpl"
+    gpl.write_text("not a palette")
+    with pytest.raises(InputError, match="GIMP palette"):
+        steps._palette_file(ws, token, gpl)
+    assert PALETTE_TYPES == (".gpl", ".json")
