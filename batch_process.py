@@ -3,7 +3,7 @@
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite]
-                            [--engine local|ray] [--address auto|ray://HOST:PORT] [--workers N]
+                            [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
 INPUTS: a folder, a quoted glob, or a .txt (one path a line) / .csv manifest (an 'input'
@@ -38,7 +38,8 @@ def main(argv=None) -> int:
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: this process; ray: Ray Data workers (locally, or on --address)")
-    p.add_argument("--address", help="ray: an existing cluster ('auto' or ray://HOST:PORT); default: start a local Ray")
+    p.add_argument("--address", help="ray: an existing cluster ('auto' on one of its nodes or under `ray job submit`, "
+                   "or the head's HOST:PORT; not ray://, which Ray Data does not support); default: a local Ray")
     p.add_argument("--workers", type=int, default=1, help="ray: number of workers, each loading its models once")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="ray: GPUs per worker (0.5: two share one)")
     a = p.parse_args(argv)

@@ -28,11 +28,13 @@ from utils.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_HINT = "pip install -r requirements-ray.txt"
+SUBMIT_HINT = ("ray job submit --address http://HEAD:8265 --working-dir . -- python batch_process.py ... "
+               "--engine ray --address auto")
 
 
 @dataclass
 class RayConfig:
-    address: str | None = None     # None: start a local Ray; 'auto' or 'ray://HOST:PORT': an existing cluster
+    address: str | None = None     # None: start a local Ray; 'auto' or the head's HOST:PORT: an existing cluster
     workers: int = 1               # actors, each holding its own models
     cpus_per_worker: float = 1.0   # CPUs Ray reserves per actor (it also sets the actor's OMP_NUM_THREADS)
     gpus_per_worker: float = 0.0   # GPUs per actor (fractions share one GPU)
@@ -47,6 +49,32 @@ def import_ray():
     except ImportError as exc:
         raise InputError(f"--engine ray needs Ray Data ({exc.name or exc} is not installed): {INSTALL_HINT}") from None
     return ray
+
+
+def check_address(address: str | None) -> None:
+    """Refuse, before anything starts, an address Ray Data cannot run on.
+
+    ``ray://`` is Ray Client, which Ray Data does not support (its executor needs a driver
+    on the cluster: ``'Worker' object has no attribute 'core_worker'``, ray-project/ray#48682);
+    the job goes to the cluster with ``ray job submit`` instead."""
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if address and address.startswith("ray://"):
+        raise InputError(f"--address {address}: Ray Data does not run over Ray Client (ray://); run the batch on the "
+                         f"cluster: {SUBMIT_HINT}")
+
+
+def _reachable(address: str, timeout: float = 10.0) -> None:
+    """A HOST:PORT that no process answers on is refused in ``timeout`` seconds (``ray.init``
+    would wait for it for minutes)."""
+    import socket
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"--address {address}: give 'auto' or the head node's HOST:PORT (its GCS port, 6379 "
+                         "by default)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"--address {address}: cannot reach a Ray cluster there ({exc.strerror or exc})") from None
 
 
 def init_ray(address: str | None = None, num_cpus: int | None = None, num_gpus: int | None = None) -> bool:
@@ -67,9 +95,12 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, num_gpus: 
                   runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     else:
         kw.pop("include_dashboard")
+        check_address(address)
+        if address not in (None, "auto"):
+            _reachable(address)
     try:
         ray.init(address=address, **kw)
-    except ConnectionError as exc:
+    except (ConnectionError, ValueError) as exc:
         where = f"--address {address}" if address else f"RAY_ADDRESS={os.environ['RAY_ADDRESS']}"
         raise InputError(f"{where}: cannot connect to a Ray cluster: {str(exc).splitlines()[0]}") from None
     return True
@@ -106,6 +137,7 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
         raise InputError(f"--workers must be at least 1, got {ray_cfg.workers}")
     if ray_cfg.gpus_per_worker < 0:
         raise InputError(f"--gpus-per-worker must be >= 0, got {ray_cfg.gpus_per_worker}")
+    check_address(ray_cfg.address)
     ray = import_ray()
     jobs = plan_batch(cfg, render)  # on the driver: checkpoints and flags checked before Ray starts
     started = init_ray(ray_cfg.address, num_cpus=max(1, round(ray_cfg.workers * ray_cfg.cpus_per_worker)))

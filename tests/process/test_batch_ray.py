@@ -23,6 +23,7 @@ import pytest
 
 import batch_process
 from utils.cli import run_cli
+from utils.errors import InputError
 from utils.image_io import write_depth, write_image
 
 try:
@@ -270,10 +271,11 @@ def slow_corpus(tmp_path_factory):
 
 @needs_ray
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the job's processes through /proc")
-def test_killed_job_rerun_finishes_the_rest(ray_session, slow_corpus, tiny_run, capsys):
+def test_killed_job_rerun_finishes_the_rest(ray_session, slow_corpus, tiny_run):
     """``batch_process.py --engine ray`` in a subprocess (its own local Ray): one worker killed
     (Ray restarts it and the job goes on), then the whole job (SIGKILL, no summary written);
-    the rerun renders only what has no output and writes the full summary."""
+    the rerun, on a running cluster by ``--address``, renders only what has no output and writes
+    the full summary."""
     corpus, root = slow_corpus, slow_corpus["root"]
     ref, out = root / "local", root / "ray"
     assert _local(_args(corpus["src"], ref, tiny_run, corpus)) == 1
@@ -308,10 +310,15 @@ def test_killed_job_rerun_finishes_the_rest(ray_session, slow_corpus, tiny_run, 
         os.utime(out / name, ns=(1_000_000_000, 1_000_000_000))
     before = {name: (out / name).stat().st_ino for name in done}
 
-    # The rerun, on this module's Ray (the job above had its own, now gone).
-    capsys.readouterr()
-    assert run_cli(batch_process.main, cmd[2:]) == 1
-    printed = capsys.readouterr().out
+    # The rerun, on an existing cluster: this module's Ray, by its address (the job above had its own).
+    import ray
+    rerun = subprocess.Popen(cmd + ["--address", ray.get_runtime_context().gcs_address], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        printed, errors = rerun.communicate(timeout=600)
+    finally:
+        _end_session(rerun.pid)
+    assert rerun.returncode == 1, errors[-3000:]
     for name in done:  # not rewritten: same file, same mtime
         st = (out / name).stat()
         assert (st.st_ino, st.st_mtime_ns) == (before[name], 1_000_000_000), name
@@ -328,3 +335,24 @@ def test_killed_job_rerun_finishes_the_rest(ray_session, slow_corpus, tiny_run, 
     with open(out / "summary.csv") as fh:
         assert [r["status"] for r in csv.DictReader(fh)] == [r["status"] for r in rows]
     assert f"{N_GOOD - len(done)} rendered, {len(done)} skipped, 2 failed" in printed
+
+
+@needs_ray
+def test_address_refused_with_one_line(corpus, tiny_run, tmp_path, capsys):
+    """ray:// (Ray Client, which Ray Data cannot run on) and a HOST:PORT nobody answers on are
+    refused in one line (exit 2), before anything is written; Ray's own wait would be minutes."""
+    import socket
+
+    from process.batch_ray import _reachable
+    out = tmp_path / "out"
+    assert run_cli(batch_process.main, _args(corpus["src"], out, tiny_run, corpus, "--engine", "ray",
+                                             "--address", "ray://127.0.0.1:10001")) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err and "ray job submit" in err, err
+    assert not out.exists()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the socket is
+    for bad in (f"127.0.0.1:{port}", "headnode"):
+        with pytest.raises(InputError, match="--address"):
+            _reachable(bad, timeout=5)
