@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    # Ctrl-C stops the studio even when a shell started it in the background with SIGINT ignored,
+    # and its training jobs (which inherit this) stop on Cancel as train.py does on Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from studio.workspace import MAX_UPLOAD_MB, Workspace
     from utils.image_io import check_writable, check_writable_dir
 

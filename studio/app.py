@@ -104,8 +104,7 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
         session = gr.State(None)
         seen = gr.State(None)
         gr.Markdown(f"# {TITLE}\nTrain SemColorNet on one reference photo, then colorize drawings, "
-                    "black-and-white photos and photos in its colours. Runs are kept in "
-                    f"`{ws.runs}`.")
+                    "black-and-white photos and photos in its colours.")
         with gr.Row():
             run_dd = gr.Dropdown(label="Run (the model that Colorize, Vary and Views use)", choices=[],
                                  elem_id="run", scale=4)
@@ -133,6 +132,8 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                 ref_gallery = gr.Gallery(label="What the network reads", columns=4, height=320,
                                          elem_id="ref-gallery")
             with gr.Tab("2 Train", id="train"):
+                gr.Markdown(f"Each training is a `train.py` run in its own folder under `{ws.runs}`; it goes on "
+                            "when this tab is closed, and any tab can follow, cancel or resume it.")
                 with gr.Row():
                     preset = gr.Dropdown(["fast", "default", "paper"], value="fast", label="Preset", elem_id="preset",
                                          info="fast: about a minute on a 2-core CPU; default: about 4 minutes; "
