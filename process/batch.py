@@ -120,6 +120,10 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
     """List the inputs and check, before anything is read or written, what the whole batch
     needs: each checkpoint (``model_cfg_of(path)`` loads it) against the flags, the output
     folder, and that no output overwrites an input or another output. Creates the output folder."""
+    for flag, value in (("--out", cfg.out), ("--checkpoint", render.checkpoint), ("--depth-dir", cfg.depth_dir)):
+        if value and _is_uri(value):  # Path("s3://b/x") would be a local folder "s3:/b/x"
+            raise InputError(f"{flag} {value}: URIs are not read or written; give a path on a filesystem every "
+                             "worker sees")
     p = Path(cfg.inputs)
     if p.is_file() and p.suffix.lower() in MANIFEST_EXTS:
         pairs = read_manifest(p)

@@ -356,3 +356,20 @@ def test_address_refused_with_one_line(corpus, tiny_run, tmp_path, capsys):
     for bad in (f"127.0.0.1:{port}", "headnode"):
         with pytest.raises(InputError, match="--address"):
             _reachable(bad, timeout=5)
+
+
+@pytest.mark.parametrize("flag", ["inputs", "--out", "--checkpoint", "--depth-dir"])
+def test_uris_refused_not_faked(flag, corpus, tiny_run, tmp_path, monkeypatch, capsys):
+    """s3:// and the like are not read or written by either engine: refused in one line, and no
+    local folder named 's3:' is made in their place."""
+    monkeypatch.chdir(tmp_path)
+    uri = "s3://bucket/batch"
+    args = _args(corpus["src"], tmp_path / "out", tiny_run, corpus)
+    if flag == "inputs":
+        args[0] = uri
+    else:
+        args[args.index(flag) + 1] = uri
+    assert run_cli(batch_process.main, args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err and uri in err and "URI" in err, err
+    assert not (tmp_path / "s3:").exists() and not (tmp_path / "out").exists()
