@@ -81,6 +81,8 @@ class TrainConfig:
     vgg_weights: str | None = None  # VGG-16 weights file; default: torchvision's cache
     amp: bool = True             # bfloat16 autocast on CUDA, and on CPUs with native bf16 (avx512_bf16 / AMX)
     channels_last: bool = True   # NHWC memory layout: faster convolutions with oneDNN and cuDNN
+    sampler: str = "auto"        # where patches are cut: cpu (OpenCV) | device (torch, on the training device) |
+                                 # auto (device on a GPU, cpu on a CPU, where OpenCV is faster; data/tensor_sampler.py)
     precise_bn: bool = True      # recompute normalisation statistics on the whole training view before inference
     ema: float = 0.0             # decay of the weights' moving average that inference uses (0: off; models/ema.py)
     eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs (0: only at the end of each stage)
@@ -143,6 +145,11 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
                          "it works in Lab; set model.color_space=lab (train.py --luminance does)")
     if not 0.0 <= cfg.ema < 1.0:
         raise InputError(f"ema is the decay of the weights' moving average: 0 (off) or in (0, 1), got {cfg.ema}")
+    if cfg.sampler not in ("auto", "cpu", "device"):
+        raise InputError(f"sampler must be auto, cpu or device, got {cfg.sampler!r}")
+    if cfg.sampler == "device" and cfg.sketch.method == "lines":
+        raise InputError("sampler=device cannot draw line-style patches (they are drawn with OpenCV on the CPU); "
+                         "use sampler=auto or cpu with --sketch-method lines")
     if cfg.eval_every < 0:
         raise InputError(f"eval_every must be 0 (only at the end of each stage) or a number of epochs, got {cfg.eval_every}")
     if cfg.model.palette_size > 0 and cfg.model.color_space != "lab":

@@ -20,6 +20,7 @@ A killed run continues with ``resume=True`` from the last completed epoch.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import time
@@ -32,6 +33,7 @@ from tqdm import tqdm
 
 from config.defaults import TrainConfig, from_dict, to_dict
 from data.dataset import PatchSampler, TrainingView, resize_view
+from data.tensor_sampler import TensorPatchSampler
 from data.samples import stereo_motorcycle_views
 from loss.combined_loss import CombinedLoss
 from models.checkpoint import LAST, restore_training, save_checkpoint
@@ -162,9 +164,10 @@ class Trainer:
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         styles = cfg.sketch.method == "lines"  # each patch drawn in a random line style
-        self.sampler = PatchSampler([self.data.train], cfg.model, cfg.augment, cfg.seed, line_styles=styles)
+        make_sampler = self._sampler_kind(styles)
+        self.sampler = make_sampler([self.data.train], cfg.model, cfg.augment, cfg.seed, line_styles=styles)
         self.full_view = resize_view(self.data.train, cfg.full_size)
-        self.full_sampler = PatchSampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1, line_styles=styles)
+        self.full_sampler = make_sampler([self.full_view], cfg.model, cfg.augment, cfg.seed + 1, line_styles=styles)
         self.progress = {"stage": 1, "epoch": 0, "step": 0, "seconds": 0.0}
         self.sched: dict = {"lr": cfg.lr}
         self._prepared_at: int | None = None  # step count at the last prepare_for_inference()
@@ -175,6 +178,20 @@ class Trainer:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.average = WeightAverage(self.model, cfg.ema) if cfg.ema > 0 else None
         self.timer.add("setup", time.perf_counter() - t_start)
+
+    def _sampler_kind(self, line_styles: bool):
+        """PatchSampler (OpenCV, CPU) or TensorPatchSampler (torch, on the training device): both
+        draw the same patches for a seed (data/tensor_sampler.py)."""
+        choice = self.cfg.sampler
+        if choice == "auto":
+            choice = "cpu" if self.device.type == "cpu" else "device"
+            if choice == "device" and line_styles:
+                choice = "cpu"
+                self._log_text("note: line-style patches are drawn with OpenCV on the CPU; the device sampler "
+                               "does not draw them")
+        if choice == "cpu":
+            return PatchSampler
+        return functools.partial(TensorPatchSampler, device=self.device)
 
     @property
     def inference_model(self) -> SemColorNet:

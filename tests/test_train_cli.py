@@ -181,3 +181,25 @@ def test_set_reaches_nested_fields_and_refuses_unknown_ones(crop_files, tmp_path
     capsys.readouterr()
     assert _train(args + ["--set", "model.heads=2"], tmp_path) == 2
     assert "unknown key model.heads; valid: model.width" in capsys.readouterr().err
+
+
+def test_device_sampler_trains_like_the_cpu_sampler(crop_files, tmp_path):
+    """sampler=device (torch, here on CPU tensors) cuts the same patches as OpenCV: same run, same weights."""
+    args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")]
+    rows = {}
+    for kind in ("cpu", "device"):
+        assert _train(args + ["--out", str(tmp_path / kind), "--set", f"sampler={kind}"], tmp_path) == 0
+        rows[kind] = [json.loads(line) for line in (tmp_path / kind / "metrics.jsonl").read_text().splitlines()]
+    # Patches agree to float rounding (tests/data/test_tensor_sampler.py); Adam turns that into
+    # small weight differences, so the runs are compared by their losses and scores.
+    for a, b in zip(rows["cpu"], rows["device"]):
+        assert abs(a["loss_total"] - b["loss_total"]) < 1e-3 * a["loss_total"], (a, b)
+        assert abs(a["train_psnr"] - b["train_psnr"]) < 0.05, (a, b)
+
+
+def test_device_sampler_refuses_line_styles(crop_files, tmp_path, capsys):
+    args = ["--image", str(crop_files / "photo.png"), "--depth", "none", "--sketch-method", "lines",
+            "--out", str(tmp_path / "r"), "--set", "sampler=device"]
+    assert _train(args, tmp_path) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: sampler=device cannot draw line-style patches") and "\n" not in err
