@@ -14,6 +14,7 @@ import html
 import itertools
 import logging
 import os
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -245,8 +246,7 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                 argv = steps.stage_inputs(argv, run)
                 jobs.start(run, argv, metrics_log)
             except Exception:
-                if not any(run.iterdir()) or not (run / "config.json").exists():
-                    import shutil
+                if not (run / "config.json").exists():
                     shutil.rmtree(run, ignore_errors=True)
                 raise
             return {run_dd: gr.Dropdown(choices=run_names(), value=run.name), seen: None,

@@ -249,6 +249,9 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
         if canvas is None:
             raise InputError("draw some lines on the canvas first")
         cfg.sketch = str(ws.take_upload(token, canvas, "canvas", (".png",)))
+        from utils.image_io import read_gray
+        if read_gray(cfg.sketch).min() > 0.5:
+            raise InputError("the canvas is empty: draw some lines on it first")
     if depth_source == "file":
         if depth_upload is None:
             raise InputError("upload a depth map (8/16-bit PNG or .npy, larger = nearer) or choose another depth source")

@@ -94,11 +94,12 @@ class Workspace:
         raise InputError(f"too many folders in {base}")
 
     def take_upload(self, token: str, upload, kind: str, types: tuple[str, ...]) -> Path:
-        """Copy an uploaded file (Gradio's temporary path) into the session's inputs.
+        """Copy an uploaded file (Gradio's temporary path, which must lie in the work folder) into
+        the session's inputs.
 
         ``kind`` names the file (``photo``, ``depth``, ...); the suffix must be in ``types``
         and the size within :data:`MAX_UPLOAD_MB`. Returns the studio's copy."""
-        src = Path(upload)
+        src = self.inside(upload)  # Gradio's cache is inside the work folder (studio.py sets GRADIO_TEMP_DIR)
         suffix = src.suffix.lower()
         if suffix not in types:
             raise InputError(f"{kind}: {safe_stem(src.name)}{suffix} is not a supported file type; "
@@ -113,10 +114,10 @@ class Workspace:
         return dest
 
     def inside(self, path) -> Path:
-        """``path`` resolved, refused unless it lies in the work folder or the runs folder."""
+        """``path`` resolved, refused unless it lies in the work folder (where uploads arrive)."""
         p = Path(path).resolve()
-        if not (p.is_relative_to(self.root) or p.is_relative_to(self.runs)):
-            raise InputError(f"{path} is outside the studio's folders")
+        if not p.is_relative_to(self.root):
+            raise InputError(f"{safe_stem(Path(path).name)}: uploads are read only from the studio's own folder")
         return p
 
     # --- runs --------------------------------------------------------------------------

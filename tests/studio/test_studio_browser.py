@@ -76,9 +76,9 @@ class Page:
         self.page.click(f"#{button}")
         return self.wait_status(status, before, timeout_s)
 
-    def choose_run(self, name: str):
-        self.page.click("#run input")
-        self.page.get_by_role("option", name=name).click()
+    def choose(self, elem: str, option: str):
+        self.page.click(f"#{elem} input")
+        self.page.get_by_role("option", name=option, exact=True).click()
 
     def train_state(self) -> tuple[str, int, int]:
         bar = self.page.locator("#train-progress-bar")
@@ -166,7 +166,7 @@ def sample_run(tab, studio):
     tab.tab("2 Train")
     tab.page.fill("#settings textarea", SETTINGS)
     assert tab.press("train-start", "train-status").startswith("started sample-")
-    seen = tab.wait_train()
+    seen = tab.wait_train(timeout_s=240 if SETTINGS else 1800)
     runs = [p for p in studio["runs"].iterdir()]
     assert len(runs) == 1
     return runs[0], seen
@@ -272,7 +272,11 @@ def test_bad_uploads_show_the_cli_message_and_the_page_keeps_working(tab, files)
     # Gradio refuses the type in the page (the studio refuses it again on the server: test_studio_units).
     tab.page.locator(".toast-body").filter(has_text="Invalid file type: notes.txt").first.wait_for(timeout=10_000)
     tab.upload("ref-photo", str(files / "reference.png"))
+    tab.choose("segmenter", "slic")
     assert tab.press("prepare", "ref-status", 60).startswith("ready: your photo")
+    captions = tab.page.locator("#ref-gallery").inner_text()
+    assert "sketch (xdog)" in captions and "segmentation (slic)" in captions and "depth" not in captions
+    tab.choose("segmenter", "none")
 
 
 def test_hostile_file_names_stay_inside_the_studio(tab, files, studio):
@@ -329,7 +333,7 @@ def test_two_tabs_cancel_resume_closed_tab_and_canvas(chromium, studio, files, t
         b = None
         c = Page(chromium, studio)  # ... and a new tab finds it, finished
         c.tab("2 Train")
-        c.choose_run(run_b)
+        c.choose("run", run_b)
         c.wait_train(("done",))
         c.close()
         # Neither run disturbed the other.

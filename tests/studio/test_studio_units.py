@@ -26,20 +26,23 @@ def test_safe_stem(name, stem):
 
 def test_uploads_land_in_the_session_under_the_studios_names(ws, tmp_path):
     token = ws.new_session()
-    evil = tmp_path / "gradio" / "..evil..png"
+    evil = ws.root / "gradio" / "..evil..png"
     evil.parent.mkdir()
     evil.write_bytes(b"x")
     copy = ws.take_upload(token, evil, "photo", IMAGE_TYPES)
     assert copy.parent == ws.session(token) / "inputs" and copy.name == "photo-1-evil.png"
     assert ws.take_upload(token, evil, "photo", IMAGE_TYPES).name == "photo-2-evil.png"
-    (tmp_path / "x.exe").write_bytes(b"MZ")
+    (ws.root / "gradio" / "x.exe").write_bytes(b"MZ")
     with pytest.raises(InputError, match="not a supported file type"):
-        ws.take_upload(token, tmp_path / "x.exe", "photo", IMAGE_TYPES)
+        ws.take_upload(token, ws.root / "gradio" / "x.exe", "photo", IMAGE_TYPES)
+    # A path the client names outside the studio's folder (e.g. a forged upload record) is not read.
+    (tmp_path / "secret.png").write_bytes(b"x")
+    for outside in (tmp_path / "secret.png", ws.root / ".." / "secret.png"):
+        with pytest.raises(InputError, match="only from the studio's own folder"):
+            ws.take_upload(token, outside, "photo", IMAGE_TYPES)
     for bad in ("../../x", "0123", None, "ABCDEF0123456789"):
         with pytest.raises(InputError, match="session has expired"):
             ws.session(bad)
-    with pytest.raises(InputError, match="outside the studio"):
-        ws.inside(tmp_path / "elsewhere.png")
 
 
 def test_two_tabs_never_get_the_same_run_folder(ws):
@@ -147,12 +150,13 @@ def test_failed_job_shows_train_py_error_line(tmp_path):
 
 def test_json_palette_names_cannot_leave_the_variants_folder(ws, tmp_path):
     token = ws.new_session()
-    pal = tmp_path / "p.json"
+    (ws.root / "gradio").mkdir()
+    pal = ws.root / "gradio" / "p.json"
     pal.write_text(json.dumps({"name": "../../../evil", "space": "rgb", "colors": [[200, 50, 40], [20, 20, 20]]}))
     copy = steps._palette_file(ws, token, pal)
     from config.color_palettes import load_palette
     assert load_palette(copy).name == "evil"
-    gpl = tmp_path / "bad.gpl"
+    gpl = ws.root / "gradio" / "bad.gpl"
     gpl.write_text("not a palette")
     with pytest.raises(InputError, match="GIMP palette"):
         steps._palette_file(ws, token, gpl)
