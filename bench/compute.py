@@ -10,15 +10,21 @@ import torch
 
 def step_flops(trainer, batch) -> float:
     """FLOPs of one training step (forward + backward) of ``trainer`` (``process.training.Trainer``)
-    on ``batch``, as torch's FlopCounterMode counts them; the weights and optimiser are restored."""
+    on ``batch``, as torch's FlopCounterMode counts them; weights, their average and the optimiser
+    are restored."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    model_state = copy.deepcopy(trainer.model.state_dict())
+    average = trainer.average  # the weights' moving average (ema) moves with a step too
+    saved = [(m, copy.deepcopy(m.state_dict())) for m in (trainer.model, average and average.model) if m is not None]
     opt_state = copy.deepcopy(trainer.opt.state_dict())
+    updates = average.updates if average is not None else None
     with FlopCounterMode(display=False) as counter:
         trainer._step(batch)
-    trainer.model.load_state_dict(model_state)
+    for module, state in saved:
+        module.load_state_dict(state)
     trainer.opt.load_state_dict(opt_state)
+    if average is not None:
+        average.updates = updates
     return float(counter.get_total_flops())
 
 
