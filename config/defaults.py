@@ -85,7 +85,8 @@ class TrainConfig:
                                  # auto (device on a GPU, cpu on a CPU, where OpenCV is faster; data/tensor_sampler.py)
     precise_bn: bool = True      # recompute normalisation statistics on the whole training view before inference
     ema: float = 0.0             # decay of the weights' moving average that inference uses (0: off; models/ema.py)
-    eval_every: int = 1          # evaluate (SSIM/PSNR) every this many epochs (0: only at the end of each stage)
+    eval_every: int = 0          # evaluate (SSIM/PSNR) every this many epochs; 0: at the end of each stage only
+                                 # (each evaluation colorizes the full views: a large share of a run on a CPU)
     threads: int = 0             # torch CPU threads (0: torch's default)
     metrics_log: str = "metrics_train/training.log"  # readable log, appended
     sketch: SketchConfig = field(default_factory=SketchConfig)
