@@ -110,6 +110,13 @@ def restore_training(path, model: SemColorNet, optimizer, average: SemColorNet |
                 _, idx, name = key.split(".", 2)
                 state.setdefault(int(idx), {})[name] = value
         optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer"]["param_groups"]})
+        # Saved tensors are contiguous; moments of a channels-last weight must have its strides
+        # again (the fused Adam kernel walks a weight and its moments in memory order).
+        for group in optimizer.param_groups:
+            for param in group["params"]:
+                for key, value in optimizer.state.get(param, {}).items():
+                    if torch.is_tensor(value) and value.shape == param.shape:
+                        optimizer.state[param][key] = torch.empty_like(param).copy_(value)
     if "rng.torch" in tensors:
         torch.set_rng_state(tensors["rng.torch"])
     return meta
