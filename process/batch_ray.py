@@ -8,15 +8,19 @@ checkpoint per worker), renders each row with :func:`process.batch.process_job`,
 function of the local engine, writes the output atomically itself and returns one status
 row; the driver collects the rows and writes the same ``summary.json`` / ``summary.csv``.
 "Done" is decided on disk by the worker, so a rerun after a killed job or worker redoes
-only the inputs without an output.
+only the inputs without an output. Each input is one task, given to a worker when it is free;
+a worker that dies is restarted and its input retried a few times, then reported as failed.
 
 What travels to workers: the rows (input path, output path, checkpoint path) and the two
 small configs; never images or weights. Inputs, checkpoints and the output folder must
 therefore be paths that every node sees (a shared filesystem); URIs (s3://, gs://) are
-refused, since the renderer reads local files.
+refused, since the renderer reads local files. The driver runs on the cluster (``ray job
+submit``, ``--address auto`` or the head's HOST:PORT): Ray Data does not run over Ray Client
+(``ray://``).
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import asdict, dataclass
@@ -38,7 +42,9 @@ class RayConfig:
     workers: int = 1               # actors, each holding its own models
     cpus_per_worker: float = 1.0   # CPUs Ray reserves per actor (it also sets the actor's OMP_NUM_THREADS)
     gpus_per_worker: float = 0.0   # GPUs per actor (fractions share one GPU)
-    batch_size: int = 1            # rows per map_batches call; 1 keeps the scheduling fine-grained
+    batch_size: int = 1            # rows per map_batches call
+    max_blocks: int = 10_000       # one input per block (a task) up to this many inputs, then k per block
+    task_retries: int = 3          # retries of a block whose worker died (killed, out of memory); then failed
 
 
 def import_ray():
@@ -141,22 +147,44 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
     ray = import_ray()
     jobs = plan_batch(cfg, render)  # on the driver: checkpoints and flags checked before Ray starts
     started = init_ray(ray_cfg.address, num_cpus=max(1, round(ray_cfg.workers * ray_cfg.cpus_per_worker)))
+    ctx = ray.data.DataContext.get_current()
+    saved = ctx.enable_progress_bars, ctx.max_errored_blocks
     try:
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = progress
+        # Ray's defaults, changed: about 200 blocks whatever the batch (a block is a task: hours
+        # of work each at archive scale, and uneven ends), a few tasks queued on each worker (they
+        # die with it when an input kills it), a dying worker retried forever and the whole run
+        # ended by the first failed block. Here a task is one input, sent to a worker when it is
+        # free (a few ms each, measured), retried task_retries times, and a block that still
+        # fails is that one input's failure, reported below, while the rest go on.
+        ctx.enable_progress_bars, ctx.max_errored_blocks = progress, -1
         ds = ray.data.from_items([{"index": k, "input": j.input, "output": j.output, "checkpoint": j.checkpoint}
-                                  for k, j in enumerate(jobs)])
+                                  for k, j in enumerate(jobs)],
+                                 override_num_blocks=min(len(jobs), ray_cfg.max_blocks))
         ds = ds.map_batches(ColorizeWorker, fn_constructor_kwargs={"cfg": asdict(cfg), "render": asdict(render),
                                                                  "threads": int(ray_cfg.cpus_per_worker)},
                             batch_size=ray_cfg.batch_size,
-                            compute=ray.data.ActorPoolStrategy(size=ray_cfg.workers),
-                            num_cpus=ray_cfg.cpus_per_worker, num_gpus=ray_cfg.gpus_per_worker or None)
-        got = sorted(ds.take_all(), key=lambda r: r["index"])
+                            compute=ray.data.ActorPoolStrategy(size=ray_cfg.workers, max_tasks_in_flight_per_actor=1),
+                            num_cpus=ray_cfg.cpus_per_worker, num_gpus=ray_cfg.gpus_per_worker or None,
+                            max_task_retries=ray_cfg.task_retries)
+        got = {int(r["index"]): r for r in ds.take_all()}
     finally:
+        ctx.enable_progress_bars, ctx.max_errored_blocks = saved
         if started:
             ray.shutdown()
-    if len(got) != len(jobs):
-        raise RuntimeError(f"Ray returned {len(got)} rows for {len(jobs)} inputs")
-    rows = [{k: float(r[k]) if k == "seconds" else str(r[k]) for k in SUMMARY_FIELDS} for r in got]
+    rows = []
+    for k, job in enumerate(jobs):
+        if k in got:
+            rows.append({f: float(got[k][f]) if f == "seconds" else str(got[k][f]) for f in SUMMARY_FIELDS})
+            continue
+        error = (f"not rendered: its Ray worker died on it {ray_cfg.task_retries + 1} times, or raised (Ray's log "
+                 "above has the cause)")
+        print(f"failed: {job.input}: {error}", file=sys.stderr)
+        rows.append({"input": job.input, "output": job.output, "status": "failed", "seconds": 0.0, "error": error,
+                     "checkpoint": job.checkpoint})
+    if len(got) < len(jobs):
+        # Ray Data lets its actors go by dropping its references to them; the errors of failed
+        # tasks hold some in reference cycles, and with them their CPUs, from the next batch run
+        # on this cluster.
+        gc.collect()
     write_summary(cfg.out, rows)
     return rows

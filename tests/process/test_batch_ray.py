@@ -9,6 +9,7 @@ leaves behind is found and ended by its id) on drawings large enough to take a f
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import shutil
@@ -175,6 +176,35 @@ def test_manifest_picks_the_model_per_row(ray_session, corpus, tiny_run, second_
         assert (out / f"{n}_color.png").read_bytes() == ref.read_bytes(), n
     # The two runs are told apart: the same drawing renders differently.
     assert (ref_b / "d01_color.png").read_bytes() != (local_out / "d01_color.png").read_bytes()
+
+
+
+@needs_ray
+def test_input_that_kills_its_worker_is_reported(ray_session, corpus, tiny_run, local_out, tmp_path, monkeypatch):
+    """An input whose worker dies every time (a crash or out of memory in a library, here
+    os._exit) fails after the retries with a one-line error; the rest finish (none waits in a
+    dying worker's queue); exit 1."""
+    import process.batch_ray as batch_ray
+
+    class DiesOnD03(batch_ray.ColorizeWorker):  # local: Ray ships it to the workers by value
+        def __call__(self, batch):
+            if any(Path(str(i)).stem == "d03" for i in batch["input"]):
+                os._exit(1)
+            return super().__call__(batch)
+
+    monkeypatch.setattr(batch_ray, "ColorizeWorker", DiesOnD03)
+    monkeypatch.setattr(batch_ray, "RayConfig", functools.partial(batch_ray.RayConfig, task_retries=1))
+    out = tmp_path / "out"
+    assert run_cli(batch_process.main, _args(corpus["src"], out, tiny_run, corpus, "--engine", "ray",
+                                             "--workers", "2")) == 1
+    rows = {Path(r["input"]).stem: r for r in _summary(out)}
+    assert len(rows) == N_GOOD + len(BAD)
+    assert rows["d03"]["status"] == "failed" and "worker died on it 2 times" in rows["d03"]["error"]
+    assert sorted(k for k, r in rows.items() if r["status"] == "failed") == sorted(["d03", *BAD])
+    for k in range(N_GOOD):
+        if k != 3:
+            name = f"d{k:02d}_color.png"
+            assert (out / name).read_bytes() == (local_out / name).read_bytes(), name
 
 
 def test_ray_is_optional(corpus, tiny_run, tmp_path):
