@@ -165,6 +165,8 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
                             batch_size=ray_cfg.batch_size,
                             compute=ray.data.ActorPoolStrategy(size=ray_cfg.workers, max_tasks_in_flight_per_actor=1),
                             num_cpus=ray_cfg.cpus_per_worker, num_gpus=ray_cfg.gpus_per_worker or None,
+                            # a plain Ray option: deprecated in Ray 2.60, which has no named one,
+                            # and removed in 2.64 (requirements-ray.txt stops below it)
                             max_task_retries=ray_cfg.task_retries)
         got = {int(r["index"]): r for r in ds.take_all()}
     finally:
