@@ -153,9 +153,10 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
         # Ray's defaults, changed: about 200 blocks whatever the batch (a block is a task: hours
         # of work each at archive scale, and uneven ends), a few tasks queued on each worker (they
         # die with it when an input kills it), a dying worker retried forever and the whole run
-        # ended by the first failed block. Here a task is one input, sent to a worker when it is
-        # free (a few ms each, measured), retried task_retries times, and a block that still
-        # fails is that one input's failure, reported below, while the rest go on.
+        # ended by the first failed block. Here a task is one input (up to max_blocks inputs), sent
+        # to a worker when it is free (about 10 ms between rows, measured), retried task_retries
+        # times, and a block that still fails is its input's failure, reported below, while the
+        # rest go on.
         ctx.enable_progress_bars, ctx.max_errored_blocks = progress, -1
         ds = ray.data.from_items([{"index": k, "input": j.input, "output": j.output, "checkpoint": j.checkpoint}
                                   for k, j in enumerate(jobs)],
