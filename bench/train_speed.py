@@ -123,6 +123,8 @@ def main() -> int:
                f"torch {torch.__version__}, {torch.get_num_threads()} threads, {time.strftime('%Y-%m-%d')}")
     peak32 = matmul_peak(torch.float32)
     peak16 = matmul_peak(torch.bfloat16) if cpu_has_bf16() else None
+    load = os.getloadavg()
+    machine += f", load average at the start {load[0]:.1f}"
     lines = [f"machine: {machine}",
              f"matrix-multiply peak (2048^3, this run): {peak32:.0f} GFLOP/s fp32"
              + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""), "",
@@ -149,6 +151,10 @@ def main() -> int:
                 print(line, flush=True)
                 phases = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
                 print(f"    seconds by phase ({r['run']}): {phases}", flush=True)
+    load = os.getloadavg()
+    lines.append(f"\nload average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+                 f"(above the core count, other work shared the CPU and seconds are inflated)")
+    print(lines[-1])
     if args.profile:
         profile_step(args.presets[-1], precisions[-1], [])
     if args.markdown:

@@ -162,8 +162,9 @@ class Trainer:
             self.model.set_palette(lab.to(self.device))
         self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
-        # One fused kernel for the whole update instead of ~6 ops per tensor (a few % of a CPU step).
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, fused=self.device.type in ("cpu", "cuda"))
+        # Not fused: fused Adam (8 ms against 43 ms an update at width 32 here) moved the `fast` run's
+        # held-out score from 19.06 to 18.62 dB in one A/B run; not adopted without a seed study.
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         styles = cfg.sketch.method == "lines"  # each patch drawn in a random line style
         make_sampler = self._sampler_kind(styles)
         self.sampler = make_sampler([self.data.train], cfg.model, cfg.augment, cfg.seed, line_styles=styles)
