@@ -99,10 +99,10 @@ PRESETS: dict[str, dict] = {
     # About a minute on a 2-core CPU.
     "fast": dict(epochs1=12, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
                  full_size=768, model=dict(width=16)),
-    # About four minutes on a 2-core CPU without native bf16 (README, Results: training time).
-    # Width 24 rather than 32: 0.56x the FLOPs at the same held-out quality goals (19.69 dB /
-    # 0.729 / dE00 8.24 against 19.95 / 0.734 / 7.99 for width 32, bundled sample, seed 0).
-    "default": dict(model=dict(width=24)),
+    # About four minutes on a 2-core CPU with native bf16 (README, Results). Width 24 was measured
+    # (19.69 dB / 0.729 / dE00 8.24, 0.56x the FLOPs) and not adopted: oneDNN's fp32 convolutions
+    # work in blocks of 16 channels, so on CPUs without bf16 a width-24 step took as long as width 32.
+    "default": dict(),
     # The original paper's schedule: 256 px patches, then 512 px full image; hours on a CPU.
     "paper": dict(epochs1=100, steps_per_epoch=100, epochs2=30, steps2_per_epoch=20, patch_size=256,
                   batch_size=8, full_size=512, lr=2e-4, model=dict(width=64)),
