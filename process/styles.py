@@ -17,6 +17,7 @@ mean CIEDE2000).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +73,13 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, device) -> np
             model.palette.copy_(saved)
 
 
+def _variant_name(pal: Palette) -> str:
+    """The file stem of a palette's variant: its name (from a file the user gave, possibly
+    hostile: '../../x') reduced to letters, digits, '.', '_' and '-', so it stays in --out."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", pal.name).strip("._") or "unnamed"
+    return f"palette_{safe}"
+
+
 def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     if cfg.mode == "fixed":
         raise InputError("--palette-mode fixed is now called posterize (nearest palette colour: flat regions, "
@@ -91,7 +99,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     palettes = _palettes(cfg)
     out = Path(cfg.out)
     outputs = [out / f for f in ("base.png", "contact_sheet.png", "styles.json")] + \
-        [out / f"palette_{pal.name}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles]
+        [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles]
     check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
     for path in [*cfg.styles, *(spec.partition(":")[0] for spec in cfg.extract)]:
         if any(Path(path).resolve() == o.resolve() for o in outputs):
@@ -119,7 +127,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
             v = apply_regions(base, guides.mask, pal, mapping, lightness)
         else:
             v = _learned_variant(renderer, guides, pal, renderer.device)
-        name = f"palette_{pal.name}"
+        name = _variant_name(pal)
         write_image(out / f"{name}.png", v)
         row = {"variant": name, "mode": cfg.mode, "palette": pal.name, "palette_lab": pal.lab.round(2).tolist(),
                **variant_scores(v, base, pal)}

@@ -138,3 +138,14 @@ def test_learned_palette_trains_and_is_editable(tmp_path):
     from utils.image_io import read_photo
     assert np.abs(read_photo(out / "palette_brick_slate.png") - read_photo(out / "palette_nordic_timber.png")).mean() \
         > 0.005
+
+
+def test_a_palette_name_never_leaves_out(tiny_run, tmp_path):
+    """A palette file's name becomes a file name: '../' in it must not write outside --out."""
+    (tmp_path / "evil.json").write_text(json.dumps({"name": "../../escaped", "space": "lab",
+                                                    "colors": [{"value": [50, 20, 20]}, {"value": [70, -10, 30]}]}))
+    out = tmp_path / "deep" / "styles"
+    assert run_cli(generate_styles.main, ["--checkpoint", str(tiny_run), "--palettes", str(tmp_path / "evil.json"),
+                                          "--out", str(out)]) == 0
+    assert (out / "palette_escaped.png").is_file()
+    assert not list(tmp_path.glob("*escaped*")) and not (tmp_path / "deep" / "escaped.png").exists()
