@@ -118,7 +118,7 @@ def main(argv=None) -> None:
     cpu = platform.processor() or platform.machine()
     print(f"\n{a.images} drawings of {a.megapixels:g} MP (sketch + depth map, no tiling), checkpoint "
           f"{'tiny width-8 run' if not a.checkpoint else a.checkpoint}, device cpu; machine: {cpu}, "
-          f"{os.cpu_count()} CPUs (shared with other jobs, so seconds are rough), torch {torch.__version__}, "
+          f"{os.cpu_count()} CPUs (load average {os.getloadavg()[2]:.1f} over 15 min), torch {torch.__version__}, "
           f"ray {ray.__version__}, Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
 
 
