@@ -21,10 +21,18 @@ bundled sample in a fresh process and reports:
 native bfloat16 runs; ``bf16`` rows are skipped on such CPUs. ``--variant`` adds rows with
 config overrides, each measured alone against its preset. ``--profile`` prints where one
 stage-1 step's time goes, per operator (torch.profiler).
+
+``--device cuda`` times the runs on an NVIDIA GPU: the peaks are the GPU's (bf16, and fp32
+with TensorFloat-32, which torch's cuDNN convolutions use by default), and a **GPU util**
+column gives the mean ``nvidia-smi`` utilisation during the optimisation steps (the run's
+``timing.json`` says when they ran): how much of the step time the GPU was busy, i.e.
+whether the patch sampler starves it (``--variant 'cpu sampler=sampler=cpu'`` compares the
+OpenCV sampler with the on-device one, ``data/tensor_sampler.py``).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -39,36 +47,43 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from bench.compute import matmul_peak, step_flops  # noqa: E402
+from bench.compute import GpuUtilisation, matmul_peak, step_flops  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import parse_overrides  # noqa: E402
 from process.device import cpu_has_bf16  # noqa: E402
 
 
-def run_row(preset: str, precision: str, sets: list[str], workdir: Path) -> dict:
-    """One ``train.py`` run in a fresh process; its timings and held-out scores."""
+def run_row(preset: str, precision: str, sets: list[str], workdir: Path, device: str = "auto") -> dict:
+    """One ``train.py`` run in a fresh process; its timings, held-out scores and (CUDA) the mean
+    GPU utilisation during its optimisation steps."""
     from process.evaluation import evaluate_checkpoint
 
     out = workdir / f"{preset}_{precision}_{len(list(workdir.iterdir()))}"
     cmd = [sys.executable, str(ROOT / "train.py"), "--preset", preset, "--out", str(out), "--quiet",
-           "--metrics-log", str(workdir / "training.log"), "--set", f"amp={precision == 'bf16'}", *sets]
+           "--device", device, "--metrics-log", str(workdir / "training.log"),
+           "--set", f"amp={precision == 'bf16'}", *sets]
+    sampling = GpuUtilisation() if device == "cuda" else contextlib.nullcontext()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    with sampling as util:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"error: train.py failed ({' '.join(cmd)}):\n{proc.stderr[-2000:]}")
     timing = json.loads((out / "timing.json").read_text())
-    report = evaluate_checkpoint(out, tile=None)
+    busy = util.mean_between(*timing["windows"]["steps"]) if util is not None else None
+    report = evaluate_checkpoint(out, tile=None, device=device)
     return {"preset": preset, "precision": precision, "sets": sets, "wall": wall, "timing": timing,
-            "held": report["model"], "baseline": report["baseline_mean_colour"], "run": str(out)}
+            "held": report["model"], "baseline": report["baseline_mean_colour"], "run": str(out),
+            "gpu_util": busy}
 
 
-def training_flops(preset: str, sets: list[str]) -> float:
+def training_flops(preset: str, sets: list[str], device: str = "auto") -> float:
     """FLOPs of the whole schedule: one counted step of each stage times its step count."""
     from process.training import Trainer
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), **parse_overrides(sets))
+        cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), device=device,
+                           **parse_overrides(sets))
         trainer = Trainer(cfg, quiet=True)
         s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
         f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0.0
@@ -108,8 +123,14 @@ def main() -> int:
     p.add_argument("--profile", action="store_true", help="also print a per-operator profile of one step")
     p.add_argument("--markdown", help="also write the table here")
     p.add_argument("--workdir", default=None, help="run folders (default: a temporary folder)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
+                   help="where train.py runs (cuda: GPU peaks and a GPU-utilisation column)")
     args = p.parse_args()
-    precisions = [q for q in args.precisions if q == "fp32" or cpu_has_bf16()]
+    cuda = args.device == "cuda"
+    if cuda and not torch.cuda.is_available():
+        p.error("--device cuda: torch sees no CUDA GPU here")
+    native_bf16 = cuda or cpu_has_bf16()
+    precisions = [q for q in args.precisions if q == "fp32" or native_bf16]
     if len(precisions) < len(args.precisions):
         print("bf16 rows skipped: this CPU has no native bfloat16 (avx512_bf16 / AMX)")
     variants = [] if args.no_baseline else [("preset as it is", [])]
@@ -121,31 +142,43 @@ def main() -> int:
 
     machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, native bf16: {'yes' if cpu_has_bf16() else 'no'}, "
                f"torch {torch.__version__}, {torch.get_num_threads()} threads, {time.strftime('%Y-%m-%d')}")
-    peak32 = matmul_peak(torch.float32)
-    peak16 = matmul_peak(torch.bfloat16) if cpu_has_bf16() else None
+    if cuda:
+        machine = f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}); host: {machine}"
+        true32 = matmul_peak(torch.float32, n=8192, device="cuda")
+        peak32 = matmul_peak(torch.float32, n=8192, device="cuda", tf32=True)
+        peak16 = matmul_peak(torch.bfloat16, n=8192, device="cuda")
+        peaks = (f"GPU matrix-multiply peak (8192^3, this run): {peak16:.0f} GFLOP/s bf16, {peak32:.0f} GFLOP/s "
+                 f"fp32 with TF32 (the fp32 rows' reference: cuDNN convolutions use TF32 by default), "
+                 f"{true32:.0f} GFLOP/s true fp32")
+    else:
+        peak32 = matmul_peak(torch.float32)
+        peak16 = matmul_peak(torch.bfloat16) if cpu_has_bf16() else None
+        peaks = (f"matrix-multiply peak (2048^3, this run): {peak32:.0f} GFLOP/s fp32"
+                 + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""))
     load = os.getloadavg()
     machine += f", load average at the start {load[0]:.1f}"
-    lines = [f"machine: {machine}",
-             f"matrix-multiply peak (2048^3, this run): {peak32:.0f} GFLOP/s fp32"
-             + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""), "",
-             "| preset | precision | variant | end-to-end s | step s | overhead | GFLOP/s | % of peak "
-             "| held-out PSNR dB | SSIM | dE00 | mean colour PSNR / SSIM / dE00 |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    util_head, util_rule = (" GPU util |", "---:|") if cuda else ("", "")
+    lines = [f"machine: {machine}", peaks, "",
+             "| preset | precision | variant | end-to-end s | step s | overhead | GFLOP/s | % of peak |"
+             + util_head + " held-out PSNR dB | SSIM | dE00 | mean colour PSNR / SSIM / dE00 |",
+             "|---|---|---|---:|---:|---:|---:|---:|" + util_rule + "---:|---:|---:|---|"]
     print("\n".join(lines), flush=True)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="train_speed_"))
     workdir.mkdir(parents=True, exist_ok=True)
     for preset in args.presets:
         for precision in precisions:
             for name, sets in variants:
-                r = run_row(preset, precision, sets, workdir)
-                flops = training_flops(preset, sets)
+                r = run_row(preset, precision, sets, workdir, args.device)
+                flops = training_flops(preset, sets, args.device)
                 t = r["timing"]["seconds"]
                 step_s = t.get("sampling", 0.0) + t.get("steps", 0.0)
                 gflops = flops / t["steps"] / 1e9
                 peak = peak16 if precision == "bf16" else peak32
                 h, b = r["held"], r["baseline"]
                 line = (f"| {preset} | {precision} | {name} | {r['wall']:.0f} | {step_s:.0f} | {r['wall'] / step_s:.2f} "
-                        f"| {gflops:.0f} | {100 * gflops / peak:.0f} % | {h['psnr']:.2f} | {h['ssim']:.3f} "
+                        f"| {gflops:.0f} | {100 * gflops / peak:.0f} % |"
+                        + (f" {_percent(r['gpu_util'])} |" if cuda else "")
+                        + f" {h['psnr']:.2f} | {h['ssim']:.3f} "
                         f"| {h['delta_e00']:.2f} | {b['psnr']:.2f} / {b['ssim']:.3f} / {b['delta_e00']:.2f} |")
                 lines.append(line)
                 print(line, flush=True)
@@ -160,6 +193,10 @@ def main() -> int:
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
     return 0
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} %"
 
 
 if __name__ == "__main__":

@@ -112,18 +112,23 @@ def _lr_for(cfg: TrainConfig, sched: dict, epoch_loss: float, epoch: int, total_
 
 
 class PhaseTimer:
-    """Seconds spent in each named phase of a run (``with timer("evaluation"): ...``)."""
+    """Seconds spent in each named phase of a run (``with timer("evaluation"): ...``), and each
+    phase's window in wall-clock time (first start, last end; ``time.time()``), so that a
+    benchmark can line up outside readings (GPU utilisation) with the optimisation steps."""
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.windows: dict[str, list[float]] = {}
 
     @contextlib.contextmanager
     def __call__(self, phase: str):
-        t0 = time.perf_counter()
+        t0, wall0 = time.perf_counter(), time.time()
         try:
             yield
         finally:
             self.add(phase, time.perf_counter() - t0)
+            window = self.windows.setdefault(phase, [wall0, wall0])
+            window[1] = time.time()
 
     def add(self, phase: str, seconds: float) -> None:
         self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
@@ -374,7 +379,8 @@ class Trainer:
             self._run_stage(2, cfg.epochs2, cfg.steps2_per_epoch, 1, None)
         self._save(LAST)
         final = self.evaluate()
-        write_json(self.run / "timing.json", {"steps": self.progress["step"], "seconds": self.timer.rounded()})
+        write_json(self.run / "timing.json", {"steps": self.progress["step"], "seconds": self.timer.rounded(),
+                                               "windows": self.timer.windows})
         self._log_text("done: " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
         return final
 
