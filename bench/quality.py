@@ -12,6 +12,9 @@ train on the case's training photo, colorize the held-out input, and compare wit
 held-out photo: scikit-image PSNR / SSIM (data_range=1, channel_axis=-1), mean CIEDE2000,
 chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same run: the
 training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
+``lines`` and ``bw`` also get a "+ reference alignment" row: the network's output with the
+training photo's colours carried over where the held-out input lines up with it, as
+``process.py`` does by default (``process/reference_align.py``).
 "train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
 precise BN, checkpoints) as ``train.py`` runs it. Prints Markdown tables; ``--ablation``
 adds the ablation rows (bundled sample, sketch task).
@@ -39,6 +42,7 @@ from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
+from process.reference_align import align_and_carry  # noqa: E402
 from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray  # noqa: E402
@@ -58,6 +62,11 @@ _CHANGES = [
     ("+ position channels", dict(model=dict(position=True))),
     ("+ RGB output space (Final = fast preset)", dict(model=dict(color_space="rgb"))),
 ]
+
+
+# Tasks whose held-out input process.py aligns with the training photo by default (--align auto);
+# their tables get the network's row and the row with alignment.
+ALIGNED_TASKS = ("lines", "bw")
 
 
 def ablation_rows() -> list[tuple[str, str, dict]]:
@@ -98,11 +107,17 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
         pred = colorize(trainer.inference_model, guides)
         held = image_metrics(pred, case.test_photo)
-        write_image(Path(cfg.out) / f"heldout{_slug(suffix)}.png", pred)
-        write_image(Path(cfg.out) / f"sheet{_slug(suffix)}.png", comparison_sheet(guides, pred, case.test_photo, held))
-        rows.append({"name": name + suffix, "case": case.name, "task": task, "preset": preset, "seconds": secs,
-                     "total_seconds": total, "held": held, "train": train, "steps": trainer.progress["step"],
-                     "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9})
+        outputs = [(suffix, pred, held)]
+        if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
+            aligned, alignment = align_and_carry(pred, trainer.reference, guides.sketch, guides.luminance)
+            print(f"{case.name} {task}{suffix}: {alignment.describe()}")
+            outputs.append((suffix + " + reference alignment", aligned, image_metrics(aligned, case.test_photo)))
+        for label, image, metrics in outputs:
+            write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)
+            write_image(Path(cfg.out) / f"sheet{_slug(label)}.png", comparison_sheet(guides, image, case.test_photo, metrics))
+            rows.append({"name": name + label, "case": case.name, "task": task, "preset": preset, "seconds": secs,
+                         "total_seconds": total, "held": metrics, "train": train, "steps": trainer.progress["step"],
+                         "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9})
     return rows
 
 

@@ -23,15 +23,17 @@ from utils.image_io import atomic_path
 
 FORMAT = "semcolornet"
 LAST = "last.safetensors"
+REFERENCE = "reference.photo"  # the training photo, uint8 (H, W, 3), for reference alignment
 
 
 def save_checkpoint(path, model: SemColorNet, sketch_cfg: SketchConfig, optimizer=None, progress=None,
                     train_cfg: dict | None = None, rng: dict | None = None,
-                    training_model: SemColorNet | None = None) -> Path:
+                    training_model: SemColorNet | None = None, reference=None) -> Path:
     """Write ``model`` (the network inference uses) and the training state to ``path``.
 
     ``training_model``: the raw trained weights when ``model`` is their moving average
-    (``models/ema.py``); kept as ``train.*`` so a resumed run continues from them."""
+    (``models/ema.py``); kept as ``train.*`` so a resumed run continues from them.
+    ``reference``: the training photo, (H, W, 3) uint8 (``process/reference_align.py``)."""
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     if training_model is not None:
         tensors.update({f"train.{k}": v.detach().cpu().contiguous() for k, v in training_model.state_dict().items()})
@@ -44,6 +46,8 @@ def save_checkpoint(path, model: SemColorNet, sketch_cfg: SketchConfig, optimize
                 tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
         meta["optimizer"] = {"param_groups": state["param_groups"]}
     tensors["rng.torch"] = torch.get_rng_state()
+    if reference is not None:
+        tensors[REFERENCE] = torch.from_numpy(reference).contiguous()
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"semcolornet": json.dumps(meta)})
     return Path(path)
@@ -120,6 +124,15 @@ def restore_training(path, model: SemColorNet, optimizer, average: SemColorNet |
     if "rng.torch" in tensors:
         torch.set_rng_state(tensors["rng.torch"])
     return meta
+
+
+def read_reference(path):
+    """The training photo a checkpoint keeps, (H, W, 3) uint8, or None (checkpoints from before
+    reference alignment). Reads that one tensor only."""
+    with safe_open(str(resolve_checkpoint(path)), framework="pt") as fh:
+        if REFERENCE not in fh.keys():
+            return None
+        return fh.get_tensor(REFERENCE).numpy()
 
 
 def sketch_config_of(meta: dict) -> SketchConfig:

@@ -14,11 +14,12 @@ import numpy as np
 import torch
 
 from data.samples import stereo_motorcycle_views
-from models.checkpoint import load_model, sketch_config_of
+from models.checkpoint import load_model, read_reference, sketch_config_of
 from models.inputs import Guides, check_labels
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
 from process.inference import colorize
+from process.reference_align import align_and_carry
 from process.preflight import check_render_request
 from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
@@ -38,6 +39,8 @@ class RenderConfig:
     overlap: int = 64                # tile overlap, px
     device: str = "auto"
     bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
+    align: str = "auto"              # auto: a drawing (lines model) or black-and-white photo that lines up with
+                                     # the training photo takes its colours there (process/reference_align.py); off
 
 
 def default_out(cfg: RenderConfig) -> Path:
@@ -53,6 +56,7 @@ class Renderer:
         self.device = pick_device(device)
         self.model, self.meta = load_model(checkpoint, self.device)
         self.sketch_cfg = sketch_config_of(self.meta)
+        self.reference = read_reference(checkpoint)
 
     def style_code(self, style_path: str | None) -> torch.Tensor | None:
         if style_path is None:
@@ -98,5 +102,28 @@ class Renderer:
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
                        overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16)
+        rgb = self.carry_reference(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides
+
+    def aligns(self, cfg: RenderConfig) -> bool:
+        """Whether ``cfg``'s input is one that reference alignment applies to: a black-and-white
+        photo for a black-and-white model, a drawing (``--sketch``) for a line-drawing model."""
+        if cfg.align not in ("auto", "off"):
+            raise InputError(f"--align must be auto or off, got {cfg.align!r}")
+        if cfg.align == "off":
+            return False
+        return self.model.cfg.use_luminance or (self.sketch_cfg.method == "lines" and cfg.sketch is not None)
+
+    def carry_reference(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
+        """``rgb`` with the training photo's colours where the input lines up with it (one note says
+        what happened, on stderr)."""
+        if not self.aligns(cfg):
+            return rgb
+        if self.reference is None:
+            print("note: this checkpoint keeps no training photo (saved before reference alignment); "
+                  "colours from the network alone", file=sys.stderr)
+            return rgb
+        rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance)
+        print(f"note: {alignment.describe()}", file=sys.stderr)
+        return rgb

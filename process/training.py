@@ -44,6 +44,7 @@ from models.unet import SemColorNet
 from process.guides import GuideSources, guides_from_photo, sample_guides
 from process.device import autocast_dtype, pick_device, to_batch
 from process.inference import colorize
+from process.reference_align import reference_image
 from utils.errors import InputError
 from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics
@@ -165,6 +166,7 @@ class Trainer:
             lab[:k] = torch.from_numpy(init).float()
             lab[k:] = lab[0]
             self.model.set_palette(lab.to(self.device))
+        self.reference = reference_image(self.data.train.photo)  # kept in checkpoints (reference alignment)
         self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
         # Not fused (yet): fused Adam (8 ms against 43 ms an update at width 32 here) gave 18.62 dB on
@@ -233,7 +235,8 @@ class Trainer:
             save_checkpoint(self.ckpt_dir / name, self.inference_model, self.cfg.sketch, self.opt,
                             progress={**self.progress, "sched": self.sched}, train_cfg=to_dict(self.cfg),
                             rng={"sampler": self.sampler.state_dict(), "full_sampler": self.full_sampler.state_dict()},
-                            training_model=self.model if self.average is not None else None)
+                            training_model=self.model if self.average is not None else None,
+                            reference=self.reference)
 
     def try_resume(self) -> bool:
         last = self.ckpt_dir / LAST

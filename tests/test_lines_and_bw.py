@@ -135,7 +135,9 @@ def test_bw_one_channel_inputs_keep_their_lightness(bw_run, sample_crop, capsys,
     out = bw_run / f"bw{bits}_color.png"
     assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(path), "--depth", "none",
                                   "--out", str(out)]) == 0
-    assert "note:" not in capsys.readouterr().err
+    err = capsys.readouterr().err.strip().splitlines()
+    # read as the grey photo it is (no "in colour" note); one line says what reference alignment did
+    assert len(err) == 1 and "training photo" in err[0], err
     light = rgb2lab(read_photo(out))[..., 0]
     assert np.abs(light - gray_lightness(value) * 100).max() < 0.8      # 8-bit output quantisation only
 
@@ -145,7 +147,8 @@ def test_bw_model_given_a_colour_photo_says_so_once(bw_run, sample_crop, capsys)
     assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "colour.png"),
                                   "--depth", "none", "--out", str(bw_run / "colour_color.png")]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("note:") and "lightness" in err[0]
+    assert len(err) == 2 and err[0].startswith("note:") and "lightness" in err[0], err
+    assert err[1].startswith("note:") and "training photo" in err[1]  # reference alignment's one line
     light_in = rgb2lab(sample_crop[2])[..., 0]
     assert np.abs(rgb2lab(read_photo(bw_run / "colour_color.png"))[..., 0] - light_in).max() < 1.0
 
@@ -163,3 +166,21 @@ def test_evaluate_reports_the_black_and_white_baseline(bw_run, sample_crop, caps
                                    "--out", str(bw_run / "eval")]) == 0
     out = capsys.readouterr().out
     assert "mean-colour baseline" in out and "own L* + mean a*b* baseline" in out
+
+
+def test_align_off_gives_the_network_alone(bw_run, sample_crop, capsys):
+    """The bundled crop's own grey version lines up with the training photo: by default its colours
+    come from the aligned photo (closer to the truth); --align off leaves the network's."""
+    gray = sample_crop[0].mean(axis=2)
+    write_image(bw_run / "same.png", gray)
+    outs = {}
+    for mode in ("auto", "off"):
+        outs[mode] = bw_run / f"same_{mode}.png"
+        assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "same.png"),
+                                      "--depth", "none", "--out", str(outs[mode]), "--align", mode]) == 0
+        err = capsys.readouterr().err
+        assert ("training photo" in err) == (mode == "auto"), err
+    truth = sample_crop[0]
+    err_auto = np.abs(read_photo(outs["auto"]) - truth).mean()
+    err_off = np.abs(read_photo(outs["off"]) - truth).mean()
+    assert err_auto < err_off, (err_auto, err_off)

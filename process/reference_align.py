@@ -1,0 +1,177 @@
+"""Carry the training photo's colours over where the input shows the same scene.
+
+A restorer's historic drawing or black-and-white print of the building the model was trained
+on, or another photo of the same facade or street, often lines up with the training photo
+under one perspective map (a homography: exact for a plane such as a facade or a painted
+wall, close for a distant scene). Where it does, the training photo itself says what colour
+each part is, better than any network can guess from lines alone. This module finds that map
+and, where it holds, takes the colours from the aligned training photo:
+
+1. features: SIFT keypoints (OpenCV) on the input and the training photo, both brought to one
+   form: for a *drawing*, both as line drawings (the training photo drawn with Canny, the input
+   reduced to 1-px centre lines, ``preprocess/line_styles.py``), blurred so that a wobbling
+   hand-drawn stroke still lands on the photo's edge; for a *black-and-white photo*, both as grey;
+2. matching with Lowe's ratio test, and a homography fitted by MAGSAC++ (``cv2.USAC_MAGSAC``);
+3. the alignment is *used* only when it is trustworthy: at least :data:`MIN_INLIERS` matches
+   agree with it, they are at least :data:`MIN_INLIER_RATIO` of the matches, and the aligned
+   photo covers at least :data:`MIN_COVERAGE` of the input. Otherwise the network's colours
+   stand alone; either way the caller says which, once (``Alignment.describe``);
+4. blending: inside the aligned photo's footprint (feathered at its border) the output takes its
+   colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
+   outside, the network's.
+
+Scenes that share no view with the training photo (a different building, the other half of a
+panorama) give few agreeing matches and are left to the network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
+from utils.color_utils import lab_to_rgb_keep_lightness
+from utils.lab_processor import lightness_to_gray
+
+MIN_INLIERS = 30          # matches that agree with the homography
+MIN_INLIER_RATIO = 0.2    # ... as a share of all ratio-test matches
+MIN_COVERAGE = 0.1        # share of the input the aligned photo must cover
+RATIO = 0.8               # Lowe's ratio test
+LINE_BLUR = 2.0           # px: drawings are matched as blurred ink, so wobbly strokes still match
+MAX_SIDE = 1024           # features are found on images brought down to this long side
+FEATHER = 8               # px: width of the blend at the aligned photo's border
+KINDS = ("drawing", "photo")
+
+
+@dataclass
+class Alignment:
+    """The outcome of :func:`align`: a homography from input pixels to reference pixels, or why not."""
+    homography: np.ndarray | None   # (3, 3) input px -> reference px; None when not used
+    matches: int                    # ratio-test matches
+    inliers: int                    # matches that agree with the homography
+    coverage: float                 # share of the input the aligned reference covers
+    reason: str = ""                # why the alignment is not used ("" when it is)
+
+    @property
+    def used(self) -> bool:
+        return self.homography is not None
+
+    def describe(self) -> str:
+        if self.used:
+            return (f"the input lines up with the training photo ({self.inliers} of {self.matches} feature matches "
+                    f"agree); its colours are taken from the aligned photo over {100 * self.coverage:.0f} % of it")
+        return f"colours from the network alone: {self.reason}"
+
+
+def _ink_image(drawing: np.ndarray) -> np.ndarray:
+    """A line drawing (lines 0 on 1) as blurred ink, uint8 (lines bright)."""
+    ink = cv2.GaussianBlur((drawing < INK_THRESHOLD).astype(np.float32), (0, 0), LINE_BLUR)
+    return cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+
+
+def _feature_image(image: np.ndarray, kind: str, is_reference: bool) -> np.ndarray:
+    if kind == "drawing":
+        return _ink_image(photo_line_drawing(image) if is_reference else image)
+    return gray_u8(image if is_reference else lightness_to_gray(image))
+
+
+def _shrink(img: np.ndarray) -> tuple[np.ndarray, float]:
+    s = min(1.0, MAX_SIDE / max(img.shape[:2]))
+    if s >= 1.0:
+        return img, 1.0
+    return cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA), s
+
+
+def align(reference: np.ndarray, target: np.ndarray, kind: str) -> Alignment:
+    """Fit a homography from ``target`` to the ``reference`` photo ((H, W, 3) RGB in [0, 1]).
+
+    ``kind``: ``drawing`` (``target`` a line drawing as a ``lines`` model reads it, lines 0 on
+    white 1) or ``photo`` (``target`` the L* / 100 of a black-and-white photo)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    ref, s_ref = _shrink(_feature_image(reference, kind, True))
+    tgt, s_tgt = _shrink(_feature_image(target, kind, False))
+    sift = cv2.SIFT_create(nfeatures=5000)
+    k_ref, d_ref = sift.detectAndCompute(ref, None)
+    k_tgt, d_tgt = sift.detectAndCompute(tgt, None)
+    if d_ref is None or d_tgt is None or len(k_ref) < 2 or len(k_tgt) < 2:
+        return Alignment(None, 0, 0, 0.0, "too few features to match the training photo")
+    pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(d_tgt, d_ref, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    if len(good) < MIN_INLIERS:
+        return Alignment(None, len(good), 0, 0.0,
+                         f"it does not look like the training photo's scene ({len(good)} feature matches)")
+    src = np.float32([k_tgt[m.queryIdx].pt for m in good]) / s_tgt
+    dst = np.float32([k_ref[m.trainIdx].pt for m in good]) / s_ref
+    threshold = max(3.0, 0.01 * max(target.shape[:2]))
+    H, inl = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, threshold)
+    inliers = 0 if inl is None else int(inl.sum())
+    if H is None or inliers < max(MIN_INLIERS, MIN_INLIER_RATIO * len(good)):
+        return Alignment(None, len(good), inliers, 0.0,
+                         f"it does not line up with the training photo ({inliers} of {len(good)} feature matches agree)")
+    coverage = float(_footprint(H, reference.shape[:2], target.shape[:2]).mean())
+    if coverage < MIN_COVERAGE:
+        return Alignment(None, len(good), inliers, coverage,
+                         f"the training photo covers only {100 * coverage:.0f} % of the input")
+    return Alignment(H, len(good), inliers, coverage)
+
+
+def _footprint(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:
+    """(h, w) float32: 1 where an input pixel maps inside the reference, else 0."""
+    h, w = out_shape
+    ones = np.ones(ref_shape, np.float32)
+    return cv2.warpPerspective(ones, H, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
+
+
+def _weight(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:
+    """The aligned reference's footprint, eased to 0 over :data:`FEATHER` px at its border."""
+    inside = _footprint(H, ref_shape, out_shape)
+    dist = cv2.distanceTransform((inside > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return np.clip(dist / FEATHER, 0, 1).astype(np.float32)
+
+
+def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
+                  lightness: np.ndarray | None = None) -> np.ndarray:
+    """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in.
+
+    ``lightness`` (H, W) L* / 100 of a black-and-white input: then only a*, b* are carried over
+    and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output)."""
+    if not alignment.used:
+        return prediction
+    h, w = prediction.shape[:2]
+    H = alignment.homography
+    warped = cv2.warpPerspective(reference.astype(np.float32), H, (w, h),
+                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    weight = _weight(H, reference.shape[:2], (h, w))[..., None]
+    if lightness is None:
+        return (weight * warped + (1 - weight) * prediction).astype(np.float32)
+    from kornia.color import rgb_to_lab
+
+    to_lab = lambda a: rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
+    wt = torch.from_numpy(weight).permute(2, 0, 1)[None]
+    ab = wt * to_lab(warped)[:, 1:] + (1 - wt) * to_lab(prediction)[:, 1:]
+    light = torch.from_numpy(lightness.astype(np.float32))[None, None] * 100.0
+    rgb = lab_to_rgb_keep_lightness(torch.cat([light, ab], dim=1))
+    return rgb[0].permute(1, 2, 0).numpy().astype(np.float32)
+
+
+def reference_image(photo: np.ndarray) -> np.ndarray:
+    """The training photo as a checkpoint keeps it for alignment: uint8, long side at most :data:`MAX_SIDE`."""
+    small, _ = _shrink(photo)
+    return (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
+                    lightness: np.ndarray | None) -> tuple[np.ndarray, Alignment]:
+    """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
+    (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
+    ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it)."""
+    if reference.dtype == np.uint8:
+        reference = reference.astype(np.float32) / 255.0
+    if lightness is not None:
+        alignment = align(reference, lightness, "photo")
+    else:
+        alignment = align(reference, sketch, "drawing")
+    return carry_colours(prediction, reference, alignment, lightness), alignment

@@ -1,0 +1,91 @@
+"""Reference alignment (process/reference_align.py): a view of the training photo's scene is
+lined up with it by a homography, and takes its colours there; other scenes are left alone."""
+import cv2
+import numpy as np
+import pytest
+
+from preprocess.line_styles import photo_line_drawing
+from process.reference_align import align, align_and_carry, carry_colours, reference_image
+from utils.lab_processor import photo_lightness
+
+# A perspective view: the photo seen a little rotated, smaller, and from the side.
+TRUE_H = np.array([[0.92, 0.12, 14.0], [-0.08, 0.95, 20.0], [1.5e-4, -1e-4, 1.0]])  # reference -> view
+
+
+def _scene(seed: int = 0, h: int = 240, w: int = 320) -> np.ndarray:
+    """A colourful, detailed 'photo': random rectangles and discs of random colours on a gradient."""
+    rng = np.random.default_rng(seed)
+    img = np.dstack([np.linspace(0.2, 0.8, w)[None].repeat(h, 0)] * 3).astype(np.float32)
+    for _ in range(120):
+        colour = tuple(float(c) for c in rng.uniform(0, 1, 3))
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        if rng.random() < 0.5:
+            cv2.rectangle(img, (x, y), (x + int(rng.integers(5, 40)), y + int(rng.integers(5, 40))), colour, -1)
+        else:
+            cv2.circle(img, (x, y), int(rng.integers(3, 20)), colour, -1)
+    return img
+
+
+def _view(photo: np.ndarray) -> np.ndarray:
+    h, w = photo.shape[:2]
+    return cv2.warpPerspective(photo, TRUE_H, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def _corner_error(H: np.ndarray, shape) -> float:
+    """Largest distance (px) between where H and the true map send the view's corners to the reference."""
+    h, w = shape
+    corners = np.float32([[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]]).reshape(-1, 1, 2)
+    truth = cv2.perspectiveTransform(corners, np.linalg.inv(TRUE_H))
+    return float(np.abs(cv2.perspectiveTransform(corners, H) - truth).max())
+
+
+def test_a_black_and_white_view_of_the_scene_takes_its_colours_and_keeps_its_lightness():
+    photo = _scene()
+    view = _view(photo)
+    lightness = photo_lightness(view)
+    grey_guess = np.full_like(view, 0.5)
+    out, alignment = align_and_carry(grey_guess, reference_image(photo), None, lightness)
+    assert alignment.used, alignment.describe()
+    assert _corner_error(alignment.homography, view.shape[:2]) < 2.0
+    assert np.abs(photo_lightness(out) - lightness).max() < 2e-3  # L* / 100: the input's, kept
+    inner = (slice(30, -30), slice(30, -30))
+    err_out = np.abs(out[inner] - view[inner]).mean()
+    assert err_out < 0.03, err_out  # the colours of the view itself, not the grey guess
+    assert "lines up with the training photo" in alignment.describe()
+
+
+def test_a_line_drawing_of_the_scene_is_aligned_too():
+    photo = _scene()
+    drawing = photo_line_drawing(_view(photo))
+    alignment = align(photo, drawing, "drawing")
+    assert alignment.used, alignment.describe()
+    assert _corner_error(alignment.homography, drawing.shape) < 3.0
+
+
+def test_another_scene_is_left_to_the_network():
+    photo, other = _scene(0), _scene(1)
+    guess = np.random.default_rng(2).uniform(0, 1, other.shape).astype(np.float32)
+    out, alignment = align_and_carry(guess, reference_image(photo), photo_line_drawing(other), None)
+    assert not alignment.used
+    assert alignment.describe().startswith("colours from the network alone: ")
+    assert np.array_equal(out, guess)
+
+
+def test_blank_input_has_no_features_and_is_left_alone():
+    photo = _scene()
+    blank = np.ones((120, 160), np.float32)
+    alignment = align(photo, blank, "drawing")
+    assert not alignment.used and "features" in alignment.reason
+    guess = np.zeros((120, 160, 3), np.float32)
+    assert np.array_equal(carry_colours(guess, photo, alignment), guess)
+
+
+def test_reference_image_is_small_uint8():
+    big = np.random.default_rng(0).uniform(0, 1, (1500, 2100, 3)).astype(np.float32)
+    ref = reference_image(big)
+    assert ref.dtype == np.uint8 and max(ref.shape[:2]) == 1024
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ValueError):
+        align(_scene(), np.ones((10, 10), np.float32), "painting")
