@@ -41,6 +41,7 @@ class ModelConfig:
     style_dim: int = 64          # length of the style code
     style_size: int = 256        # the style image is resized to this long side before encoding
     palette_size: int = 0        # > 0: learned palette of this many Lab colours; a, b are a soft mix of them
+    full_width: int = 0          # channels of the full-resolution level only (0: width)
 
 
 @dataclass

@@ -1,13 +1,13 @@
 """SemColorNet: a U-Net (3 down, 3 up) with a self-attention bottleneck and an AdaIN style branch.
 
     inputs (B, C, H, W) ++ label embedding (B, E, H, W)
-      enc0  (B, w,  H,   W)
+      enc0  (B, w0, H,   W)    w0 = cfg.full_width, or w
       enc1  (B, 2w, H/2, W/2)
       enc2  (B, 4w, H/4, W/4)
       enc3  (B, 8w, H/8, W/8) -> GlobalContextAttention (models/attention.py)
       dec2  (B, 4w, H/4, W/4)  + skip enc2, AdaIN
       dec1  (B, 2w, H/2, W/2)  + skip enc1, AdaIN
-      dec0  (B, w,  H,   W)    + skip enc0, AdaIN
+      dec0  (B, w0, H,   W)    + skip enc0, AdaIN
       head  (B, 3,  H,   W) in the model colour space (utils/color_utils.py); a black-and-white
             model (use_luminance, Lab) outputs the input's own L* and predicts only a*, b*
 
@@ -69,22 +69,23 @@ class SemColorNet(nn.Module):
         super().__init__()
         self.cfg = cfg
         w = cfg.width
+        w0 = cfg.full_width or w  # the full-resolution level's channels
         cin = network_channels(cfg)
         self.label_embed = None
         if cfg.num_labels > 0:
             self.label_embed = nn.Embedding(cfg.num_labels, cfg.label_embed_dim)
             cin += cfg.label_embed_dim
         style_dim = cfg.style_dim if cfg.use_style else None
-        self.enc0 = ConvBlock(cin, w)
-        self.enc1 = Down(w, 2 * w)
+        self.enc0 = ConvBlock(cin, w0)
+        self.enc1 = Down(w0, 2 * w)
         self.enc2 = Down(2 * w, 4 * w)
         self.enc3 = Down(4 * w, 8 * w)
         self.attention = GlobalContextAttention(8 * w, cfg.attention_heads, cfg.attention_grid,
                                                 position=cfg.position)
         self.dec2 = Up(8 * w, 4 * w, 4 * w, style_dim)
         self.dec1 = Up(4 * w, 2 * w, 2 * w, style_dim)
-        self.dec0 = Up(2 * w, w, w, style_dim)
-        self.head = nn.Conv2d(w, 3, 1)
+        self.dec0 = Up(2 * w, w0, w0, style_dim)
+        self.head = nn.Conv2d(w0, 3, 1)
         if cfg.use_luminance and cfg.color_space != "lab":
             raise ValueError("a black-and-white model (use_luminance) predicts a*, b* and keeps the input's L*: "
                              "it needs color_space='lab'")
@@ -94,7 +95,7 @@ class SemColorNet(nn.Module):
             # Learned palette, normalised Lab (L/100, a/128, b/128); initialised from the training
             # photo by the trainer. The head then predicts L and one logit per palette colour.
             self.palette = nn.Parameter(torch.zeros(cfg.palette_size, 3))
-            self.head = nn.Conv2d(w, 1 + cfg.palette_size, 1)
+            self.head = nn.Conv2d(w0, 1 + cfg.palette_size, 1)
         self.style_encoder = StyleEncoder(cfg.style_dim) if cfg.use_style else None
         # The style code of the training photo, kept with the weights so that inference
         # needs nothing but the checkpoint. Set by set_default_style().

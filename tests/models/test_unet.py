@@ -84,3 +84,21 @@ def test_labels_out_of_range_are_refused_not_clamped():
     net = SemColorNet(cfg).eval()
     with pytest.raises(ValueError, match="0..2"):
         net(torch.rand(1, input_channels(cfg), 16, 16), torch.full((1, 16, 16), 3, dtype=torch.long))
+
+
+def test_full_width_narrows_only_the_full_resolution_level():
+    from torch.utils.flop_counter import FlopCounterMode
+
+    flops = {}
+    for full in (0, 16):
+        cfg = ModelConfig(width=32, full_width=full)
+        model = SemColorNet(cfg)
+        assert model.enc0.body[0].out_channels == (full or 32)
+        assert model.enc1.block.body[0].out_channels == 64  # the levels below keep 2w, 4w, 8w
+        assert model.head.in_channels == (full or 32)
+        x = torch.rand(1, input_channels(cfg), 32, 40)
+        with FlopCounterMode(display=False) as counter:
+            out = model(x)
+        assert out.shape == (1, 3, 32, 40)
+        flops[full] = counter.get_total_flops()
+    assert flops[16] < 0.85 * flops[0]
