@@ -2,7 +2,7 @@
 """Colorize a folder (or glob, or manifest) of photos or drawings with trained checkpoints.
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
-                            [--depth none] [--tile N] [--overwrite]
+                            [--depth none] [--tile N] [--overwrite] [--align auto|off]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
@@ -36,6 +36,9 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
+    p.add_argument("--align", default="auto", choices=["auto", "off"],
+                   help="reference alignment, as process.py --align (drawings for line-drawing models, "
+                        "black-and-white photos)")
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: this process; ray: Ray Data workers (locally, or on --address)")
     p.add_argument("--address", help="ray: an existing cluster ('auto' on one of its nodes or under `ray job submit`, "
@@ -51,7 +54,7 @@ def main(argv=None) -> int:
 
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite)
     render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                          overlap=a.overlap, device=a.device, bf16=a.bf16)
+                          overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align)
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -57,6 +57,7 @@ class Renderer:
         self.model, self.meta = load_model(checkpoint, self.device)
         self.sketch_cfg = sketch_config_of(self.meta)
         self.reference = read_reference(checkpoint)
+        self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
 
     def style_code(self, style_path: str | None) -> torch.Tensor | None:
         if style_path is None:
@@ -118,12 +119,14 @@ class Renderer:
     def carry_reference(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """``rgb`` with the training photo's colours where the input lines up with it (one note says
         what happened, on stderr)."""
+        self.alignment_note = ""
         if not self.aligns(cfg):
             return rgb
         if self.reference is None:
-            print("note: this checkpoint keeps no training photo (saved before reference alignment); "
-                  "colours from the network alone", file=sys.stderr)
-            return rgb
-        rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance)
-        print(f"note: {alignment.describe()}", file=sys.stderr)
+            self.alignment_note = ("note: this checkpoint keeps no training photo (saved before reference "
+                                   "alignment); colours from the network alone")
+        else:
+            rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance)
+            self.alignment_note = f"note: {alignment.describe()}"
+        print(self.alignment_note, file=sys.stderr)
         return rgb

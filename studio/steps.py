@@ -271,6 +271,7 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     if cfg.image and mcfg.use_luminance and is_colour(read_photo(cfg.image)):
         note = "note: this photo is in colour; this model colorizes black-and-white photos, so it uses its lightness (L*) only"
     _, rgb, guides = renderer.render(cfg, progress=progress)
+    note = "\n".join(n for n in (note, renderer.alignment_note) if n)
     depth = None
     if guides.depth is not None:
         depth = str(out.with_suffix(".depth.npy"))
