@@ -172,12 +172,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
-    from models.checkpoint import load_model, sketch_config_of
-    from process.device import pick_device
-    from process.guides import GuideSources, guides_from_sketch
-    from process.preflight import check_render_request
-    from process.render import RenderConfig
-    from utils.image_io import read_gray, write_image
+    from process.render import RenderConfig, Renderer
 
     p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoint", help="run folder or .safetensors checkpoint")
@@ -188,16 +183,16 @@ def main(argv=None) -> int:
     p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference where it is native")
+    p.add_argument("--align", default="auto", choices=["auto", "off"],
+                   help="reference alignment for a line-drawing model, as process.py --align")
     a = p.parse_args(argv)
     if a.tile == 0:
         raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
-    device = pick_device(a.device)
-    model, meta = load_model(a.checkpoint, device)
-    check_render_request(model.cfg, RenderConfig(sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
-                                                 overlap=a.overlap))
-    guides = guides_from_sketch(read_gray(a.sketch), GuideSources(depth=a.depth), sketch_config_of(meta))
-    rgb = colorize_tiled(model, guides, tile=a.tile, overlap=a.overlap, device=device, progress=True, bf16=a.bf16)
-    print(f"wrote {write_image(a.out, rgb)}")
+    # The same renderer as process.py: guides, tiling (here with smaller default tiles) and alignment.
+    cfg = RenderConfig(checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
+                       overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align)
+    out, _, _ = Renderer(a.checkpoint, a.device).render(cfg, progress=True)
+    print(f"wrote {out}")
     return 0
 
 

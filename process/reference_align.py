@@ -111,11 +111,36 @@ def align(reference: np.ndarray, target: np.ndarray, kind: str) -> Alignment:
     if H is None or inliers < max(MIN_INLIERS, MIN_INLIER_RATIO * len(good)):
         return Alignment(None, len(good), inliers, 0.0,
                          f"it does not line up with the training photo ({inliers} of {len(good)} feature matches agree)")
+    if not plausible(H, target.shape[:2]):
+        return Alignment(None, len(good), inliers, 0.0,
+                         "the fitted perspective map mirrors, folds or shrinks the input beyond belief")
     coverage = float(_footprint(H, reference.shape[:2], target.shape[:2]).mean())
     if coverage < MIN_COVERAGE:
         return Alignment(None, len(good), inliers, coverage,
                          f"the training photo covers only {100 * coverage:.0f} % of the input")
     return Alignment(H, len(good), inliers, coverage)
+
+
+def plausible(H: np.ndarray, shape, max_scale: float = 8.0) -> bool:
+    """Whether homography ``H`` (input px -> reference px) is a view change a camera can make of an
+    (h, w) input: no mirror image, no point of the input sent through infinity (every corner keeps
+    a positive homogeneous weight), and a local scale within 1/max_scale .. max_scale everywhere
+    on the input's corners and centre."""
+    h, w = shape
+    H = H / H[2, 2] if abs(H[2, 2]) > 1e-12 else H
+    for x, y in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), ((w - 1) / 2, (h - 1) / 2)):
+        u, v, q = H @ np.array([x, y, 1.0])
+        if q <= 1e-9:
+            return False
+        # Jacobian of (u/q, v/q) at (x, y)
+        jac = (H[:2, :2] * q - np.outer([u, v], H[2, :2])) / q ** 2
+        det = float(np.linalg.det(jac))
+        if det <= 0:
+            return False
+        sv = np.linalg.svd(jac, compute_uv=False)
+        if sv.max() > max_scale or sv.min() < 1.0 / max_scale:
+            return False
+    return True
 
 
 def _footprint(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:

@@ -89,3 +89,13 @@ def test_reference_image_is_small_uint8():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         align(_scene(), np.ones((10, 10), np.float32), "painting")
+
+
+def test_implausible_maps_are_refused():
+    from process.reference_align import plausible
+
+    shape = (240, 320)
+    assert plausible(np.linalg.inv(TRUE_H), shape)
+    assert not plausible(np.diag([-1.0, 1.0, 1.0]), shape)         # a mirror image
+    assert not plausible(np.diag([20.0, 20.0, 1.0]), shape)        # 20x enlargement
+    assert not plausible(np.array([[1, 0, 0], [0, 1, 0], [-0.01, 0, 1.0]]), shape)  # the horizon inside the input
