@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--luminance", action="store_true",
                        help="a model for colorizing black-and-white photos: it sees the photo's lightness, "
                             "predicts a*, b* and keeps the input's L* exactly (Lab)")
+    model.add_argument("--hints", action="store_true",
+                       help="a model that also reads colour hints (process.py --hints FILE): trained with random "
+                            "dots and scribbles of the photo's true colour; works with no hints too")
     model.add_argument("--palette-size", type=int, help="learn a palette of K Lab colours (needs --color-space lab)")
     model.add_argument("--sketch-method", choices=SKETCH_METHODS,
                        help="xdog: ink sketches with dark masses (photo-derived sketches); lines: a model for pure "
@@ -80,6 +83,8 @@ def config_from_args(args):
                                "palette_size": args.palette_size}.items() if v is not None}
     if args.no_style:
         model["use_style"] = False
+    if args.hints:
+        model["hints"] = True
     if args.luminance:
         if model.get("color_space", "lab") != "lab":
             raise InputError("--luminance predicts a*, b* and keeps the photo's own L*: it works in Lab; "

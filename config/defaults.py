@@ -42,6 +42,7 @@ class ModelConfig:
     style_size: int = 256        # the style image is resized to this long side before encoding
     palette_size: int = 0        # > 0: learned palette of this many Lab colours; a, b are a soft mix of them
     full_width: int = 0          # channels of the full-resolution level only (0: width)
+    hints: bool = False          # colour-hint channels (hinted RGB + mask, preprocess/hints.py): train.py --hints
 
 
 @dataclass
@@ -53,6 +54,7 @@ class AugmentConfig:
     warp: float = 0.0            # strength of a random smooth (thin-plate-like) warp, fraction of patch size
     color_jitter: float = 0.0    # target-only brightness/saturation jitter (0: off)
     position_jitter: float = 0.0  # random shift of a patch's position channels, fraction of the image (0: off)
+    max_hints: int = 16          # hint models: up to this many random dots/scribbles of true colour per patch
 
 
 @dataclass
@@ -154,6 +156,9 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
     if cfg.sampler == "device" and cfg.sketch.method == "lines":
         raise InputError("sampler=device cannot draw line-style patches (they are drawn with OpenCV on the CPU); "
                          "use sampler=auto or cpu with --sketch-method lines")
+    if cfg.sampler == "device" and cfg.model.hints:
+        raise InputError("sampler=device cannot draw colour hints (they are drawn with OpenCV on the CPU); "
+                         "use sampler=auto or cpu with --hints")
     if cfg.eval_every < 0:
         raise InputError(f"eval_every must be 0 (only at the end of each stage) or a number of epochs, got {cfg.eval_every}")
     if cfg.model.palette_size > 0 and cfg.model.color_space != "lab":

@@ -20,6 +20,7 @@ import torch
 
 from config.defaults import AugmentConfig, ModelConfig
 from models.inputs import Guides, encode_inputs
+from preprocess.hints import random_hints
 from preprocess.line_styles import blurred_median, random_line_drawing
 
 
@@ -143,6 +144,7 @@ class PatchSampler:
         # change the geometry drawn.
         self.jitter_rng = np.random.default_rng([seed, 1])
         self.style_rng = np.random.default_rng([seed, 2])
+        self.hint_rng = np.random.default_rng([seed, 3])
         self.line_styles = line_styles
         # Canny thresholds of a patch are set from its whole view's median, as for a whole photo.
         self.medians = [blurred_median(v.photo) for v in views] if line_styles else None
@@ -164,11 +166,13 @@ class PatchSampler:
         if self.aug.position_jitter > 0:  # position as a loose hint: shifted at random per patch
             pos = pos + self.style_rng.uniform(-self.aug.position_jitter, self.aug.position_jitter, (2, 1, 1))
         pos = np.clip(pos, 0, 1).astype(np.float32)
-        x = encode_inputs(sketch, depth, lum, pos, self.cfg)
+        target = jitter_target(self.jitter_rng, photo, self.aug.color_jitter)
+        # hint models: random dots and scribbles of the target's own colour
+        hints = random_hints(target, self.hint_rng, self.aug.max_hints) if self.cfg.hints else None
+        x = encode_inputs(sketch, depth, lum, pos, self.cfg, hints)
         labels = None
         if g.mask is not None and self.cfg.num_labels > 0:
             labels = _remap(g.mask, my, mx, nearest=True).astype(np.int64)
-        target = jitter_target(self.jitter_rng, photo, self.aug.color_jitter)
         return x, labels, target
 
     def sample(self, batch_size: int, size=None) -> Batch:
@@ -182,12 +186,14 @@ class PatchSampler:
 
     def state_dict(self) -> dict:
         return {"rng": self.rng.bit_generator.state, "jitter_rng": self.jitter_rng.bit_generator.state,
-                "style_rng": self.style_rng.bit_generator.state}
+                "style_rng": self.style_rng.bit_generator.state, "hint_rng": self.hint_rng.bit_generator.state}
 
     def load_state_dict(self, state: dict) -> None:
         self.rng.bit_generator.state = state["rng"]
         self.jitter_rng.bit_generator.state = state["jitter_rng"]
         self.style_rng.bit_generator.state = state["style_rng"]
+        if "hint_rng" in state:  # runs saved before colour hints have no such stream
+            self.hint_rng.bit_generator.state = state["hint_rng"]
 
 
 def resize_view(view: TrainingView, long_side: int) -> TrainingView:

@@ -8,6 +8,8 @@ line distance   distance to the nearest line, px, capped at ``LINE_DISTANCE_CAP`
 depth           [0, 1], larger = nearer
 lightness       L* / 100 of the photo, [0, 1] (colorizing a black-and-white photo; the
                 output keeps it exactly, see ``models/unet.py``)
+hints           hinted R, G, B (0 where nothing is hinted) and the hint mask: colour-hint
+                models only (``preprocess/hints.py``); all zero = no hints
 position        (y, x) of the pixel in the whole image, each in [0, 1]; always last and
                 always there: the attention bottleneck pools by it (so tiles add up to the
                 whole image), but the network *reads* it only when ``cfg.position`` is on
@@ -27,6 +29,7 @@ import cv2
 import numpy as np
 
 from config.defaults import ModelConfig
+from preprocess.hints import HINT_CHANNELS
 from utils.errors import InputError
 
 LINE_DISTANCE_CAP = 16.0  # px; beyond this a pixel is simply "far from any line"
@@ -39,6 +42,7 @@ class Guides:
     depth: np.ndarray | None = None      # (H, W) float32 in [0, 1], larger = nearer
     mask: np.ndarray | None = None       # (H, W) int64 labels 0..K-1
     luminance: np.ndarray | None = None  # (H, W) float32 L* / 100 in [0, 1]
+    hints: np.ndarray | None = None      # (H, W, 4) float32 hinted RGB + mask (hint models; None: no hints)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -47,7 +51,7 @@ class Guides:
 
 def input_channels(cfg: ModelConfig) -> int:
     """Channels of the encoded input tensor (:func:`encode_inputs`), position included."""
-    return 1 + int(cfg.line_distance) + int(cfg.use_depth) + int(cfg.use_luminance) + 2
+    return 1 + int(cfg.line_distance) + int(cfg.use_depth) + int(cfg.use_luminance) + HINT_CHANNELS * int(cfg.hints) + 2
 
 
 def network_channels(cfg: ModelConfig) -> int:
@@ -80,8 +84,9 @@ def position_grid(h: int, w: int, full_shape: tuple[int, int] | None = None, ori
 
 
 def encode_inputs(sketch: np.ndarray, depth: np.ndarray | None, luminance: np.ndarray | None,
-                  position: np.ndarray, cfg: ModelConfig) -> np.ndarray:
-    """Stack the enabled channels into (C, H, W) float32. ``position`` is (2, H, W)."""
+                  position: np.ndarray, cfg: ModelConfig, hints: np.ndarray | None = None) -> np.ndarray:
+    """Stack the enabled channels into (C, H, W) float32. ``position`` is (2, H, W); ``hints``
+    (H, W, 4) or None (no hints)."""
     chans = [sketch.astype(np.float32)]
     if cfg.line_distance:
         chans.append(line_distance(sketch))
@@ -93,6 +98,13 @@ def encode_inputs(sketch: np.ndarray, depth: np.ndarray | None, luminance: np.nd
         if luminance is None:
             raise ValueError("this model was trained with a luminance channel; give a grayscale photo")
         chans.append(luminance.astype(np.float32))
+    if cfg.hints:
+        if hints is None:
+            chans.extend(np.zeros((HINT_CHANNELS,) + sketch.shape, np.float32))
+        else:
+            chans.extend(np.moveaxis(hints.astype(np.float32), -1, 0))
+    elif hints is not None:
+        raise ValueError("this model was trained without colour hints; retrain with train.py --hints")
     chans.extend(position.astype(np.float32))
     return np.stack(chans)
 
@@ -117,7 +129,7 @@ def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.nda
     ey0, ey1, ex0, ex1 = max(0, y0 - m), min(h, y1 + m), max(0, x0 - m), min(w, x1 + m)
     crop = lambda a: None if a is None else a[ey0:ey1, ex0:ex1]  # noqa: E731
     pos = position_grid(ey1 - ey0, ex1 - ex0, (h, w), (ey0, ex0))
-    x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg)
+    x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg, crop(guides.hints))
     x = x[:, y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
     labels = None if guides.mask is None or cfg.num_labels == 0 else guides.mask[y0:y1, x0:x1]
     return np.ascontiguousarray(x), labels

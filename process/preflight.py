@@ -28,8 +28,9 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.image and cfg.sketch:
         raise InputError("give --image or --sketch, not both")
     check_tiling(cfg.tile, cfg.overlap)
+    hints = getattr(cfg, "hints", None)
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
-                       ("--mask", cfg.mask), ("--style", cfg.style)):
+                       ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):
         if check_files and _given(path) and not Path(path).is_file():
             raise InputError(f"{flag}: file not found: {path}")
     sample = not (cfg.image or cfg.sketch)
@@ -47,9 +48,11 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
         raise InputError("this model was trained with a semantic mask; give --mask")
     if model_cfg.num_labels == 0 and _given(cfg.mask):
         raise InputError("this model was trained without a semantic mask; leave out --mask")
+    if hints and not model_cfg.hints:
+        raise InputError("this model was trained without colour hints; retrain with train.py --hints to use --hints")
     if model_cfg.use_luminance and cfg.sketch:
         raise InputError("this model colorizes grayscale photos; give --image, not --sketch")
-    inputs = [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style]
+    inputs = [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style, hints]
     for out in outputs or [cfg.out]:
         if out is not None:
             check_not_input(out, inputs)

@@ -16,6 +16,7 @@ import torch
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of
 from models.inputs import Guides, check_labels
+from preprocess.hints import rasterise, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
 from process.inference import colorize
@@ -39,6 +40,7 @@ class RenderConfig:
     overlap: int = 64                # tile overlap, px
     device: str = "auto"
     bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
+    hints: str | None = None         # colour hints JSON (preprocess/hints.py), for models trained with --hints
     align: str = "auto"              # auto: a drawing (lines model) or black-and-white photo that lines up with
                                      # the training photo takes its colours there (process/reference_align.py); off
 
@@ -67,7 +69,13 @@ class Renderer:
             return self.model.encode_style(photo)
 
     def guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
-        """The guides for ``cfg`` and, where there is one, the input photo."""
+        """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
+        guides, photo = self._guides(cfg)
+        if cfg.hints:
+            guides.hints = rasterise(read_hints(cfg.hints, guides.shape), guides.shape)
+        return guides, photo
+
+    def _guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
         mcfg = self.model.cfg
         depth = cfg.depth if mcfg.use_depth else "none"
         src = GuideSources(depth=depth, mask=cfg.mask, depth_model=cfg.depth_model)

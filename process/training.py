@@ -194,10 +194,10 @@ class Trainer:
         choice = self.cfg.sampler
         if choice == "auto":
             choice = "cpu" if self.device.type == "cpu" else "device"
-            if choice == "device" and line_styles:
+            if choice == "device" and (line_styles or self.cfg.model.hints):
                 choice = "cpu"
-                self._log_text("note: line-style patches are drawn with OpenCV on the CPU; the device sampler "
-                               "does not draw them")
+                self._log_text("note: line-style patches and colour hints are drawn with OpenCV on the CPU; the "
+                               "device sampler does not draw them")
         if choice == "cpu":
             return PatchSampler
         return functools.partial(TensorPatchSampler, device=self.device)

@@ -1,0 +1,150 @@
+"""Colour hints: a few coloured points and scribbles a user puts on the input, as network channels.
+
+A hint model (``train.py --hints``) reads four more channels: the hinted colour (R, G, B in
+[0, 1], zero where nothing is hinted) and a mask (1 where a hint is). Training reveals random
+points and short scribbles of the training photo's true colour (none at all for a quarter of
+the patches), as Zhang et al. 2017 (*Real-Time User-Guided Image Colorization with Learned Deep
+Priors*) do, so the same model also works with no hints.
+
+The file format of ``process.py --hints FILE.json``: a list (or ``{"hints": [...]}``) of
+
+    {"x": 120, "y": 48, "color": "#c0392b", "radius": 4}                     a point
+    {"points": [[10, 20], [40, 25], [60, 40]], "color": "#2e86c1", "radius": 3}  a scribble
+
+in the input's pixel coordinates (x to the right, y down, from the top-left pixel); ``radius``
+(px, default 3) is the dot's radius or the stroke's half-width. Anything else is refused with a
+one-line error naming the entry.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from utils.errors import InputError
+
+HINT_CHANNELS = 4     # R, G, B of the hinted colour, and the hint mask
+DEFAULT_RADIUS = 3
+MAX_RADIUS = 64
+NO_HINTS = 0.25       # share of training patches without any hint
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_POINT_KEYS = {"x", "y", "color", "radius"}
+_SCRIBBLE_KEYS = {"points", "color", "radius"}
+
+
+@dataclass
+class Hint:
+    """One hint: a dot (one point) or a scribble (a polyline), in pixel coordinates (x, y)."""
+    points: list[tuple[float, float]]
+    color: tuple[float, float, float]  # RGB in [0, 1]
+    radius: int = DEFAULT_RADIUS
+
+
+def parse_color(text, where: str) -> tuple[float, float, float]:
+    if not isinstance(text, str) or not _HEX.match(text):
+        raise InputError(f"{where}: color must be '#RRGGBB', got {text!r}")
+    return tuple(int(text[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+
+
+def _number(value, where: str, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise InputError(f"{where}: {name} must be a number, got {value!r}")
+    return float(value)
+
+
+def _inside(x: float, y: float, shape, where: str) -> None:
+    h, w = shape
+    if not (0 <= x <= w - 1 and 0 <= y <= h - 1):
+        raise InputError(f"{where}: ({x:g}, {y:g}) is outside the {w}x{h} input")
+
+
+def parse_hints(data, shape, source: str = "hints") -> list[Hint]:
+    """Validate hints (the JSON document, already loaded) for an input of ``shape`` (h, w)."""
+    entries = data.get("hints") if isinstance(data, dict) and set(data) == {"hints"} else data
+    if not isinstance(entries, list):
+        raise InputError(f"{source}: expected a list of hints (or {{\"hints\": [...]}}), got {type(data).__name__}")
+    hints = []
+    for i, entry in enumerate(entries):
+        where = f"{source} entry {i}"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: expected an object like {{\"x\", \"y\", \"color\", \"radius\"}}, got {entry!r}")
+        keys = set(entry)
+        allowed = _SCRIBBLE_KEYS if "points" in keys else _POINT_KEYS
+        if keys - allowed:
+            raise InputError(f"{where}: unknown key(s) {sorted(keys - allowed)}; a point has x, y, color, radius; "
+                             f"a scribble has points, color, radius")
+        if "color" not in keys:
+            raise InputError(f"{where}: no color")
+        color = parse_color(entry["color"], where)
+        radius = entry.get("radius", DEFAULT_RADIUS)
+        if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not 0 < radius <= MAX_RADIUS:
+            raise InputError(f"{where}: radius must be a number of pixels in (0, {MAX_RADIUS}], got {radius!r}")
+        if "points" in keys:
+            pts = entry["points"]
+            if not isinstance(pts, list) or not pts or not all(isinstance(p, list) and len(p) == 2 for p in pts):
+                raise InputError(f"{where}: points must be a list of [x, y] pairs")
+            points = [(_number(p[0], where, "x"), _number(p[1], where, "y")) for p in pts]
+        else:
+            if "x" not in keys or "y" not in keys:
+                raise InputError(f"{where}: a point needs x and y (a scribble: points)")
+            points = [(_number(entry["x"], where, "x"), _number(entry["y"], where, "y"))]
+        for x, y in points:
+            _inside(x, y, shape, where)
+        hints.append(Hint(points, color, max(1, int(round(radius)))))
+    return hints
+
+
+def read_hints(path, shape) -> list[Hint]:
+    """Hints from a JSON file, checked against an input of ``shape`` (h, w)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"hints file not found: {p}")
+    try:
+        data = json.loads(p.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{p} is not a JSON file: {exc}") from None
+    return parse_hints(data, shape, p.name)
+
+
+def rasterise(hints: list[Hint], shape) -> np.ndarray:
+    """Hints -> (H, W, 4) float32 channels: the hinted RGB (0 elsewhere) and the mask."""
+    h, w = shape
+    out = np.zeros((h, w, HINT_CHANNELS), np.float32)
+    for hint in hints:
+        mask = np.zeros((h, w), np.uint8)
+        pts = np.round(np.array(hint.points)).astype(np.int32)
+        if len(pts) == 1:
+            cv2.circle(mask, tuple(int(v) for v in pts[0]), hint.radius, 1, -1)
+        else:
+            cv2.polylines(mask, [pts.reshape(-1, 1, 2)], False, 1, thickness=2 * hint.radius + 1)
+        on = mask > 0
+        out[on, :3] = hint.color
+        out[on, 3] = 1.0
+    return out
+
+
+def random_hints(photo: np.ndarray, rng: np.random.Generator, max_hints: int) -> np.ndarray:
+    """Training hints for a (patch of a) photo: none for :data:`NO_HINTS` of the calls, else 1 to
+    ``max_hints`` dots and short scribbles, each in the photo's own mean colour under it;
+    (H, W, 4) channels as :func:`rasterise` makes them."""
+    h, w = photo.shape[:2]
+    out = np.zeros((h, w, HINT_CHANNELS), np.float32)
+    if max_hints <= 0 or rng.random() < NO_HINTS:
+        return out
+    for _ in range(int(rng.integers(1, max_hints + 1))):
+        radius = int(rng.integers(1, 5))
+        x, y = float(rng.uniform(0, w - 1)), float(rng.uniform(0, h - 1))
+        points = [(x, y)]
+        if rng.random() < 0.3:  # a short scribble: a few steps of a random walk
+            for _ in range(int(rng.integers(1, 4))):
+                x = float(np.clip(x + rng.normal(0, 8), 0, w - 1))
+                y = float(np.clip(y + rng.normal(0, 8), 0, h - 1))
+                points.append((x, y))
+        mask = rasterise([Hint(points, (1.0, 1.0, 1.0), radius)], (h, w))[..., 3] > 0
+        out[mask, :3] = photo[mask].mean(axis=0)
+        out[mask, 3] = 1.0
+    return out

@@ -1,0 +1,107 @@
+"""Colour hints (preprocess/hints.py): the file format, its errors, the channels, and a tiny hint
+model trained with the real CLI that follows a hint."""
+import json
+
+import numpy as np
+import pytest
+
+import train
+from preprocess.hints import HINT_CHANNELS, NO_HINTS, Hint, parse_hints, random_hints, rasterise, read_hints
+from tests.conftest import load_script
+from tests.test_lines_and_bw import BLUE, RED, TINY_SCHEDULE, _two_region_photo
+from utils.cli import run_cli
+from utils.errors import InputError
+from utils.image_io import read_photo, write_image
+
+process = load_script("process.py")
+
+
+def test_points_and_scribbles_are_read():
+    hints = parse_hints([{"x": 3, "y": 4, "color": "#ff0000", "radius": 2},
+                         {"points": [[0, 0], [9, 9]], "color": "#00FF80"}], (10, 12))
+    assert hints[0] == Hint([(3.0, 4.0)], (1.0, 0.0, 0.0), 2)
+    assert hints[1].points == [(0.0, 0.0), (9.0, 9.0)] and hints[1].color == (0.0, 1.0, 128 / 255) and hints[1].radius == 3
+    assert parse_hints({"hints": []}, (5, 5)) == []
+
+
+@pytest.mark.parametrize("entry, says", [
+    ({"x": 12, "y": 4, "color": "#ff0000"}, "entry 1: (12, 4) is outside the 12x10 input"),
+    ({"x": 1, "y": 4, "color": "red"}, "entry 1: color must be '#RRGGBB'"),
+    ({"x": 1, "y": 4, "color": "#ff0000", "size": 3}, "entry 1: unknown key(s) ['size']"),
+    ({"x": 1, "color": "#ff0000"}, "entry 1: a point needs x and y"),
+    ({"x": 1, "y": 2, "color": "#ff0000", "radius": -1}, "entry 1: radius must be"),
+    ({"points": [[1, 2], [3]], "color": "#ff0000"}, "entry 1: points must be a list of [x, y] pairs"),
+    ({"x": "1", "y": 2, "color": "#ff0000"}, "entry 1: x must be a number"),
+    ([1, 2], "entry 1: expected an object"),
+])
+def test_bad_hints_name_the_entry(entry, says):
+    with pytest.raises(InputError) as err:
+        parse_hints([{"x": 1, "y": 1, "color": "#000000"}, entry], (10, 12), "h.json")
+    assert str(err.value).startswith("h.json " + says.split(":")[0]) and says.split(": ", 1)[1] in str(err.value)
+
+
+def test_read_hints_refuses_a_file_that_is_not_json(tmp_path):
+    (tmp_path / "h.json").write_text("{x: 1")
+    with pytest.raises(InputError, match="not a JSON file"):
+        read_hints(tmp_path / "h.json", (10, 10))
+    with pytest.raises(InputError, match="not found"):
+        read_hints(tmp_path / "missing.json", (10, 10))
+
+
+def test_rasterise_draws_the_colour_and_the_mask():
+    ch = rasterise([Hint([(5.0, 5.0)], (0.2, 0.4, 0.6), 2), Hint([(0.0, 9.0), (19.0, 9.0)], (1.0, 0.0, 0.0), 1)], (12, 20))
+    assert ch.shape == (12, 20, HINT_CHANNELS)
+    assert np.allclose(ch[5, 5], [0.2, 0.4, 0.6, 1.0]) and ch[5, 8, 3] == 0  # a disk of radius 2
+    assert ch[9, :, 3].all() and np.allclose(ch[9, 15, :3], [1, 0, 0])       # the stroke, end to end
+    assert ch[0, 19].sum() == 0
+
+
+def test_training_hints_carry_the_photo_colour_and_are_sometimes_absent():
+    photo = np.zeros((64, 64, 3), np.float32)
+    photo[:, 32:] = [0.9, 0.1, 0.1]
+    rng = np.random.default_rng(0)
+    draws = [random_hints(photo, rng, 8) for _ in range(200)]
+    empty = sum(d[..., 3].sum() == 0 for d in draws) / len(draws)
+    assert abs(empty - NO_HINTS) < 0.1
+    for d in draws:
+        on = d[..., 3] > 0
+        assert np.all((d[..., :3][~on]) == 0)
+        left = on[:, :28].any() and not on[:, 28:].any()
+        if left:  # hints entirely on the black half are black
+            assert np.allclose(d[on, :3], 0)
+
+
+@pytest.fixture(scope="module")
+def hint_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hint_run")
+    write_image(out / "photo.png", _two_region_photo())
+    args = ["--image", str(out / "photo.png"), "--out", str(out / "run"), "--sketch-method", "lines", "--hints",
+            "--epochs1", "8", "--steps-per-epoch", "25", "--epochs2", "1", "--steps2-per-epoch", "5",
+            "--metrics-log", str(out / "training.log"), "--seed", "0"] + TINY_SCHEDULE
+    assert run_cli(train.main, args) == 0
+    return out
+
+
+def test_a_hint_model_follows_a_hint_and_works_without_one(hint_run):
+    (hint_run / "hints.json").write_text(json.dumps([{"x": 48, "y": 72, "color": "#3366d9", "radius": 6}]))
+    outs = {}
+    for name, extra in (("none", []), ("hint", ["--hints", str(hint_run / "hints.json")])):
+        outs[name] = hint_run / f"{name}.png"
+        assert run_cli(process.main, ["--checkpoint", str(hint_run / "run"), "--image", str(hint_run / "photo.png"),
+                                      "--depth", "none", "--out", str(outs[name]), "--align", "off"] + extra) == 0
+    none, hinted = read_photo(outs["none"]), read_photo(outs["hint"])
+    spot = (slice(68, 77), slice(44, 53))          # under the blue hint, in the red wall
+    assert np.linalg.norm(none[spot].mean((0, 1)) - RED) < np.linalg.norm(none[spot].mean((0, 1)) - BLUE)
+    assert np.linalg.norm(hinted[spot].mean((0, 1)) - BLUE) < np.linalg.norm(none[spot].mean((0, 1)) - BLUE) - 0.1
+    far = (slice(4, 30), slice(4, 92))              # the sky, far from the hint, barely moves
+    assert np.abs(hinted[far] - none[far]).mean() < 0.05
+
+
+def test_hints_on_a_model_without_them_are_refused(hint_run, tmp_path, capsys):
+    (tmp_path / "h.json").write_text("[]")
+    args = ["--image", str(hint_run / "photo.png"), "--out", str(tmp_path / "run"), "--epochs1", "1",
+            "--steps-per-epoch", "1", "--epochs2", "0", "--metrics-log", str(tmp_path / "log")] + TINY_SCHEDULE
+    assert run_cli(train.main, args) == 0
+    code = run_cli(process.main, ["--checkpoint", str(tmp_path / "run"), "--image", str(hint_run / "photo.png"),
+                                  "--depth", "none", "--out", str(tmp_path / "o.png"), "--hints", str(tmp_path / "h.json")])
+    assert code == 2 and capsys.readouterr().err.startswith("error: this model was trained without colour hints")
