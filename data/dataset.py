@@ -20,7 +20,7 @@ import torch
 
 from config.defaults import AugmentConfig, ModelConfig
 from models.inputs import Guides, encode_inputs
-from preprocess.hints import random_hints
+from preprocess.hints import hint_channels, random_hints
 from preprocess.line_styles import blurred_median, random_line_drawing
 
 
@@ -168,7 +168,7 @@ class PatchSampler:
         pos = np.clip(pos, 0, 1).astype(np.float32)
         target = jitter_target(self.jitter_rng, photo, self.aug.color_jitter)
         # hint models: random dots and scribbles of the target's own colour
-        hints = random_hints(target, self.hint_rng, self.aug.max_hints) if self.cfg.hints else None
+        hints = hint_channels(random_hints(target, self.hint_rng, self.aug.max_hints), sketch) if self.cfg.hints else None
         x = encode_inputs(sketch, depth, lum, pos, self.cfg, hints)
         labels = None
         if g.mask is not None and self.cfg.num_labels > 0:

@@ -1,7 +1,10 @@
 """Colour hints: a few coloured points and scribbles a user puts on the input, as network channels.
 
 A hint model (``train.py --hints``) reads four more channels: the hinted colour (R, G, B in
-[0, 1], zero where nothing is hinted) and a mask (1 where a hint is). Training reveals random
+[0, 1], zero where nothing is hinted) and a mask: 1 on the dot or stroke itself, 0.5 over the
+rest of the region it touches (regions closed by the drawing's lines, small gaps bridged, as
+LazyBrush treats hand-drawn line art), so a hint fills its region up to the lines and the network
+learns how the colour varies inside it (:func:`hint_channels`). Training reveals random
 points and short scribbles of the training photo's true colour (none at all for a quarter of
 the patches), as Zhang et al. 2017 (*Real-Time User-Guided Image Colorization with Learned Deep
 Priors*) do, so the same model also works with no hints.
@@ -31,6 +34,7 @@ HINT_CHANNELS = 4     # R, G, B of the hinted colour, and the hint mask
 DEFAULT_RADIUS = 3
 MAX_RADIUS = 64
 NO_HINTS = 0.25       # share of training patches without any hint
+REACH = 48            # px: how far a hint fills its region from its dot or stroke
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _POINT_KEYS = {"x", "y", "color", "radius"}
 _SCRIBBLE_KEYS = {"points", "color", "radius"}
@@ -127,14 +131,50 @@ def rasterise(hints: list[Hint], shape) -> np.ndarray:
     return out
 
 
-def random_hints(photo: np.ndarray, rng: np.random.Generator, max_hints: int) -> np.ndarray:
-    """Training hints for a (patch of a) photo: none for :data:`NO_HINTS` of the calls, else 1 to
-    ``max_hints`` dots and short scribbles, each in the photo's own mean colour under it;
-    (H, W, 4) channels as :func:`rasterise` makes them."""
-    h, w = photo.shape[:2]
+def line_regions(sketch: np.ndarray, gap: int = 1) -> np.ndarray:
+    """Regions closed by the sketch's lines (sketch < 0.5), gaps of up to 2 * ``gap`` px bridged
+    (LazyBrush's unit, Sykora et al. 2009): (H, W) int32 labels, 0 on the (thickened) lines."""
+    lines = (sketch < 0.5).astype(np.uint8)
+    if gap > 0:
+        lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1)))
+    _, labels = cv2.connectedComponents(1 - lines, connectivity=4)
+    return labels
+
+
+def hint_channels(hints: list[Hint], sketch: np.ndarray) -> np.ndarray:
+    """Hints -> (H, W, 4) network channels: each hint's colour over the region its dot or stroke
+    touches, up to :data:`REACH` px from it (regions closed by the lines, :func:`line_regions`;
+    mask 0.5 there) and on the
+    dot or stroke itself (mask 1), so a hint fills its region up to the lines; later hints win
+    where two share a region."""
+    h, w = sketch.shape
     out = np.zeros((h, w, HINT_CHANNELS), np.float32)
-    if max_hints <= 0 or rng.random() < NO_HINTS:
+    if not hints:
         return out
+    labels = line_regions(sketch)
+    for hint in hints:
+        dot = rasterise([hint], (h, w))[..., 3] > 0
+        touched = np.unique(labels[dot])
+        # within REACH px of the dot: the reach a hint had in training patches, so that a leaky
+        # region (a line drawing's gaps) does not carry one colour across the whole picture
+        near = cv2.distanceTransform((~dot).astype(np.uint8), cv2.DIST_L2, 3) <= REACH
+        region = np.isin(labels, touched[touched > 0]) & near & (out[..., 3] < 1)
+        out[region, :3] = hint.color
+        out[region, 3] = 0.5
+    for hint in hints:
+        dot = rasterise([hint], (h, w))[..., 3] > 0
+        out[dot, :3] = hint.color
+        out[dot, 3] = 1.0
+    return out
+
+
+def random_hints(photo: np.ndarray, rng: np.random.Generator, max_hints: int) -> list[Hint]:
+    """Training hints for a (patch of a) photo: none for :data:`NO_HINTS` of the calls, else 1 to
+    ``max_hints`` dots and short scribbles, each in the photo's own mean colour under it."""
+    h, w = photo.shape[:2]
+    hints: list[Hint] = []
+    if max_hints <= 0 or rng.random() < NO_HINTS:
+        return hints
     for _ in range(int(rng.integers(1, max_hints + 1))):
         radius = int(rng.integers(1, 5))
         x, y = float(rng.uniform(0, w - 1)), float(rng.uniform(0, h - 1))
@@ -145,6 +185,5 @@ def random_hints(photo: np.ndarray, rng: np.random.Generator, max_hints: int) ->
                 y = float(np.clip(y + rng.normal(0, 8), 0, h - 1))
                 points.append((x, y))
         mask = rasterise([Hint(points, (1.0, 1.0, 1.0), radius)], (h, w))[..., 3] > 0
-        out[mask, :3] = photo[mask].mean(axis=0)
-        out[mask, 3] = 1.0
-    return out
+        hints.append(Hint(points, tuple(float(c) for c in photo[mask].mean(axis=0)), radius))
+    return hints

@@ -16,7 +16,7 @@ import torch
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of
 from models.inputs import Guides, check_labels
-from preprocess.hints import rasterise, read_hints
+from preprocess.hints import hint_channels, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
 from process.inference import colorize
@@ -72,7 +72,7 @@ class Renderer:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
         if cfg.hints:
-            guides.hints = rasterise(read_hints(cfg.hints, guides.shape), guides.shape)
+            guides.hints = hint_channels(read_hints(cfg.hints, guides.shape), guides.sketch)
         return guides, photo
 
     def _guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:

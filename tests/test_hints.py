@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import train
-from preprocess.hints import HINT_CHANNELS, NO_HINTS, Hint, parse_hints, random_hints, rasterise, read_hints
+from preprocess.hints import (HINT_CHANNELS, NO_HINTS, Hint, hint_channels, parse_hints, random_hints, rasterise,
+                             read_hints)
 from tests.conftest import load_script
 from tests.test_lines_and_bw import BLUE, RED, TINY_SCHEDULE, _two_region_photo
 from utils.cli import run_cli
@@ -61,14 +62,27 @@ def test_training_hints_carry_the_photo_colour_and_are_sometimes_absent():
     photo[:, 32:] = [0.9, 0.1, 0.1]
     rng = np.random.default_rng(0)
     draws = [random_hints(photo, rng, 8) for _ in range(200)]
-    empty = sum(d[..., 3].sum() == 0 for d in draws) / len(draws)
-    assert abs(empty - NO_HINTS) < 0.1
-    for d in draws:
-        on = d[..., 3] > 0
-        assert np.all((d[..., :3][~on]) == 0)
-        left = on[:, :28].any() and not on[:, 28:].any()
-        if left:  # hints entirely on the black half are black
-            assert np.allclose(d[on, :3], 0)
+    assert abs(sum(not d for d in draws) / len(draws) - NO_HINTS) < 0.1
+    for hints in draws:
+        for hint in hints:
+            xs = [x for x, _ in hint.points]
+            if max(xs) + hint.radius + 2 < 32:  # entirely on the black half: black
+                assert np.allclose(hint.color, 0)
+            if min(xs) - hint.radius - 2 > 32:  # entirely on the red half: red
+                assert np.allclose(hint.color, [0.9, 0.1, 0.1], atol=1e-6)
+
+
+def test_a_hint_fills_its_region_up_to_the_lines():
+    sketch = np.ones((40, 60), np.float32)
+    sketch[:, 30] = 0.0                       # a vertical line splits the paper
+    sketch[20, :30] = 0.0                     # the left half split again, with a 1-px gap at x=10
+    sketch[20, 10] = 1.0
+    ch = hint_channels([Hint([(5.0, 5.0)], (0.0, 0.0, 1.0), 2)], sketch)
+    assert ch[5, 5, 3] == 1.0                 # the dot
+    assert ch[12, 25, 3] == 0.5 and np.allclose(ch[12, 25, :3], [0, 0, 1])  # its region
+    assert ch[30, 5, 3] == 0.0                # across the line with a 1-px gap (bridged)
+    assert ch[5, 45, 3] == 0.0                # across the vertical line
+    assert not ch[:, 30, 3].any()             # not on the line itself
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Colour-hint benchmark: how much a few hints help a line-drawing model on the development cases.
+
+    python bench/colour_hints.py [--cases motorcycle graf aero china | all] [--preset default]
+                                 [--counts 0 1 5 10] [--out DIR] [--json FILE]
+
+Protocol (issue 15, on the line-drawing task of ``bench/quality.py``): per case, train a
+``--sketch-method lines --hints`` model on the training photo (seed 0) and give it the held-out
+view's Canny line drawing with N hints placed automatically from the true held-out photo: its
+segmentation (``preprocess/segment.py``, SLIC, 24 regions), one hint at the centre of each of the
+N largest regions (the region's pixel farthest from its border), radius 3 px, in the photo's
+mean colour under the dot. Scores as ``bench/quality.py`` (PSNR, SSIM, mean CIEDE2000) of the
+network's output (``--align off``: the hints' own effect). Goal: 10 hints >= no hint + 3 dB.
+
+One-hint control test: one hint at the centre of the photo's largest segment, in whichever of
+three distinct colours (red, blue, green) is farthest from what the model painted there without
+hints. Its region is the one it fills on the drawing (closed by the drawing's lines, within
+``preprocess.hints.REACH`` px). Reported: mean CIEDE2000 between the output inside that region and
+the hint colour (goal <= 10), and the mean CIEDE2000 change outside it against the no-hint output
+(goal <= 3).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.cases import CASES, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.quality import training_data  # noqa: E402
+from config.defaults import train_config  # noqa: E402
+from config.overrides import merge_overrides  # noqa: E402
+from preprocess.hints import Hint, hint_channels, rasterise  # noqa: E402
+from preprocess.segment import segment  # noqa: E402
+from process.inference import colorize  # noqa: E402
+from process.training import Trainer  # noqa: E402
+from utils.lab_processor import delta_e00  # noqa: E402
+from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
+
+RADIUS = 3
+CONTROL_COLOURS = {"red": (0.84, 0.15, 0.16), "blue": (0.12, 0.47, 0.71), "green": (0.17, 0.63, 0.17)}
+
+
+def region_centres(photo: np.ndarray, count: int) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """((x, y), region mask) of the ``count`` largest regions of the photo's SLIC segmentation,
+    each point the region's pixel farthest from its border."""
+    labels = segment(photo, "slic", regions=24)
+    sizes = np.bincount(labels.ravel())
+    out = []
+    for label in np.argsort(sizes)[::-1][:count]:
+        mask = labels == label
+        dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+        y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+        out.append(((int(x), int(y)), mask))
+    return out
+
+
+def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
+    hints = []
+    for (x, y), _ in region_centres(photo, count):
+        dot = rasterise([Hint([(x, y)], (1.0, 1.0, 1.0), RADIUS)], photo.shape[:2])[..., 3] > 0
+        hints.append(Hint([(x, y)], tuple(float(c) for c in photo[dot].mean(axis=0)), RADIUS))
+    return hints
+
+
+def run_case(name: str, preset: str, counts: list[int], out: Path) -> dict:
+    case = load_case(name)
+    over = merge_overrides(task_overrides("lines"), {"model": {"hints": True}})
+    cfg = train_config(preset, out=str(out / f"{name}_hints"), metrics_log=str(out / "training.log"), eval_every=10_000,
+                       **over)
+    t0 = time.perf_counter()
+    trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
+    trainer.fit()
+    seconds = time.perf_counter() - t0
+    guides = test_inputs(case, "lines", cfg.sketch)[""]
+    model = trainer.inference_model
+    rows = {}
+    for n in counts:
+        guides.hints = hint_channels(true_colour_hints(case.test_photo, n), guides.sketch) if n else None
+        rows[n] = image_metrics(colorize(model, guides), case.test_photo)
+    # one-hint control
+    guides.hints = None
+    plain = colorize(model, guides)
+    (x, y), region = region_centres(case.test_photo, 1)[0]
+    painted = plain[region].mean(axis=0)
+    far = max(CONTROL_COLOURS, key=lambda k: float(delta_e00(np.array([[CONTROL_COLOURS[k]]], np.float32),
+                                                              painted[None, None].astype(np.float32)).mean()))
+    colour = np.array(CONTROL_COLOURS[far], np.float32)
+    guides.hints = hint_channels([Hint([(x, y)], tuple(colour), RADIUS)], guides.sketch)
+    hinted = colorize(model, guides)
+    region = guides.hints[..., 3] > 0  # the hint's region: closed by the drawing's lines, within its reach
+    inside = float(delta_e00(hinted[region], np.broadcast_to(colour, hinted[region].shape)).mean())
+    outside = float(delta_e00(hinted[~region], plain[~region]).mean())
+    base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
+    return {"case": name, "seconds": seconds, "counts": rows, "baseline": base,
+            "control": {"colour": far, "region_share": float(region.mean()), "inside_de00": inside,
+                        "outside_change_de00": outside}}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", nargs="+", default=list(CASES), help=f"any of {list(CASES)}, or all")
+    p.add_argument("--preset", default="default")
+    p.add_argument("--counts", nargs="+", type=int, default=[0, 1, 5, 10])
+    p.add_argument("--out", default="runs/bench_colour_hints")
+    p.add_argument("--json", help="also write the results as JSON here")
+    a = p.parse_args(argv)
+    names = list(CASES) if a.cases == ["all"] else a.cases
+    for n in names:
+        if n not in CASES:
+            p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
+    results = [run_case(n, a.preset, a.counts, Path(a.out)) for n in names]
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, line-drawing task, network alone (no alignment)\n")
+    print("| case | train s | mean colour | " + " | ".join(f"{n} hints" for n in a.counts)
+          + " | 10 hints - 0 (goal >= +3 dB) |")
+    print("|---|---:|---|" + "---|" * len(a.counts) + "---|")
+    for r in results:
+        cells = [f"{r['counts'][n]['psnr']:.2f} / {r['counts'][n]['ssim']:.3f} / {r['counts'][n]['delta_e00']:.1f}"
+                 for n in a.counts]
+        gain = (f"{r['counts'][10]['psnr'] - r['counts'][0]['psnr']:+.2f} dB"
+                if 10 in r["counts"] and 0 in r["counts"] else "-")
+        b = r["baseline"]
+        print(f"| {r['case']} | {r['seconds']:.0f} | {b['psnr']:.2f} / {b['ssim']:.3f} / {b['delta_e00']:.1f} | "
+              + " | ".join(cells) + f" | {gain} |")
+    print("\nCells: PSNR dB / SSIM / mean dE00.\n")
+    print("| case | one hint: colour | region share | dE00 to the hint inside (goal <= 10) "
+          "| dE00 change outside (goal <= 3) |")
+    print("|---|---|---:|---:|---:|")
+    for r in results:
+        c = r["control"]
+        print(f"| {r['case']} | {c['colour']} | {100 * c['region_share']:.0f} % | {c['inside_de00']:.1f} "
+              f"| {c['outside_change_de00']:.2f} |")
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
