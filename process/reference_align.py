@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
-from utils.color_utils import lab_to_rgb_keep_lightness
+from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
 from utils.lab_processor import lightness_to_gray
 
 MIN_INLIERS = 30          # matches that agree with the homography
@@ -172,9 +172,7 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     weight = _weight(H, reference.shape[:2], (h, w))[..., None]
     if lightness is None:
         return (weight * warped + (1 - weight) * prediction).astype(np.float32)
-    from kornia.color import rgb_to_lab
-
-    to_lab = lambda a: rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
+    to_lab = lambda a: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
     wt = torch.from_numpy(weight).permute(2, 0, 1)[None]
     ab = wt * to_lab(warped)[:, 1:] + (1 - wt) * to_lab(prediction)[:, 1:]
     light = torch.from_numpy(lightness.astype(np.float32))[None, None] * 100.0
