@@ -152,8 +152,8 @@ def hint_channels(hints: list[Hint], sketch: np.ndarray) -> np.ndarray:
     if not hints:
         return out
     labels = line_regions(sketch)
-    for hint in hints:
-        dot = rasterise([hint], (h, w))[..., 3] > 0
+    dots = [rasterise([hint], (h, w))[..., 3] > 0 for hint in hints]
+    for hint, dot in zip(hints, dots):
         touched = np.unique(labels[dot])
         # within REACH px of the dot: the reach a hint had in training patches, so that a leaky
         # region (a line drawing's gaps) does not carry one colour across the whole picture
@@ -161,8 +161,7 @@ def hint_channels(hints: list[Hint], sketch: np.ndarray) -> np.ndarray:
         region = np.isin(labels, touched[touched > 0]) & near & (out[..., 3] < 1)
         out[region, :3] = hint.color
         out[region, 3] = 0.5
-    for hint in hints:
-        dot = rasterise([hint], (h, w))[..., 3] > 0
+    for hint, dot in zip(hints, dots):
         out[dot, :3] = hint.color
         out[dot, 3] = 1.0
     return out
