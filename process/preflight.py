@@ -28,7 +28,9 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.image and cfg.sketch:
         raise InputError("give --image or --sketch, not both")
     check_tiling(cfg.tile, cfg.overlap)
-    hints = getattr(cfg, "hints", None)
+    if cfg.align not in ("auto", "off"):
+        raise InputError(f"--align must be auto or off, got {cfg.align!r}")
+    hints = cfg.hints
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):
         if check_files and _given(path) and not Path(path).is_file():

@@ -117,9 +117,8 @@ class Renderer:
 
     def aligns(self, cfg: RenderConfig) -> bool:
         """Whether ``cfg``'s input is one that reference alignment applies to: a black-and-white
-        photo for a black-and-white model, a drawing (``--sketch``) for a line-drawing model."""
-        if cfg.align not in ("auto", "off"):
-            raise InputError(f"--align must be auto or off, got {cfg.align!r}")
+        photo for a black-and-white model, a drawing (``--sketch``) for a line-drawing model
+        (``cfg.align`` is checked by ``process.preflight``)."""
         if cfg.align == "off":
             return False
         return self.model.cfg.use_luminance or (self.sketch_cfg.method == "lines" and cfg.sketch is not None)
