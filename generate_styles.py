@@ -4,7 +4,8 @@
     python generate_styles.py [--checkpoint RUN] [--image PHOTO | --sketch FILE --depth FILE] [--mask FILE]
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
-                              [--style IMAGE ...] [--blend W ...] [--hints JSON] [--align auto|off] [--out DIR]
+                              [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
+                              [--align auto|off] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
@@ -50,6 +51,8 @@ def main(argv=None) -> int:
     p.add_argument("--style", nargs="*", default=[], help="style images (AdaIN), one variant each")
     p.add_argument("--blend", nargs="*", type=float, default=[], help="weights between the first two styles")
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
+    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
+                   help="on: hinted regions take their hint's colour, shading kept (as process.py)")
     p.add_argument("--align", default="auto", choices=["auto", "off"], help="reference alignment, as process.py --align")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
@@ -59,7 +62,7 @@ def main(argv=None) -> int:
 
     cfg = StylesConfig(render=RenderConfig(checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                            depth_model=a.depth_model, mask=a.mask, device=a.device,
-                                           hints=a.hints, align=a.align),
+                                           hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, styles=a.style, blend=a.blend)
     report = generate_styles(cfg)

@@ -3,7 +3,7 @@
 
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
-                      [--align auto|off] [--hints HINTS.json]
+                      [--align auto|off] [--hints HINTS.json] [--hint-fill on|off]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hints", metavar="JSON",
                    help="colour hints: points {x, y, color '#RRGGBB', radius} and scribbles {points, color, radius} "
                         "in the input's pixels (a model trained with train.py --hints)")
+    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
+                   help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
+                        "its shading kept; off: only what the network makes of the hints")
     p.add_argument("--align", default="auto", choices=["auto", "off"],
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
                         "training photo, take the colours from the aligned photo; off: the network's colours only")
@@ -51,7 +54,7 @@ def main(argv=None) -> int:
     cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
                        tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16,
-                       align=args.align, hints=args.hints)
+                       align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on")
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])

@@ -141,29 +141,42 @@ def line_regions(sketch: np.ndarray, gap: int = 1) -> np.ndarray:
     return labels
 
 
-def hint_channels(hints: list[Hint], sketch: np.ndarray) -> np.ndarray:
-    """Hints -> (H, W, 4) network channels: each hint's colour over the region its dot or stroke
-    touches, up to :data:`REACH` px from it (regions closed by the lines, :func:`line_regions`;
-    mask 0.5 there) and on the
-    dot or stroke itself (mask 1), so a hint fills its region up to the lines; later hints win
-    where two share a region."""
+def hint_regions(hints: list[Hint], sketch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which hint colours each pixel: (H, W) int32, 1 + the hint's index (0: no hint), and (H, W)
+    bool, on a dot or stroke itself. A hint owns the region its dot or stroke touches (regions
+    closed by the lines, :func:`line_regions`) up to :data:`REACH` px from it; later hints win
+    where two share a region, a dot or stroke always keeps its own colour."""
     h, w = sketch.shape
-    out = np.zeros((h, w, HINT_CHANNELS), np.float32)
+    owner = np.zeros((h, w), np.int32)
+    on_dot = np.zeros((h, w), bool)
     if not hints:
-        return out
+        return owner, on_dot
     labels = line_regions(sketch)
     dots = [rasterise([hint], (h, w))[..., 3] > 0 for hint in hints]
-    for hint, dot in zip(hints, dots):
+    for i, dot in enumerate(dots):
         touched = np.unique(labels[dot])
         # within REACH px of the dot: the reach a hint had in training patches, so that a leaky
         # region (a line drawing's gaps) does not carry one colour across the whole picture
         near = cv2.distanceTransform((~dot).astype(np.uint8), cv2.DIST_L2, 3) <= REACH
-        region = np.isin(labels, touched[touched > 0]) & near & (out[..., 3] < 1)
-        out[region, :3] = hint.color
-        out[region, 3] = 0.5
-    for hint, dot in zip(hints, dots):
-        out[dot, :3] = hint.color
-        out[dot, 3] = 1.0
+        owner[np.isin(labels, touched[touched > 0]) & near & ~on_dot] = i + 1
+        on_dot |= dot
+    for i, dot in enumerate(dots):
+        owner[dot] = i + 1
+    return owner, on_dot
+
+
+def hint_channels(hints: list[Hint], sketch: np.ndarray) -> np.ndarray:
+    """Hints -> (H, W, 4) network channels: each hint's colour over its region
+    (:func:`hint_regions`; mask 0.5 there) and on the dot or stroke itself (mask 1), so a hint
+    fills its region up to the lines."""
+    h, w = sketch.shape
+    out = np.zeros((h, w, HINT_CHANNELS), np.float32)
+    if not hints:
+        return out
+    owner, on_dot = hint_regions(hints, sketch)
+    colours = np.array([(0.0, 0.0, 0.0)] + [hint.color for hint in hints], np.float32)
+    out[..., :3] = colours[owner]
+    out[..., 3] = np.where(on_dot, 1.0, np.where(owner > 0, 0.5, 0.0))
     return out
 
 

@@ -19,6 +19,7 @@ from models.inputs import Guides, check_labels
 from preprocess.hints import hint_channels, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
+from process.hint_fill import fill_hints
 from process.inference import colorize
 from process.reference_align import align_and_carry
 from process.preflight import check_render_request
@@ -43,6 +44,8 @@ class RenderConfig:
     hints: str | None = None         # colour hints JSON (preprocess/hints.py), for models trained with --hints
     align: str = "auto"              # auto: a drawing (lines model) or black-and-white photo that lines up with
                                      # the training photo takes its colours there (process/reference_align.py); off
+    hint_fill: bool = True           # move each hinted region to its hint's colour, shading kept (process/hint_fill.py);
+                                     # False: the network's reading of the hints only
 
 
 def default_out(cfg: RenderConfig) -> Path:
@@ -111,9 +114,18 @@ class Renderer:
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
                        overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16)
-        rgb = self.carry_reference(cfg, guides, rgb)
+        rgb = self.finish(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides
+
+    def finish(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
+        """The network's ``rgb`` as the user gets it: the training photo's colours carried over where
+        the input lines up with it (``cfg.align``), then the colour hints kept (``cfg.hint_fill``),
+        so a hint wins over the reference."""
+        rgb = self.carry_reference(cfg, guides, rgb)
+        if cfg.hints and cfg.hint_fill:
+            rgb = fill_hints(rgb, read_hints(cfg.hints, guides.shape), guides.sketch, guides.luminance)
+        return rgb
 
     def aligns(self, cfg: RenderConfig) -> bool:
         """Whether ``cfg``'s input is one that reference alignment applies to: a black-and-white

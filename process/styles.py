@@ -116,7 +116,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
     base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device)
-    base = renderer.carry_reference(cfg.render, guides, base)  # as process.py renders it (--align)
+    base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
     for pal in palettes:

@@ -6,13 +6,17 @@ import numpy as np
 import pytest
 
 import train
-from preprocess.hints import (HINT_CHANNELS, NO_HINTS, Hint, hint_channels, parse_hints, random_hints, rasterise,
-                             read_hints)
+from skimage.color import rgb2lab
+
+from preprocess.hints import (HINT_CHANNELS, NO_HINTS, REACH, Hint, hint_channels, parse_hints, random_hints,
+                              rasterise, read_hints)
+from process.hint_fill import FEATHER, fill_hints
 from tests.conftest import load_script
 from tests.test_lines_and_bw import BLUE, RED, TINY_SCHEDULE, _two_region_photo
 from utils.cli import run_cli
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image
+from utils.lab_processor import delta_e00
 
 process = load_script("process.py")
 
@@ -97,9 +101,11 @@ def hint_run(tmp_path_factory):
 
 
 def test_a_hint_model_follows_a_hint_and_works_without_one(hint_run):
+    """The network's own reading of a hint (``--hint-fill off``), and the kept hint (default)."""
     (hint_run / "hints.json").write_text(json.dumps([{"x": 48, "y": 72, "color": "#3366d9", "radius": 6}]))
     outs = {}
-    for name, extra in (("none", []), ("hint", ["--hints", str(hint_run / "hints.json")])):
+    hint = ["--hints", str(hint_run / "hints.json")]
+    for name, extra in (("none", []), ("hint", hint + ["--hint-fill", "off"]), ("kept", hint)):
         outs[name] = hint_run / f"{name}.png"
         assert run_cli(process.main, ["--checkpoint", str(hint_run / "run"), "--image", str(hint_run / "photo.png"),
                                       "--depth", "none", "--out", str(outs[name]), "--align", "off"] + extra) == 0
@@ -109,6 +115,55 @@ def test_a_hint_model_follows_a_hint_and_works_without_one(hint_run):
     assert np.linalg.norm(hinted[spot].mean((0, 1)) - BLUE) < np.linalg.norm(none[spot].mean((0, 1)) - BLUE) - 0.1
     far = (slice(4, 30), slice(4, 92))              # the sky, far from the hint, barely moves
     assert np.abs(hinted[far] - none[far]).mean() < 0.05
+    kept = read_photo(outs["kept"])
+    assert delta_e00(kept[spot], np.broadcast_to(BLUE, kept[spot].shape).astype(np.float32)).mean() < 10
+    assert np.abs(kept[far] - hinted[far]).mean() < 0.05   # the fill keeps to the hint's region (and its ease)
+    beyond = slice(0, 72 - 6 - REACH - int(FEATHER) - 2)       # past the dot's reach and the ease: untouched
+    assert np.array_equal(kept[beyond], hinted[beyond])
+
+
+def _shaded_two_rooms():
+    """A 40x60 drawing split by a vertical line, and a rendering of it: red with a left-to-right
+    shading ramp left of the line, grey right of it."""
+    sketch = np.ones((40, 60), np.float32)
+    sketch[:, 30] = 0.0
+    rgb = np.empty((40, 60, 3), np.float32)
+    rgb[:, :30] = np.array([0.7, 0.2, 0.2], np.float32) * np.linspace(0.6, 1.0, 30, dtype=np.float32)[None, :, None]
+    rgb[:, 30:] = 0.5
+    return sketch, rgb
+
+
+def test_a_kept_hint_moves_its_region_to_the_hint_colour_with_its_shading():
+    sketch, rgb = _shaded_two_rooms()
+    green = (0.2, 0.6, 0.25)
+    out = fill_hints(rgb, [Hint([(10.0, 20.0)], green, 2)], sketch)
+    room = (slice(None), slice(0, 30))
+    mean_lab = rgb2lab(out[room]).reshape(-1, 3).mean(0)
+    # the region's mean is the hint (within what bringing the shaded greens into gamut takes)
+    assert np.abs(mean_lab - rgb2lab(np.array([[green]]))[0, 0]).max() < 4.0
+    assert delta_e00(out[room], np.broadcast_to(np.float32(green), out[room].shape)).mean() < 10
+    light_in, light_out = rgb2lab(rgb[room])[..., 0], rgb2lab(out[room])[..., 0]
+    assert np.corrcoef(light_in.ravel(), light_out.ravel())[0, 1] > 0.99          # shading kept
+    assert np.array_equal(out[:, 31:], rgb[:, 31:])                                # the other room untouched
+
+
+def test_a_kept_hint_keeps_a_black_and_white_photo_lightness():
+    sketch, rgb = _shaded_two_rooms()
+    lightness = (rgb2lab(rgb)[..., 0] / 100).astype(np.float32)
+    out = fill_hints(rgb, [Hint([(10.0, 20.0)], (0.1, 0.3, 0.9), 2)], sketch, lightness)
+    assert np.abs(rgb2lab(out)[..., 0] / 100 - lightness).max() < 0.005
+    assert rgb2lab(out[:, :30])[..., 2].mean() < -20                               # blue now (b* < 0)
+
+
+def test_a_kept_hint_eases_out_where_its_reach_ends():
+    sketch = np.ones((40, 200), np.float32)                                       # an open area, no lines
+    rgb = np.full((40, 200, 3), 0.5, np.float32)
+    out = fill_hints(rgb, [Hint([(20.0, 20.0)], (0.9, 0.1, 0.1), 2)], sketch)
+    change = delta_e00(out, rgb)[20]
+    assert change[20] > 30 and np.allclose(change[20:20 + REACH], change[20], atol=0.5)  # full within reach
+    assert change[20 + 2 + REACH + int(FEATHER) + 2] == 0                                          # none past the ease
+    steps = np.abs(np.diff(change[20:20 + REACH + 20]))
+    assert steps.max() < 0.25 * change[20]                                        # no hard edge at the reach
 
 
 def test_hints_on_a_model_without_them_are_refused(hint_run, tmp_path, capsys):
