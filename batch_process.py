@@ -3,6 +3,7 @@
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite] [--align auto|off]
+                            [--hints-dir DIR] [--hint-fill on|off]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
@@ -39,6 +40,10 @@ def main(argv=None) -> int:
     p.add_argument("--align", default="auto", choices=["auto", "off"],
                    help="reference alignment, as process.py --align (drawings for line-drawing models, "
                         "black-and-white photos)")
+    p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
+                                       "an input without one gets no hints), for models trained with --hints")
+    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
+                   help="on: hinted regions take their hint's colour, shading kept (as process.py)")
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: this process; ray: Ray Data workers (locally, or on --address)")
     p.add_argument("--address", help="ray: an existing cluster ('auto' on one of its nodes or under `ray job submit`, "
@@ -52,9 +57,10 @@ def main(argv=None) -> int:
     from process.batch import BatchConfig, run_batch
     from process.render import RenderConfig
 
-    cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite)
+    cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
     render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                          overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align)
+                          overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
+                          hint_fill=a.hint_fill == "on")
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -3,6 +3,7 @@
 
     python bench/colour_hints.py [--cases motorcycle graf aero china | all] [--preset default]
                                  [--counts 0 1 5 10] [--out DIR] [--json FILE]
+                                 [--figure PNG [--figure-case NAME]]
 
 Protocol (issue 15, on the line-drawing task of ``bench/quality.py``): per case, train a
 ``--sketch-method lines --hints`` model on the training photo (seed 0) and give it the held-out
@@ -32,6 +33,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -49,7 +51,9 @@ from process.hint_fill import fill_hints  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.training import Trainer  # noqa: E402
 from utils.lab_processor import delta_e00  # noqa: E402
+from utils.image_io import write_image  # noqa: E402
 from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
+from utils.visualization import contact_sheet  # noqa: E402
 
 RADIUS = 3
 CONTROL_COLOURS = {"red": (0.84, 0.15, 0.16), "blue": (0.12, 0.47, 0.71), "green": (0.17, 0.63, 0.17)}
@@ -77,7 +81,27 @@ def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
     return hints
 
 
-def run_case(name: str, preset: str, counts: list[int], out: Path) -> dict:
+def drawing_with_hints(sketch: np.ndarray, hints: list[Hint]) -> np.ndarray:
+    """The drawing as RGB with each hint shown as a dot in its colour, ringed in black so it reads
+    on any background (drawn larger than the hint itself, for the eye)."""
+    img = np.repeat(sketch[..., None], 3, axis=2).astype(np.float32).copy()
+    size = max(4, round(max(sketch.shape) / 90))
+    for hint in hints:
+        centre = tuple(int(round(v)) for v in hint.points[0])
+        cv2.circle(img, centre, size + 2, (0.0, 0.0, 0.0), -1, cv2.LINE_AA)
+        cv2.circle(img, centre, size, tuple(float(c) for c in hint.color), -1, cv2.LINE_AA)
+    return img
+
+
+def hint_sheet(sketch: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted: np.ndarray, photo: np.ndarray,
+               scores: tuple[dict, dict]) -> np.ndarray:
+    """input with hints | no hints | with the hints | reference: the README's picture."""
+    return contact_sheet([drawing_with_hints(sketch, hints), plain, hinted, photo],
+                         ["line drawing + 10 hints (dots enlarged)", f"no hints: {scores[0]['psnr']:.1f} dB",
+                          f"10 hints: {scores[1]['psnr']:.1f} dB", "reference photo (never seen)"], cell_width=300)
+
+
+def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str | None = None) -> dict:
     case = load_case(name)
     over = merge_overrides(task_overrides("lines"), {"model": {"hints": True}})
     cfg = train_config(preset, out=str(out / f"{name}_hints"), metrics_log=str(out / "training.log"), eval_every=10_000,
@@ -94,7 +118,11 @@ def run_case(name: str, preset: str, counts: list[int], out: Path) -> dict:
         guides.hints = hint_channels(hints, guides.sketch) if n else None
         out = colorize(model, guides)
         rows[n] = image_metrics(out, case.test_photo)
-        kept[n] = image_metrics(fill_hints(out, hints, guides.sketch), case.test_photo)
+        filled = fill_hints(out, hints, guides.sketch)
+        kept[n] = image_metrics(filled, case.test_photo)
+        if figure and n == 10 and 0 in counts:
+            plain = colorize(model, replace(guides, hints=None))
+            write_image(Path(figure), hint_sheet(guides.sketch, hints, plain, filled, case.test_photo, (kept[0], kept[10])))
     # one-hint control
     guides.hints = None
     plain = colorize(model, guides)
@@ -126,12 +154,16 @@ def main(argv=None) -> int:
     p.add_argument("--counts", nargs="+", type=int, default=[0, 1, 5, 10])
     p.add_argument("--out", default="runs/bench_colour_hints")
     p.add_argument("--json", help="also write the results as JSON here")
+    p.add_argument("--figure", help="write a picture here: drawing with 10 hints | no hints | 10 hints kept | "
+                                    "reference (the README's docs/hints.png)")
+    p.add_argument("--figure-case", help="the case the picture shows (default: the first)")
     a = p.parse_args(argv)
     names = list(CASES) if a.cases == ["all"] else a.cases
     for n in names:
         if n not in CASES:
             p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
-    results = [run_case(n, a.preset, a.counts, Path(a.out)) for n in names]
+    shown = a.figure_case or names[0]
+    results = [run_case(n, a.preset, a.counts, Path(a.out), a.figure if n == shown else None) for n in names]
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, line-drawing task, network alone (no alignment)\n")
     cell = lambda m: f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.1f}"  # noqa: E731

@@ -38,6 +38,8 @@ class BatchConfig:
     kind: str = "image"          # image (photos) | sketch (drawings used as they are)
     depth_dir: str | None = None  # folder of depth maps named like the inputs (<stem>.png / .npy)
     overwrite: bool = False      # re-render inputs whose output exists
+    hints_dir: str | None = None  # folder of colour-hint files named like the inputs (<stem>.json; an input
+                                  # without one is rendered without hints)
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,17 @@ def _depth_for(stem: str, depth_dir: str | None) -> str | None:
     raise InputError(f"no depth map for {stem} in {depth_dir}")
 
 
-def _request(render: RenderConfig, cfg: BatchConfig, job: Job, depth: str | None) -> RenderConfig:
+def _hints_for(stem: str, hints_dir: str | None) -> str | None:
+    """The input's colour hints, ``<stem>.json`` in ``hints_dir``, or None (no hints for it)."""
+    cand = Path(hints_dir) / f"{stem}.json" if hints_dir else None
+    return str(cand) if cand is not None and cand.is_file() else None
+
+
+def _request(render: RenderConfig, cfg: BatchConfig, job: Job, depth: str | None,
+             hints: str | None = None) -> RenderConfig:
     return replace(render, checkpoint=job.checkpoint, out=job.output,
                    image=job.input if cfg.kind == "image" else None,
-                   sketch=job.input if cfg.kind == "sketch" else None, depth=depth)
+                   sketch=job.input if cfg.kind == "sketch" else None, depth=depth, hints=hints)
 
 
 def _model_cfg_on_cpu(checkpoint: str):
@@ -120,7 +129,8 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
     """List the inputs and check, before anything is read or written, what the whole batch
     needs: each checkpoint (``model_cfg_of(path)`` loads it) against the flags, the output
     folder, and that no output overwrites an input or another output. Creates the output folder."""
-    for flag, value in (("--out", cfg.out), ("--checkpoint", render.checkpoint), ("--depth-dir", cfg.depth_dir)):
+    for flag, value in (("--out", cfg.out), ("--checkpoint", render.checkpoint), ("--depth-dir", cfg.depth_dir),
+                        ("--hints-dir", cfg.hints_dir)):
         if value and _is_uri(value):  # Path("s3://b/x") would be a local folder "s3:/b/x"
             raise InputError(f"{flag} {value}: URIs are not read or written; give a path on a filesystem every "
                              "worker sees")
@@ -132,15 +142,16 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
     else:
         pairs = [(str(f), None) for f in list_inputs(cfg.inputs)]
     out_dir = Path(cfg.out)
-    if cfg.depth_dir is not None and not Path(cfg.depth_dir).is_dir():
-        raise InputError(f"--depth-dir: not a folder: {cfg.depth_dir}")
+    for flag, folder in (("--depth-dir", cfg.depth_dir), ("--hints-dir", cfg.hints_dir)):
+        if folder is not None and not Path(folder).is_dir():
+            raise InputError(f"{flag}: not a folder: {folder}")
     check_writable_dir(out_dir)
     jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), ck or render.checkpoint) for inp, ck in pairs]
     # What each model needs, checked once per checkpoint before any input is read.
     for ck in dict.fromkeys(j.checkpoint for j in jobs):
         first = next(j for j in jobs if j.checkpoint == ck)
         check_render_request(model_cfg_of(ck),
-                             _request(render, cfg, first, cfg.depth_dir or render.depth),
+                             _request(render, cfg, first, cfg.depth_dir or render.depth, cfg.hints_dir),
                              outputs=[out_dir / "summary.json"], check_files=False)
     seen: dict[Path, str] = {}
     for j in jobs:
@@ -173,7 +184,8 @@ def process_job(job: Job, cfg: BatchConfig, render: RenderConfig, renderer_for, 
     t0 = time.perf_counter()
     try:
         depth = _depth_for(Path(job.input).stem, cfg.depth_dir) if cfg.depth_dir else render.depth
-        renderer_for(job.checkpoint).render(_request(render, cfg, job, depth))
+        hints = _hints_for(Path(job.input).stem, cfg.hints_dir)
+        renderer_for(job.checkpoint).render(_request(render, cfg, job, depth, hints))
         row["status"] = "ok"
     except (InputError, ValueError, OSError) as exc:
         row.update(status="failed", error=str(exc).splitlines()[0])

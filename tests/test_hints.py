@@ -19,6 +19,7 @@ from utils.image_io import read_photo, write_image
 from utils.lab_processor import delta_e00
 
 process = load_script("process.py")
+batch_process = load_script("batch_process.py")
 
 
 def test_points_and_scribbles_are_read():
@@ -174,3 +175,33 @@ def test_hints_on_a_model_without_them_are_refused(hint_run, tmp_path, capsys):
     code = run_cli(process.main, ["--checkpoint", str(tmp_path / "run"), "--image", str(hint_run / "photo.png"),
                                   "--depth", "none", "--out", str(tmp_path / "o.png"), "--hints", str(tmp_path / "h.json")])
     assert code == 2 and capsys.readouterr().err.startswith("error: this model was trained without colour hints")
+
+
+def test_batch_takes_each_inputs_own_hints_file(hint_run, tmp_path):
+    """batch_process.py --hints-dir: <stem>.json per input; an input without one gets no hints."""
+    inputs, hints = tmp_path / "in", tmp_path / "hints"
+    inputs.mkdir(), hints.mkdir()
+    for stem in ("a", "b"):
+        (inputs / f"{stem}.png").write_bytes((hint_run / "photo.png").read_bytes())
+    (hints / "a.json").write_text(json.dumps([{"x": 48, "y": 72, "color": "#3366d9", "radius": 6}]))
+    assert run_cli(batch_process.main, [str(inputs), "--out", str(tmp_path / "out"), "--checkpoint",
+                                        str(hint_run / "run"), "--depth", "none", "--align", "off",
+                                        "--hints-dir", str(hints)]) == 0
+    a, b = read_photo(tmp_path / "out" / "a_color.png"), read_photo(tmp_path / "out" / "b_color.png")
+    spot = (slice(68, 77), slice(44, 53))
+    assert delta_e00(a[spot], np.broadcast_to(BLUE, a[spot].shape).astype(np.float32)).mean() < 10
+    assert np.linalg.norm(b[spot].mean((0, 1)) - RED) < np.linalg.norm(b[spot].mean((0, 1)) - BLUE)
+
+
+def test_batch_hints_on_a_model_without_them_are_refused_before_any_work(tmp_path, capsys):
+    hints = tmp_path / "hints"
+    hints.mkdir()
+    run = tmp_path / "run"
+    write_image(tmp_path / "photo.png", _two_region_photo())
+    assert run_cli(train.main, ["--image", str(tmp_path / "photo.png"), "--out", str(run), "--epochs1", "1",
+                                "--steps-per-epoch", "1", "--epochs2", "0", "--metrics-log",
+                                str(tmp_path / "log")] + TINY_SCHEDULE) == 0
+    code = run_cli(batch_process.main, [str(tmp_path / "photo.png"), "--out", str(tmp_path / "out"), "--checkpoint",
+                                        str(run), "--depth", "none", "--hints-dir", str(hints)])
+    assert code == 2 and capsys.readouterr().err.startswith("error: this model was trained without colour hints")
+    assert not (tmp_path / "out").exists()
