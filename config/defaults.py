@@ -27,7 +27,7 @@ class SketchConfig:
 
 @dataclass
 class ModelConfig:
-    width: int = 32              # channels of the first U-Net level; levels use 1x, 2x, 4x, 8x
+    width: int = 16              # channels of the first U-Net level; levels use 1x, 2x, 4x, 8x
     color_space: str = "rgb"     # rgb | hsv | lab: the space the network predicts in (rgb measured best, README)
     use_depth: bool = True       # a depth channel (False: --depth none)
     use_luminance: bool = False  # a luminance channel, for colorizing grayscale photos
@@ -70,7 +70,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"         # auto | cpu | cuda | mps
     resume: bool = False
-    epochs1: int = 10            # stage 1: random patches
+    epochs1: int = 18            # stage 1: random patches
     epochs2: int = 4             # stage 2: the full image
     steps_per_epoch: int = 40    # optimiser steps in one epoch of stage 1 (stage 2: see steps2_per_epoch)
     steps2_per_epoch: int = 10
@@ -99,13 +99,17 @@ class TrainConfig:
 
 # Presets only name the fields they change; everything else keeps its default.
 PRESETS: dict[str, dict] = {
-    # About a minute on a 2-core CPU.
-    "fast": dict(epochs1=12, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
+    # Under a minute on a 2-core CPU (55 s measured without bf16, 8 epochs 58 s, 9 epochs 65 s).
+    "fast": dict(epochs1=7, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
                  full_size=768, model=dict(width=16)),
-    # About four minutes on a 2-core CPU with native bf16 (README, Results). Width 24 was measured
-    # (19.69 dB / 0.729 / dE00 8.24, 0.56x the FLOPs) and not adopted: oneDNN's fp32 convolutions
-    # work in blocks of 16 channels, so on CPUs without bf16 a width-24 step took as long as width 32.
+    # Width 16, 18 epochs of 40 steps: under 300 s on a 2-core CPU without bf16 (issue 13), with
+    # held-out quality at least that of the previous default (README, Results: Training time).
+    # oneDNN's fp32 convolutions work in blocks of 16 channels, so width 16 pays where width 24
+    # (0.56x the FLOPs of 32) did not.
     "default": dict(),
+    # The default until 2026-11-27: width 32, 10 epochs (every result measured before that date
+    # under the name `default`); about 7 minutes on a 2-core CPU without bf16.
+    "wide": dict(epochs1=10, model=dict(width=32)),
     # The original paper's schedule: 256 px patches, then 512 px full image; hours on a CPU.
     "paper": dict(epochs1=100, steps_per_epoch=100, epochs2=30, steps2_per_epoch=20, patch_size=256,
                   batch_size=8, full_size=512, lr=2e-4, model=dict(width=64)),

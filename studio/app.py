@@ -24,6 +24,7 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from config.color_palettes import PALETTES  # noqa: E402
+from config.defaults import PRESETS  # noqa: E402
 from studio import steps  # noqa: E402
 from studio.jobs import Progress, TrainingJobs  # noqa: E402
 from studio.workspace import DEPTH_TYPES, IMAGE_TYPES, MASK_TYPES, PALETTE_TYPES, Workspace  # noqa: E402
@@ -136,9 +137,9 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                 gr.Markdown(f"Each training is a `train.py` run in its own folder under `{ws.runs}`; it goes on "
                             "when this tab is closed, and any tab can follow, cancel or resume it.")
                 with gr.Row():
-                    preset = gr.Dropdown(["fast", "default", "paper"], value="fast", label="Preset", elem_id="preset",
-                                         info="fast: about a minute on a 2-core CPU; default: about 4 minutes; "
-                                              "paper: hours")
+                    preset = gr.Dropdown(list(PRESETS), value="fast", label="Preset", elem_id="preset",
+                                         info="fast: about a minute on a 2-core CPU; default: under 5 minutes; "
+                                              "wide (the previous default): about 7; paper: hours")
                     settings = gr.Textbox(label="More settings (train.py --set, e.g. epochs1=4 model.width=16)",
                                           elem_id="settings", scale=2)
                 with gr.Row():

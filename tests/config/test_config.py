@@ -12,6 +12,8 @@ def test_presets_change_only_what_they_name():
     assert fast.model.width == 16 and fast.patch_size == 96
     assert fast.model.color_space == ModelConfig().color_space and fast.lr == TrainConfig().lr
     assert train_config("default") == TrainConfig()
+    wide = train_config("wide")                      # the default until 2026-11-27
+    assert (wide.model.width, wide.epochs1) == (32, 10) and wide.steps_per_epoch == TrainConfig().steps_per_epoch
     with pytest.raises(ValueError, match="unknown preset"):
         train_config("huge")
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from studio import steps
-from studio.jobs import Progress, TrainingJobs
+from studio.jobs import CANCEL_GRACE_S, Progress, TrainingJobs
 from studio.workspace import IMAGE_TYPES, PALETTE_TYPES, Workspace, safe_stem
 from utils.errors import InputError
 
@@ -132,7 +132,7 @@ def test_progress_from_a_runs_files_and_train_py_output(tmp_path):
         assert (p.state, p.step, p.total) == ("running", 7, 13) and "stage 1 epoch 2/2" in p.message
         assert isinstance(p, Progress) and abs(p.fraction - 7 / 13) < 1e-9
         assert jobs.cancel(run)
-        proc.wait(10)
+        proc.wait(CANCEL_GRACE_S + 10)  # SIGINT stops it; a child that ignores SIGINT is killed after the grace
         assert jobs.progress(run).state == "cancelled"
     finally:
         proc.kill()
