@@ -9,6 +9,7 @@ Flags become a :class:`config.defaults.TrainConfig`; ``process.training.train`` 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from config.defaults import PRESETS, train_config
@@ -132,4 +133,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    # SIGINT stops a run cleanly (its last completed epoch is kept), also when this process was
+    # started with SIGINT ignored, as a shell without job control starts background commands and
+    # the studio's jobs inherit from a studio started that way: Cancel sends SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.exit(run_cli(main))

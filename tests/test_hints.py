@@ -20,6 +20,7 @@ from utils.lab_processor import delta_e00
 
 process = load_script("process.py")
 batch_process = load_script("batch_process.py")
+generate_styles = load_script("generate_styles.py")
 
 
 def test_points_and_scribbles_are_read():
@@ -205,3 +206,13 @@ def test_batch_hints_on_a_model_without_them_are_refused_before_any_work(tmp_pat
                                         str(run), "--depth", "none", "--hints-dir", str(hints)])
     assert code == 2 and capsys.readouterr().err.startswith("error: this model was trained without colour hints")
     assert not (tmp_path / "out").exists()
+
+
+def test_generate_styles_renders_its_base_with_the_hints_kept(hint_run, tmp_path):
+    (tmp_path / "h.json").write_text(json.dumps([{"x": 48, "y": 72, "color": "#3366d9", "radius": 6}]))
+    assert run_cli(generate_styles.main, ["--checkpoint", str(hint_run / "run"), "--image", str(hint_run / "photo.png"),
+                                          "--depth", "none", "--palettes", "brick_slate", "--align", "off",
+                                          "--hints", str(tmp_path / "h.json"), "--out", str(tmp_path / "styles")]) == 0
+    base = read_photo(tmp_path / "styles" / "base.png")
+    spot = (slice(68, 77), slice(44, 53))
+    assert delta_e00(base[spot], np.broadcast_to(BLUE, base[spot].shape).astype(np.float32)).mean() < 10

@@ -204,3 +204,26 @@ def test_device_sampler_refuses_line_styles(crop_files, tmp_path, capsys):
     assert _train(args, tmp_path) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: sampler=device cannot draw line-style patches") and "\n" not in err
+
+
+def test_sigint_stops_a_run_even_when_started_with_sigint_ignored(tmp_path):
+    """A shell without job control starts background commands with SIGINT ignored, and the
+    studio's jobs inherit that; its Cancel sends SIGINT, which must still stop the run (exit 130)."""
+    import signal
+    import time
+
+    run = tmp_path / "run"
+    args = [sys.executable, str(ROOT / "train.py"), "--out", str(run), "--metrics-log", str(tmp_path / "log"),
+            "--epochs1", "500", "--steps-per-epoch", "3", "--epochs2", "0", "--patch-size", "32", "--width", "8"]
+    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        for _ in range(600):
+            if (run / "metrics.jsonl").is_file() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 130
+        assert "interrupted" in proc.stderr.read().decode()
+    finally:
+        proc.kill()
