@@ -141,17 +141,19 @@ def line_regions(sketch: np.ndarray, gap: int = 1) -> np.ndarray:
     return labels
 
 
-def hint_regions(hints: list[Hint], sketch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hint_regions(hints: list[Hint], sketch: np.ndarray, labels: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Which hint colours each pixel: (H, W) int32, 1 + the hint's index (0: no hint), and (H, W)
     bool, on a dot or stroke itself. A hint owns the region its dot or stroke touches (regions
     closed by the lines, :func:`line_regions`) up to :data:`REACH` px from it; later hints win
-    where two share a region, a dot or stroke always keeps its own colour."""
+    where two share a region, a dot or stroke always keeps its own colour. ``labels``: the
+    sketch's :func:`line_regions`, if the caller has them already."""
     h, w = sketch.shape
     owner = np.zeros((h, w), np.int32)
     on_dot = np.zeros((h, w), bool)
     if not hints:
         return owner, on_dot
-    labels = line_regions(sketch)
+    labels = line_regions(sketch) if labels is None else labels
     dots = [rasterise([hint], (h, w))[..., 3] > 0 for hint in hints]
     for i, dot in enumerate(dots):
         touched = np.unique(labels[dot])

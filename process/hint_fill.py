@@ -54,8 +54,9 @@ def fill_hints(rgb: np.ndarray, hints: list[Hint], sketch: np.ndarray, lightness
     of a black-and-white input, whose L* is then kept exactly (only a*, b* shift)."""
     if not hints:
         return rgb
-    owner, _ = hint_regions(hints, sketch)
-    which, weight = _fill_weights(owner, line_regions(sketch), len(hints))
+    labels = line_regions(sketch)
+    owner, _ = hint_regions(hints, sketch, labels)
+    which, weight = _fill_weights(owner, labels, len(hints))
     lab = _to_lab(rgb)                                                   # (3, H, W)
     targets = _to_lab(np.array([[(0.0, 0.0, 0.0)] + [hint.color for hint in hints]], np.float32))[:, 0]  # (3, 1 + n)
     # each region's mean L* moves to its hint's (the network's shading kept); a*, b* become the hint's
