@@ -20,7 +20,8 @@ bundled sample in a fresh process and reports:
 ``fp32`` forces the full-precision path (``--set amp=false``), which is what a CPU without
 native bfloat16 runs; ``bf16`` rows are skipped on such CPUs. ``--variant`` adds rows with
 config overrides, each measured alone against its preset. ``--profile`` prints where one
-stage-1 step's time goes, per operator (torch.profiler).
+stage-1 step's time goes, per operator (torch.profiler) and per convolution layer (each timed
+alone with its FLOPs and GFLOP/s); ``--profile-only`` prints just those.
 
 ``--device cuda`` times the runs on an NVIDIA GPU: the peaks are the GPU's (bf16, and fp32
 with TensorFloat-32, which torch's cuDNN convolutions use by default), and a **GPU util**
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
 import platform
@@ -112,6 +114,88 @@ def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5) -
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=18))
 
 
+def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5) -> None:
+    """Per-layer profile of one stage-1 step: every convolution timed alone (forward + backward,
+    the step's input shape, memory layout and precision; median of ``reps``) with its FLOPs and
+    GFLOP/s against the fp32/bf16 matrix-multiply peak, and beside the whole step's time, so that
+    what the convolutions leave (normalisation, activations, attention, the optimiser) shows as
+    the remainder."""
+    from process.training import Trainer
+
+    def median_seconds(fn) -> float:
+        fn()
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return sorted(times)[len(times) // 2]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), amp=precision == "bf16",
+                           **parse_overrides(sets))
+        trainer = Trainer(cfg, quiet=True)
+        batch = trainer.sampler.sample(cfg.batch_size, cfg.patch_size)
+        seen: dict[str, tuple] = {}
+
+        def record(name):
+            def hook(mod, inp, out) -> None:  # returns None: the output is left as it is
+                seen.setdefault(name, (mod, tuple(inp[0].shape), inp[0].requires_grad))
+            return hook
+
+        hooks = [m.register_forward_hook(record(name))
+                 for name, m in trainer.model.named_modules() if isinstance(m, torch.nn.Conv2d)]
+        trainer._step(batch)
+        for h in hooks:
+            h.remove()
+        step_s = median_seconds(lambda: trainer._step(batch))
+        step_gflop = step_flops(trainer, batch) / 1e9
+        full = trainer.full_sampler.sample(1) if cfg.epochs2 > 0 else None
+        full_s = median_seconds(lambda: trainer._step(full)) if full is not None else None
+        full_gflop = step_flops(trainer, full) / 1e9 if full is not None else None
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        peak = matmul_peak(dtype)
+        fmt = torch.channels_last if cfg.channels_last else torch.contiguous_format
+        rows, conv_total = [], 0.0
+        for name, (mod, shape, needs_input_grad) in seen.items():
+            conv = copy.deepcopy(mod).to(dtype=dtype, memory_format=fmt)
+            x = torch.randn(shape, dtype=dtype).contiguous(memory_format=fmt).requires_grad_(needs_input_grad)
+
+            def run():
+                conv.zero_grad(set_to_none=True)
+                conv(x).float().sum().backward()
+
+            seconds = median_seconds(run)
+            out = conv(x)
+            k = conv.kernel_size[0] * conv.kernel_size[1] * conv.in_channels // conv.groups
+            forward = 2 * out.numel() * k
+            flops = forward * (3 if needs_input_grad else 2)  # forward, weight gradient, input gradient
+            conv_total += seconds
+            rows.append((name, shape, conv, seconds, flops))
+    print(f"\nPer-layer profile: {preset}, {precision}, one stage-1 step (batch {cfg.batch_size} x "
+          f"{cfg.patch_size}^2 px, {'channels-last' if cfg.channels_last else 'contiguous'}): every "
+          f"convolution alone, forward + backward, median of {reps}; {precision} matrix-multiply peak "
+          f"{peak:.0f} GFLOP/s\n")
+    print("| layer | input (C x H x W) | out C | kernel | ms | GFLOP | GFLOP/s | % of peak | % of step |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|")
+    for name, shape, conv, seconds, flops in sorted(rows, key=lambda r: -r[3]):
+        print(f"| {name} | {shape[1]} x {shape[2]} x {shape[3]} | {conv.out_channels} | "
+              f"{conv.kernel_size[0]}x{conv.kernel_size[1]}{' /2' if conv.stride[0] == 2 else ''} | "
+              f"{1e3 * seconds:.1f} | {flops / 1e9:.2f} | {flops / seconds / 1e9:.0f} | "
+              f"{100 * flops / seconds / 1e9 / peak:.0f} % | {100 * seconds / step_s:.0f} % |")
+    conv_flops = sum(r[4] for r in rows)
+    print(f"| all convolutions | | | | {1e3 * conv_total:.0f} | {conv_flops / 1e9:.2f} | "
+          f"{conv_flops / conv_total / 1e9:.0f} | {100 * conv_flops / conv_total / 1e9 / peak:.0f} % | "
+          f"{100 * conv_total / step_s:.0f} % |")
+    print(f"| the whole step (convolutions + normalisation, activations, attention, loss, optimiser) | | | | "
+          f"{1e3 * step_s:.0f} | {step_gflop:.2f} | {step_gflop / step_s:.0f} | "
+          f"{100 * step_gflop / step_s / peak:.0f} % | 100 % |")
+    if full_s is not None:
+        print(f"| a stage-2 step (batch 1, the whole training view at full_size {cfg.full_size}) | | | | "
+              f"{1e3 * full_s:.0f} | {full_gflop:.2f} | {full_gflop / full_s:.0f} | "
+              f"{100 * full_gflop / full_s / peak:.0f} % | |")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--presets", nargs="+", default=["fast", "default"])
@@ -120,7 +204,9 @@ def main() -> int:
                    help="an extra row per preset and precision with these overrides, e.g. "
                         "'eval at stage ends=eval_every=1000'")
     p.add_argument("--no-baseline", action="store_true", help="only the --variant rows")
-    p.add_argument("--profile", action="store_true", help="also print a per-operator profile of one step")
+    p.add_argument("--profile", action="store_true",
+                   help="also print a per-operator and a per-layer profile of one step (the last preset and precision)")
+    p.add_argument("--profile-only", action="store_true", help="only the profiles, no timed runs")
     p.add_argument("--markdown", help="also write the table here")
     p.add_argument("--workdir", default=None, help="run folders (default: a temporary folder)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
@@ -157,6 +243,11 @@ def main() -> int:
                  + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""))
     load = os.getloadavg()
     machine += f", load average at the start {load[0]:.1f}"
+    if args.profile_only:
+        print(f"machine: {machine}")
+        profile_step(args.presets[-1], precisions[-1], [])
+        profile_layers(args.presets[-1], precisions[-1], [])
+        return 0
     util_head, util_rule = (" GPU util |", "---:|") if cuda else ("", "")
     lines = [f"machine: {machine}", peaks, "",
              "| preset | precision | variant | end-to-end s | step s | overhead | GFLOP/s | % of peak |"
@@ -183,13 +274,15 @@ def main() -> int:
                 lines.append(line)
                 print(line, flush=True)
                 phases = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
+                phases += f"; outside them (interpreter start-up, imports, exit) {r['wall'] - sum(t.values()):.1f}"
                 print(f"    seconds by phase ({r['run']}): {phases}", flush=True)
     load = os.getloadavg()
     lines.append(f"\nload average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
                  f"(above the core count, other work shared the CPU and seconds are inflated)")
     print(lines[-1])
-    if args.profile:
+    if args.profile or args.profile_only:
         profile_step(args.presets[-1], precisions[-1], [])
+        profile_layers(args.presets[-1], precisions[-1], [])
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
     return 0

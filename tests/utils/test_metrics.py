@@ -1,0 +1,35 @@
+"""utils.metrics: the written-out PSNR is scikit-image's, and the metrics stay cheap to import."""
+import subprocess
+import sys
+
+import numpy as np
+from skimage.metrics import peak_signal_noise_ratio
+
+from utils.metrics import image_metrics, psnr
+
+
+def test_psnr_equals_scikit_image():
+    rng = np.random.default_rng(0)
+    target = rng.random((37, 53, 3))
+    for pred in (target + rng.normal(0, 0.05, target.shape), rng.random((37, 53, 3)).astype(np.float32),
+                 np.clip(target + 0.3, 0, 1.4)):
+        expected = peak_signal_noise_ratio(target, np.clip(pred, 0, 1).astype(np.float64), data_range=1)
+        assert abs(psnr(pred, target) - expected) < 1e-9
+
+
+def test_image_metrics_refuses_shape_mismatch():
+    a = np.zeros((4, 4, 3))
+    try:
+        image_metrics(a, np.zeros((4, 5, 3)))
+    except ValueError as e:
+        assert "differ in shape" in str(e)
+    else:
+        raise AssertionError("a shape mismatch was accepted")
+
+
+def test_metrics_do_not_import_scipy_stats():
+    """Every training run imports utils.metrics; scipy.stats (pulled in by skimage's
+    peak_signal_noise_ratio module) costs about a second of start-up."""
+    code = "import sys, utils.metrics; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
