@@ -45,7 +45,7 @@ from bench.cases import CASES, load_case, task_overrides, test_inputs  # noqa: E
 from bench.quality import training_data  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides  # noqa: E402
-from preprocess.hints import Hint, hint_channels, rasterise  # noqa: E402
+from preprocess.hints import Hint, draw_hints, hint_channels, rasterise  # noqa: E402
 from preprocess.segment import segment  # noqa: E402
 from process.hint_fill import fill_hints  # noqa: E402
 from process.inference import colorize  # noqa: E402
@@ -81,22 +81,10 @@ def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
     return hints
 
 
-def drawing_with_hints(sketch: np.ndarray, hints: list[Hint]) -> np.ndarray:
-    """The drawing as RGB with each hint shown as a dot in its colour, ringed in black so it reads
-    on any background (drawn larger than the hint itself, for the eye)."""
-    img = np.repeat(sketch[..., None], 3, axis=2).astype(np.float32).copy()
-    size = max(4, round(max(sketch.shape) / 90))
-    for hint in hints:
-        centre = tuple(int(round(v)) for v in hint.points[0])
-        cv2.circle(img, centre, size + 2, (0.0, 0.0, 0.0), -1, cv2.LINE_AA)
-        cv2.circle(img, centre, size, tuple(float(c) for c in hint.color), -1, cv2.LINE_AA)
-    return img
-
-
 def hint_sheet(sketch: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted: np.ndarray, photo: np.ndarray,
                scores: tuple[dict, dict]) -> np.ndarray:
     """input with hints | no hints | with the hints | reference: the README's picture."""
-    return contact_sheet([drawing_with_hints(sketch, hints), plain, hinted, photo],
+    return contact_sheet([draw_hints(sketch, hints), plain, hinted, photo],
                          ["line drawing + 10 hints (dots enlarged)", f"no hints: {scores[0]['psnr']:.1f} dB",
                           f"10 hints: {scores[1]['psnr']:.1f} dB", "reference photo (never seen)"], cell_width=300)
 

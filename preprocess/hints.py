@@ -131,6 +131,27 @@ def rasterise(hints: list[Hint], shape) -> np.ndarray:
     return out
 
 
+def draw_hints(image: np.ndarray, hints: list[Hint]) -> np.ndarray:
+    """``image`` (H, W) grey or (H, W, 3) RGB in [0, 1] with each hint drawn in its colour and
+    ringed in black, so it reads on any background: a dot drawn larger than the hint itself (for
+    the eye), a scribble as its stroke. Returns a new float32 RGB image."""
+    img = image.astype(np.float32)
+    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img.copy()
+    size = max(4, round(max(img.shape[:2]) / 90))
+    for hint in hints:
+        colour = tuple(float(c) for c in hint.color)
+        pts = np.round(np.array(hint.points)).astype(np.int32)
+        if len(pts) == 1:
+            centre = tuple(int(v) for v in pts[0])
+            cv2.circle(img, centre, max(size, hint.radius) + 2, (0.0, 0.0, 0.0), -1, cv2.LINE_AA)
+            cv2.circle(img, centre, max(size, hint.radius), colour, -1, cv2.LINE_AA)
+        else:
+            width = 2 * hint.radius + 1
+            cv2.polylines(img, [pts.reshape(-1, 1, 2)], False, (0.0, 0.0, 0.0), width + 4, cv2.LINE_AA)
+            cv2.polylines(img, [pts.reshape(-1, 1, 2)], False, colour, width, cv2.LINE_AA)
+    return img
+
+
 def line_regions(sketch: np.ndarray, gap: int = 1) -> np.ndarray:
     """Regions closed by the sketch's lines (sketch < 0.5), gaps of up to 2 * ``gap`` px bridged
     (LazyBrush's unit, Sykora et al. 2009): (H, W) int32 labels, 0 on the (thickened) lines."""

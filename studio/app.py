@@ -142,6 +142,9 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                                               "wide (the previous default): about 7; paper: hours")
                     settings = gr.Textbox(label="More settings (train.py --set, e.g. epochs1=4 model.width=16)",
                                           elem_id="settings", scale=2)
+                train_hints = gr.Checkbox(label="also reads colour hints (train.py --hints: trained with random dots "
+                                                "of the photo's own colours; Colorize can then take hints)",
+                                          elem_id="train-hints")
                 with gr.Row():
                     start = gr.Button("Start training", variant="primary", elem_id="train-start")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="train-cancel")
@@ -169,6 +172,19 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                                                file_types=list(MASK_TYPES), elem_id="col-mask")
                             col_style = gr.File(height=110, label="Style image (default: the training photo)",
                                                 file_types=list(IMAGE_TYPES), elem_id="col-style")
+                        with gr.Accordion("Colour hints (models trained with colour hints)", open=False,
+                                          elem_id="hints-panel"):
+                            gr.Markdown("Colorize once, then **click the Input image** where a colour should go: "
+                                        "each click adds a dot of the colour below, which fills its region up "
+                                        "to the drawing's lines. Or type hints as `process.py --hints` reads them.")
+                            with gr.Row():
+                                hint_colour = gr.ColorPicker(value="#c0392b", label="Hint colour", elem_id="hint-colour")
+                                hint_radius = gr.Slider(1, 32, value=4, step=1, label="Dot radius (px)",
+                                                        elem_id="hint-radius")
+                            hints_box = gr.Textbox(label="Hints (JSON, in the input's pixels)", lines=4,
+                                                   placeholder='[{"x": 120, "y": 48, "color": "#c0392b", "radius": 4}]',
+                                                   elem_id="hints")
+                            clear_hints = gr.Button("Clear the hints", elem_id="clear-hints")
                     canvas = gr.Sketchpad(label="Canvas: draw dark lines on white", type="filepath", format="png",
                                           canvas_size=(512, 384), elem_id="canvas",
                                           brush=gr.Brush(colors=["#000000"], default_color="#000000",
@@ -238,10 +254,10 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                       [session, ref_status, ref_gallery])
 
         @guarded(train_status)
-        def on_start(state, kind_v, preset_v, settings_v):
+        def on_start(state, kind_v, preset_v, settings_v, hints_v):
             session_of(state)
             ref = steps.Reference(**state["reference"]) if state.get("reference") else steps.Reference()
-            argv = steps.train_argv(ref, kind_v, preset_v, settings_v, device, depth_model)
+            argv = steps.train_argv(ref, kind_v, preset_v, settings_v, device, depth_model, hints=bool(hints_v))
             run = ws.reserve_run(Path(ref.photo).stem.split("-", 2)[-1] if ref.photo else "sample")
             try:
                 argv = steps.stage_inputs(argv, run)
@@ -253,7 +269,7 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
             return {run_dd: gr.Dropdown(choices=run_names(), value=run.name), seen: None,
                     train_status: status_html(f"started {run.name}: python train.py {' '.join(argv)}")}
 
-        start.click(on_start, [session, kind, preset, settings], [run_dd, seen, train_status])
+        start.click(on_start, [session, kind, preset, settings, train_hints], [run_dd, seen, train_status])
 
         @guarded(train_status)
         def on_cancel(name):
@@ -291,22 +307,49 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
         timer.tick(on_tick, [run_dd, seen], tick_outputs, show_progress="hidden")
 
         @guarded(col_status)
-        def on_colorize(state, name, src, upload, draw, depth_v, depth_file, mask_file, style_file,
+        def on_colorize(state, name, src, upload, draw, depth_v, depth_file, mask_file, style_file, hints_v,
                         prog=gr.Progress(track_tqdm=True)):
             token = session_of(state)
             composite = (draw or {}).get("composite") if src == "canvas" else None
             res = steps.colorize(ws, token, selected_run(name), src, upload, composite, depth_v, depth_file,
-                                 style_file, mask_file, device, depth_model, progress=True)
+                                 style_file, mask_file, device, depth_model, progress=True, hints=hints_v)
             state["results"].append(asdict(res))
             names = [r["name"] for r in state["results"]]
-            text = f"colorized with {name}: {Path(res.image).name}" + (f"; {res.note}" if res.note else "")
-            return {session: state, col_in: res.input, col_out: res.image, col_status: status_html(text),
-                    download: gr.DownloadButton(value=res.image, visible=True),
+            count = len(steps.hint_list(hints_v))
+            text = (f"colorized with {name}: {Path(res.image).name}" + (f" with {count} hint(s)" if count else "")
+                    + (f"; {res.note}" if res.note else ""))
+            return {session: state, col_in: steps.hints_shown(ws, token, res.input, hints_v), col_out: res.image,
+                    col_status: status_html(text), download: gr.DownloadButton(value=res.image, visible=True),
                     result_dd: gr.Dropdown(choices=names, value=res.name)}
 
         colorize_btn.click(on_colorize, [session, run_dd, source, col_upload, canvas, col_depth_src, col_depth,
-                                         col_mask, col_style],
+                                         col_mask, col_style, hints_box],
                            [session, col_in, col_out, col_status, download, result_dd])
+
+        def shown_input(state) -> str:
+            if not state or not state.get("results"):
+                raise InputError("colorize something first: hints are placed on the input it shows")
+            return state["results"][-1]["input"]
+
+        @guarded(col_status)
+        def on_pick(state, hints_v, colour, radius, evt: gr.SelectData):
+            token = session_of(state)
+            x, y = evt.index
+            text = steps.add_hint(hints_v, x, y, colour, radius)
+            shown = steps.hints_shown(ws, token, shown_input(state), text)
+            return {hints_box: text, col_in: shown,
+                    col_status: status_html(f"hint {len(steps.hint_list(text))} at ({x}, {y}) in "
+                                            f"{steps.hex_colour(colour)}: press Colorize to apply the hints")}
+
+        col_in.select(on_pick, [session, hints_box, hint_colour, hint_radius], [hints_box, col_in, col_status])
+
+        @guarded(col_status)
+        def on_clear_hints(state):
+            session_of(state)
+            shown = {col_in: shown_input(state)} if state.get("results") else {}
+            return {hints_box: "", col_status: status_html("no hints"), **shown}
+
+        clear_hints.click(on_clear_hints, [session], [hints_box, col_in, col_status])
 
         @guarded(vary_status)
         def on_vary(state, name, pals, pal_up, extract_up, k_v, mode_v, styles_up,

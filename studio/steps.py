@@ -149,8 +149,9 @@ def _sample_reference(out: Path, sketch, kind, depth_source, segmenter, use_mask
 
 # --- 2. training -----------------------------------------------------------------------
 def train_argv(ref: Reference, kind: str, preset: str, settings: str, device: str = "auto",
-               depth_model: str | None = None) -> list[str]:
-    """The train.py flags for this request (without --out), checked with train.py's own parser and config."""
+               depth_model: str | None = None, hints: bool = False) -> list[str]:
+    """The train.py flags for this request (without --out), checked with train.py's own parser and
+    config. ``hints``: a model that also reads colour hints (``train.py --hints``)."""
     import train
     from config.defaults import PRESETS
 
@@ -158,7 +159,7 @@ def train_argv(ref: Reference, kind: str, preset: str, settings: str, device: st
         raise InputError(f"choose what the model is for: {', '.join(KINDS)}")
     if preset not in PRESETS:
         raise InputError(f"choose a preset: {', '.join(PRESETS)}")
-    argv = ["--preset", preset, "--device", device, *KINDS[kind]]
+    argv = ["--preset", preset, "--device", device, *KINDS[kind], *(["--hints"] if hints else [])]
     if ref.photo:
         argv += ["--image", ref.photo]
         if ref.depth != "auto":
@@ -224,8 +225,10 @@ class Result:
 
 def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, depth_source: str, depth_upload,
              style_upload=None, mask_upload=None, device: str = "auto", depth_model: str | None = None,
-             progress: bool = False) -> Result:
-    """``process.py --checkpoint RUN (--image | --sketch) [--depth] [--mask] [--style] --out ...`` for one upload."""
+             progress: bool = False, hints: str = "") -> Result:
+    """``process.py --checkpoint RUN (--image | --sketch) [--depth] [--mask] [--style] [--hints] --out ...``
+    for one upload. ``hints``: the colour hints as JSON text (``process.py --hints``' format, in the
+    input's pixels; empty: none)."""
     from process.guides import is_colour
     from process.preflight import check_render_request
     from process.render import RenderConfig, Renderer
@@ -265,6 +268,8 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     if style_upload is not None:
         cfg.style = str(ws.take_upload(token, style_upload, "style", IMAGE_TYPES))
     stem = Path(cfg.image or cfg.sketch or "motorcycle-right").stem.split("-", 2)[-1]
+    if hint_list(hints):
+        cfg.hints = str(_write_new(ws.new_file(token, "inputs", "hints", stem, ".json"), hints))
     out = ws.new_file(token, "results", "color", stem, ".png")
     check_render_request(mcfg, cfg, outputs=[out])
     cfg.out = str(out)
@@ -280,8 +285,73 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     if shown is None:
         from data.samples import stereo_motorcycle_views
         shown = str(write_image(out.with_name(out.stem + "-input.png"), stereo_motorcycle_views()[1].photo))
-    render = {k: v for k, v in asdict(cfg).items() if k in ("image", "sketch", "depth", "mask", "style")}
+    render = {k: v for k, v in asdict(cfg).items() if k in ("image", "sketch", "depth", "mask", "style", "hints")}
     return Result(out.stem, shown, str(out), depth, render, note)
+
+
+def _write_new(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def hint_list(text: str | None) -> list:
+    """The hints in the page's text box (``process.py --hints``' JSON; empty: none), as a list of
+    entries, not yet checked against an input (``preprocess.hints.parse_hints`` does that)."""
+    if not text or not text.strip():
+        return []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"hints: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    entries = data.get("hints") if isinstance(data, dict) and set(data) == {"hints"} else data
+    if not isinstance(entries, list):
+        raise InputError(f"hints: expected a list of hints (or {{\"hints\": [...]}}), got {type(data).__name__}")
+    return entries
+
+
+def hint_text(entries: list) -> str:
+    """Hints as the text box shows them: a JSON list, one hint a line."""
+    if not entries:
+        return ""
+    return "[\n" + ",\n".join("  " + json.dumps(e) for e in entries) + "\n]"
+
+
+def hex_colour(value: str | None) -> str:
+    """The colour picker's value as '#rrggbb' (it may give '#rgb', '#rrggbb', '#rrggbbaa' or 'rgb(a)(...)')."""
+    import re
+
+    text = (value or "").strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", text):
+        return "#" + "".join(c * 2 for c in text[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}([0-9a-f]{2})?", text):
+        return text[:7]
+    m = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(,\s*[\d.]+\s*)?\)", text)
+    if m:
+        return "#" + "".join(f"{min(255, round(float(v))):02x}" for v in m.groups()[:3])
+    raise InputError(f"hint colour: expected a colour such as #c0392b, got {value!r}")
+
+
+def add_hint(text: str | None, x: float, y: float, colour: str | None, radius: float) -> str:
+    """The text box's hints with one more point at pixel (x, y) of the input, in ``colour``."""
+    entries = hint_list(text)
+    entries.append({"x": int(round(x)), "y": int(round(y)), "color": hex_colour(colour), "radius": int(radius)})
+    return hint_text(entries)
+
+
+def hints_shown(ws: Workspace, token: str, image: str, text: str | None) -> str:
+    """``image`` (an input as the page shows it) with the hints drawn on it, as a new file; the
+    image itself when there are none. Hints are checked against its size, with the one-line
+    errors ``process.py --hints`` gives."""
+    from preprocess.hints import draw_hints, parse_hints
+    from utils.image_io import read_photo, write_image
+
+    entries = hint_list(text)
+    if not entries:
+        return image
+    rgb = read_photo(image)
+    hints = parse_hints(entries, rgb.shape[:2])
+    out = ws.new_file(token, "inputs", "hinted", Path(image).stem.split("-", 2)[-1], ".png")
+    return str(write_image(out, draw_hints(rgb, hints)))
 
 
 # --- 4. vary ---------------------------------------------------------------------------

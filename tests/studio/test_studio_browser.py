@@ -180,6 +180,7 @@ def sample_run(tab, studio):
     assert tab.page.locator("#ref-gallery img").count() >= 3  # photo, sketch, depth
     tab.tab("2 Train")
     tab.page.fill("#settings textarea", SETTINGS)
+    tab.page.locator("#train-hints input").check()  # a model that also reads colour hints
     assert tab.start_training().startswith("sample-")
     seen = tab.wait_train(timeout_s=240 if SETTINGS else 1800)
     runs = [p for p in studio["runs"].iterdir()]
@@ -203,7 +204,7 @@ def test_train_on_the_bundled_sample_like_train_py(sample_run, tab, studio):
     assert tab.page.locator("#train-preview img").get_attribute("src").endswith("stage2.png")
     # The run is a train.py run: its config is what train.py makes of the same flags.
     flags = ["--set", *SETTINGS.split()] if SETTINGS else []
-    args = train.build_parser().parse_args(["--preset", "fast", "--device", "cpu", *flags, "--out", str(run),
+    args = train.build_parser().parse_args(["--preset", "fast", "--device", "cpu", "--hints", *flags, "--out", str(run),
                                             "--metrics-log", str(studio["log"])])
     expected = to_dict(train.config_from_args(args))
     saved = json.loads((run / "config.json").read_text())
@@ -229,6 +230,40 @@ def test_colorize_the_sample_matches_process_py(sample_run, tab, tmp_path):
     cli("process.py", "--checkpoint", str(run), "--out", str(tmp_path / "cli.png"))
     assert pixels(got).shape == (500, 741, 3)  # full size
     assert np.array_equal(pixels(got), pixels(tmp_path / "cli.png"))
+
+
+def test_hints_placed_by_clicking_the_input_match_process_py(sample_run, tab, tmp_path):
+    """After a first Colorize, clicks on the shown input add hints (in its pixels, drawn on it);
+    Colorize again gives what process.py --hints gives; Clear removes them."""
+    run, _ = sample_run
+    tab.tab("3 Colorize")
+    tab.page.locator("#hints-panel").get_by_text("Colour hints").first.click()  # open the accordion
+    img = tab.page.locator("#col-input img")
+    box = img.bounding_box()
+    before = tab.status_n("col-status")
+    img.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    assert tab.wait_status("col-status", before).startswith("hint 1 at (")
+    before = tab.status_n("col-status")
+    img = tab.page.locator("#col-input img")
+    img.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.3})
+    assert tab.wait_status("col-status", before).startswith("hint 2 at (")
+    hints = json.loads(tab.page.input_value("#hints textarea"))
+    # In the input's own pixels (741 x 500), wherever the page drew it and however large.
+    assert len(hints) == 2 and all(h["color"] == "#c0392b" and h["radius"] == 4 for h in hints)
+    assert abs(hints[0]["x"] - 0.25 * 741) < 8 and abs(hints[0]["y"] - 0.5 * 500) < 8, hints
+    assert abs(hints[1]["x"] - 0.75 * 741) < 8 and abs(hints[1]["y"] - 0.3 * 500) < 8, hints
+    assert "hinted-" in tab.page.locator("#col-input img").get_attribute("src")  # the dots are shown
+    assert tab.press("colorize", "col-status").startswith(f"colorized with {run.name}")
+    assert "with 2 hint(s)" in tab.page.inner_text("#col-status")
+    got = tab.download("col-download")
+    (tmp_path / "hints.json").write_text(json.dumps(hints))
+    cli("process.py", "--checkpoint", str(run), "--hints", str(tmp_path / "hints.json"),
+        "--out", str(tmp_path / "cli.png"))
+    cli("process.py", "--checkpoint", str(run), "--out", str(tmp_path / "plain.png"))
+    assert np.array_equal(pixels(got), pixels(tmp_path / "cli.png"))
+    assert not np.array_equal(pixels(got), pixels(tmp_path / "plain.png"))  # the hints changed it
+    assert tab.press("clear-hints", "col-status") == "no hints"
+    assert tab.page.input_value("#hints textarea") == ""
 
 
 def test_colorize_an_upload_then_views_match_process_py(sample_run, tab, files, tmp_path):

@@ -163,3 +163,57 @@ def test_json_palette_names_cannot_leave_the_variants_folder(ws, tmp_path):
     with pytest.raises(InputError, match="GIMP palette"):
         steps._palette_file(ws, token, gpl)
     assert PALETTE_TYPES == (".gpl", ".json")
+
+
+def test_train_argv_asks_for_a_hint_model():
+    import train
+
+    argv = steps.train_argv(steps.Reference(depth="none"), "line drawings", "fast", "", "cpu", hints=True)
+    cfg = train.config_from_args(train.build_parser().parse_args(argv))
+    assert cfg.model.hints and cfg.sketch.method == "lines"
+    argv = steps.train_argv(steps.Reference(depth="none"), "line drawings", "fast", "", "cpu")
+    assert not train.config_from_args(train.build_parser().parse_args(argv)).model.hints
+
+
+@pytest.mark.parametrize("picked, hex_", [("#C0392B", "#c0392b"), ("#abc", "#aabbcc"), ("#11223344", "#112233"),
+                                          ("rgba(192, 57, 43, 1)", "#c0392b"), ("rgb(0,128,255)", "#0080ff")])
+def test_hint_colours_from_the_picker(picked, hex_):
+    assert steps.hex_colour(picked) == hex_
+
+
+def test_clicks_become_hints_in_process_py_format(ws, tmp_path):
+    from preprocess.hints import parse_hints, read_hints
+
+    text = steps.add_hint("", 10.4, 20.6, "#c0392b", 4)
+    text = steps.add_hint(text, 30, 5, "rgb(0, 128, 255)", 6)
+    entries = json.loads(text)
+    assert entries == [{"x": 10, "y": 21, "color": "#c0392b", "radius": 4},
+                       {"x": 30, "y": 5, "color": "#0080ff", "radius": 6}]
+    assert len(text.splitlines()) == 4  # one hint a line between the brackets
+    assert [h.points for h in parse_hints(entries, (40, 40))] == [[(10.0, 21.0)], [(30.0, 5.0)]]
+    (tmp_path / "h.json").write_text(text)
+    assert len(read_hints(tmp_path / "h.json", (40, 40))) == 2  # the file process.py --hints reads
+    assert steps.hint_list('{"hints": []}') == [] and steps.hint_list("  ") == []
+    for bad, msg in [("[{", "hints: not valid JSON"), ('{"x": 1}', "expected a list of hints"),
+                     ("3", "expected a list of hints")]:
+        with pytest.raises(InputError, match=msg):
+            steps.hint_list(bad)
+    with pytest.raises(InputError, match="hint colour: expected a colour"):
+        steps.add_hint("", 1, 1, "red", 3)
+
+
+def test_hints_are_drawn_on_the_shown_input_and_checked_against_it(ws, tmp_path):
+    import numpy as np
+
+    from utils.image_io import read_photo, write_image
+
+    token = ws.new_session()
+    image = write_image(tmp_path / "in.png", np.ones((40, 60, 3), np.float32))
+    assert steps.hints_shown(ws, token, str(image), "") == str(image)
+    shown = steps.hints_shown(ws, token, str(image), steps.add_hint("", 30, 20, "#ff0000", 3))
+    assert shown != str(image) and "inputs" in shown
+    rgb = read_photo(shown)
+    assert rgb.shape == (40, 60, 3) and rgb[20, 30, 0] > 0.9 and rgb[20, 30, 1] < 0.1  # the dot, in red
+    assert np.allclose(rgb[2, 2], 1.0)  # the rest as it was
+    with pytest.raises(InputError, match=r"outside the 60x40 input"):
+        steps.hints_shown(ws, token, str(image), steps.add_hint("", 70, 20, "#ff0000", 3))
