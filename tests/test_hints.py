@@ -102,6 +102,18 @@ def hint_run(tmp_path_factory):
     return out
 
 
+def test_in_an_open_area_a_hints_reach_is_a_disc():
+    """Exact distances: the region is round (the 3x3 chamfer approximation made an octagon)."""
+    from preprocess.hints import hint_regions
+
+    owner, on_dot = hint_regions([Hint([(100.0, 100.0)], (1.0, 0.0, 0.0), 3)], np.ones((201, 201), np.float32))
+    ys, xs = np.nonzero(owner)
+    r = np.hypot(ys - 100, xs - 100)
+    assert on_dot[100, 100] and abs(r.max() - (3 + REACH)) <= 1
+    assert owner[100, 100 + 3 + REACH] and owner[100 + 35, 100 + 35]  # as far on the diagonal (49.5 px)
+    assert not owner[100 + 37, 100 + 37]                              # 52.3 px: beyond
+
+
 def test_a_hint_model_follows_a_hint_and_works_without_one(hint_run):
     """The network's own reading of a hint (``--hint-fill off``), and the kept hint (default)."""
     (hint_run / "hints.json").write_text(json.dumps([{"x": 48, "y": 72, "color": "#3366d9", "radius": 6}]))
