@@ -2,7 +2,7 @@
 """Colorize a folder (or glob, or manifest) of photos or drawings with trained checkpoints.
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
-                            [--depth none] [--tile N] [--overwrite] [--align auto|off]
+                            [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
@@ -22,6 +22,8 @@ from utils.cli import run_cli
 
 
 def main(argv=None) -> int:
+    from process.reference_align import ALIGN_MODES
+
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("inputs", help="folder, glob pattern (quote it) or .txt/.csv manifest of input images")
@@ -37,7 +39,7 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
-    p.add_argument("--align", default="auto", choices=["auto", "off"],
+    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="reference alignment, as process.py --align (drawings for line-drawing models, "
                         "black-and-white photos)")
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "

@@ -5,7 +5,7 @@
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
                               [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
-                              [--align auto|off] [--out DIR]
+                              [--align auto|homography|off] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
@@ -27,6 +27,7 @@ from utils.cli import run_cli
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
+    from process.reference_align import ALIGN_MODES
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -53,7 +54,7 @@ def main(argv=None) -> int:
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: hinted regions take their hint's colour, shading kept (as process.py)")
-    p.add_argument("--align", default="auto", choices=["auto", "off"], help="reference alignment, as process.py --align")
+    p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)

@@ -3,7 +3,7 @@
 
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
-                      [--align auto|off] [--hints HINTS.json] [--hint-fill on|off]
+                      [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """
@@ -16,6 +16,8 @@ from utils.cli import run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from process.reference_align import ALIGN_MODES
+
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
@@ -38,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
                         "its shading kept; off: only what the network makes of the hints")
-    p.add_argument("--align", default="auto", choices=["auto", "off"],
+    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
-                        "training photo, take the colours from the aligned photo; off: the network's colours only")
+                        "training photo, take the colours from the aligned photo (a perspective map refined by "
+                        "dense optical flow); homography: the perspective map alone; off: the network's colours only")
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
     return p
 

@@ -14,7 +14,9 @@ chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same r
 training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
 ``lines`` and ``bw`` also get a "+ reference alignment" row: the network's output with the
 training photo's colours carried over where the held-out input lines up with it, as
-``process.py`` does by default (``process/reference_align.py``).
+``process.py`` does by default (``process/reference_align.py``: a perspective map refined by
+dense optical flow), and a "+ reference alignment (perspective map only)" row
+(``process.py --align homography``).
 "train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
 precise BN, checkpoints) as ``train.py`` runs it. Prints Markdown tables; ``--ablation``
 adds the ablation rows (bundled sample, sketch task).
@@ -109,9 +111,11 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
         held = image_metrics(pred, case.test_photo)
         outputs = [(suffix, pred, held)]
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
-            aligned, alignment = align_and_carry(pred, trainer.reference, guides.sketch, guides.luminance)
-            print(f"{case.name} {task}{suffix}: {alignment.describe()}")
-            outputs.append((suffix + " + reference alignment", aligned, image_metrics(aligned, case.test_photo)))
+            for mode, label in (("auto", " + reference alignment"),
+                                ("homography", " + reference alignment (perspective map only)")):
+                aligned, alignment = align_and_carry(pred, trainer.reference, guides.sketch, guides.luminance, mode)
+                print(f"{case.name} {task}{suffix} --align {mode}: {alignment.describe()}")
+                outputs.append((suffix + label, aligned, image_metrics(aligned, case.test_photo)))
         for label, image, metrics in outputs:
             write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)
             write_image(Path(cfg.out) / f"sheet{_slug(label)}.png", comparison_sheet(guides, image, case.test_photo, metrics))

@@ -172,6 +172,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
+    from process.reference_align import ALIGN_MODES
     from process.render import RenderConfig, Renderer
 
     p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
@@ -183,7 +184,7 @@ def main(argv=None) -> int:
     p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference where it is native")
-    p.add_argument("--align", default="auto", choices=["auto", "off"],
+    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="reference alignment for a line-drawing model, as process.py --align")
     a = p.parse_args(argv)
     if a.tile == 0:

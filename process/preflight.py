@@ -12,6 +12,7 @@ from pathlib import Path
 
 from config.defaults import ModelConfig
 from process.high_res import check_tiling
+from process.reference_align import ALIGN_MODES
 from utils.errors import InputError
 from utils.image_io import check_not_input, check_writable
 
@@ -28,8 +29,8 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.image and cfg.sketch:
         raise InputError("give --image or --sketch, not both")
     check_tiling(cfg.tile, cfg.overlap)
-    if cfg.align not in ("auto", "off"):
-        raise InputError(f"--align must be auto or off, got {cfg.align!r}")
+    if cfg.align not in ALIGN_MODES:
+        raise InputError(f"--align must be one of {', '.join(ALIGN_MODES)}, got {cfg.align!r}")
     hints = cfg.hints
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):

@@ -16,7 +16,13 @@ and, where it holds, takes the colours from the aligned training photo:
    agree with it, they are at least :data:`MIN_INLIER_RATIO` of the matches, and the aligned
    photo covers at least :data:`MIN_COVERAGE` of the input. Otherwise the network's colours
    stand alone; either way the caller says which, once (``Alignment.describe``);
-4. blending: inside the aligned photo's footprint (feathered at its border) the output takes its
+4. refinement (mode ``auto``; ``homography`` skips it): one perspective map is exact only for a
+   plane, so what stands in front of or behind it (parallax) lands beside its place. A dense
+   optical flow (OpenCV's DIS, Kroeger et al. 2016) from the input to the aligned photo, both in
+   the form they were matched in, moves each pixel the rest of the way (:func:`residual_flow`):
+   on the bundled stereo pair, whose foreground and background shift by up to 45 px between the
+   views, this is what puts the red of the tank on the tank;
+5. blending: inside the aligned photo's footprint (feathered at its border) the output takes its
    colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
    outside, the network's.
 
@@ -43,6 +49,8 @@ LINE_BLUR = 2.0           # px: drawings are matched as blurred ink, so wobbly s
 MAX_SIDE = 1024           # features are found on images brought down to this long side
 FEATHER = 8               # px: width of the blend at the aligned photo's border
 KINDS = ("drawing", "photo")
+# --align: auto = perspective map + dense flow, homography = the perspective map alone, off = network only
+ALIGN_MODES = ("auto", "homography", "off")
 
 
 @dataclass
@@ -53,6 +61,7 @@ class Alignment:
     inliers: int                    # matches that agree with the homography
     coverage: float                 # share of the input the aligned reference covers
     reason: str = ""                # why the alignment is not used ("" when it is)
+    refined: bool = False           # the perspective map was refined by dense flow (carry_colours)
 
     @property
     def used(self) -> bool:
@@ -60,8 +69,9 @@ class Alignment:
 
     def describe(self) -> str:
         if self.used:
+            how = "aligned photo (perspective map and dense flow)" if self.refined else "aligned photo (perspective map)"
             return (f"the input lines up with the training photo ({self.inliers} of {self.matches} feature matches "
-                    f"agree); its colours are taken from the aligned photo over {100 * self.coverage:.0f} % of it")
+                    f"agree); its colours are taken from the {how} over {100 * self.coverage:.0f} % of it")
         return f"colours from the network alone: {self.reason}"
 
 
@@ -157,18 +167,37 @@ def _weight(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:
     return np.clip(dist / FEATHER, 0, 1).astype(np.float32)
 
 
+def residual_flow(warped: np.ndarray, target: np.ndarray, kind: str) -> np.ndarray:
+    """(H, W, 2) float32 flow such that input pixel (x, y) shows what the perspective-aligned
+    reference ``warped`` shows at (x, y) + flow: DIS optical flow (OpenCV, medium preset)
+    between the two in the form :func:`align` matched them (blurred ink, or grey)."""
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    return dis.calc(_feature_image(target, kind, False), _feature_image(warped, kind, True), None)
+
+
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
-                  lightness: np.ndarray | None = None) -> np.ndarray:
+                  lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
+                  refine: bool = False) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in.
 
     ``lightness`` (H, W) L* / 100 of a black-and-white input: then only a*, b* are carried over
-    and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output)."""
+    and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output).
+    ``refine``: move the perspective-aligned reference the rest of the way by
+    :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``)."""
     if not alignment.used:
         return prediction
     h, w = prediction.shape[:2]
     H = alignment.homography
     warped = cv2.warpPerspective(reference.astype(np.float32), H, (w, h),
                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
+    if refine:
+        if target is None:
+            raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
+        flow = residual_flow(warped, target, kind)
+        gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+        warped = cv2.remap(warped, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
     weight = _weight(H, reference.shape[:2], (h, w))[..., None]
     if lightness is None:
         return (weight * warped + (1 - weight) * prediction).astype(np.float32)
@@ -187,14 +216,19 @@ def reference_image(photo: np.ndarray) -> np.ndarray:
 
 
 def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
-                    lightness: np.ndarray | None) -> tuple[np.ndarray, Alignment]:
+                    lightness: np.ndarray | None, mode: str = "auto") -> tuple[np.ndarray, Alignment]:
     """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
-    ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it)."""
+    ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
+    (perspective map refined by dense flow) or ``homography`` (the perspective map alone)."""
+    if mode not in ("auto", "homography"):
+        raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
         reference = reference.astype(np.float32) / 255.0
     if lightness is not None:
         alignment = align(reference, lightness, "photo")
     else:
         alignment = align(reference, sketch, "drawing")
-    return carry_colours(prediction, reference, alignment, lightness), alignment
+    alignment.refined = alignment.used and mode == "auto"
+    out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto")
+    return out, alignment

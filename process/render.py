@@ -43,7 +43,8 @@ class RenderConfig:
     bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
     hints: str | None = None         # colour hints JSON (preprocess/hints.py), for models trained with --hints
     align: str = "auto"              # auto: a drawing (lines model) or black-and-white photo that lines up with
-                                     # the training photo takes its colours there (process/reference_align.py); off
+                                     # the training photo takes its colours there (process/reference_align.py:
+                                     # perspective map + dense flow); homography: the perspective map alone; off
     hint_fill: bool = True           # move each hinted region to its hint's colour, shading kept (process/hint_fill.py);
                                      # False: the network's reading of the hints only
 
@@ -145,7 +146,7 @@ class Renderer:
             self.alignment_note = ("note: this checkpoint keeps no training photo (saved before reference "
                                    "alignment); colours from the network alone")
         else:
-            rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance)
+            rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align)
             self.alignment_note = f"note: {alignment.describe()}"
         print(self.alignment_note, file=sys.stderr)
         return rgb

@@ -99,3 +99,43 @@ def test_implausible_maps_are_refused():
     assert not plausible(np.diag([-1.0, 1.0, 1.0]), shape)         # a mirror image
     assert not plausible(np.diag([20.0, 20.0, 1.0]), shape)        # 20x enlargement
     assert not plausible(np.array([[1, 0, 0], [0, 1, 0], [-0.01, 0, 1.0]]), shape)  # the horizon inside the input
+
+
+def _parallax_pair(shift: int = 14):
+    """A background scene and, in front of it, a foreground object that moves ``shift`` px
+    between the two views (what one perspective map cannot follow), and the second view."""
+    photo = _scene(3)
+    fg = _scene(4)[60:160, 100:200].copy()  # a different, detailed object
+    ref, view = photo.copy(), photo.copy()
+    ref[70:170, 90:190] = fg
+    view[70:170, 90 + shift:190 + shift] = fg
+    return ref, view
+
+
+@pytest.mark.parametrize("kind", ["photo", "drawing"])
+def test_dense_flow_puts_a_foreground_object_back_in_its_place(kind):
+    """Parallax: the perspective map fits the background, the foreground lands beside itself;
+    --align auto's flow refinement moves it the rest of the way, --align homography does not."""
+    ref, view = _parallax_pair()
+    lightness = photo_lightness(view) if kind == "photo" else None
+    sketch = photo_line_drawing(view) if kind == "drawing" else None
+    guess = np.full_like(view, 0.5)
+    fg = (slice(80, 160), slice(114, 194))  # inside the object in the second view
+    errors = {}
+    for mode in ("homography", "auto"):
+        out, alignment = align_and_carry(guess, reference_image(ref), sketch, lightness, mode=mode)
+        assert alignment.used and alignment.refined == (mode == "auto")
+        assert ("dense flow" in alignment.describe()) == (mode == "auto")
+        errors[mode] = float(np.abs(out[fg] - view[fg]).mean())
+        if lightness is not None:
+            assert np.abs(photo_lightness(out) - lightness).max() < 2e-3  # L* kept either way
+    assert errors["auto"] < 0.5 * errors["homography"], errors
+
+
+def test_alignment_mode_is_checked():
+    ref, view = _parallax_pair()
+    with pytest.raises(ValueError, match="mode"):
+        align_and_carry(np.zeros_like(view), reference_image(ref), None, photo_lightness(view), mode="flow")
+    with pytest.raises(ValueError, match="refine needs the input"):
+        alignment = align(ref, photo_lightness(view), "photo")
+        carry_colours(np.zeros_like(view), ref, alignment, refine=True)
