@@ -22,7 +22,7 @@ from utils.cli import run_cli
 
 
 def main(argv=None) -> int:
-    from process.reference_align import ALIGN_MODES
+    from config.defaults import ALIGN_MODES
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)

@@ -27,7 +27,7 @@ from utils.cli import run_cli
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
-    from process.reference_align import ALIGN_MODES
+    from config.defaults import ALIGN_MODES
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)

@@ -16,7 +16,7 @@ from utils.cli import run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from process.reference_align import ALIGN_MODES
+    from config.defaults import ALIGN_MODES
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)

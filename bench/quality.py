@@ -44,7 +44,7 @@ from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.reference_align import align_and_carry  # noqa: E402
+from process.reference_align import align, carry_colours  # noqa: E402
 from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray  # noqa: E402
@@ -111,10 +111,14 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
         held = image_metrics(pred, case.test_photo)
         outputs = [(suffix, pred, held)]
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
-            for mode, label in (("auto", " + reference alignment"),
-                                ("homography", " + reference alignment (perspective map only)")):
-                aligned, alignment = align_and_carry(pred, trainer.reference, guides.sketch, guides.luminance, mode)
-                print(f"{case.name} {task}{suffix} --align {mode}: {alignment.describe()}")
+            reference = trainer.reference.astype(np.float32) / 255.0
+            bw = guides.luminance is not None
+            alignment = align(reference, guides.luminance if bw else guides.sketch, "photo" if bw else "drawing")
+            for refine, label in ((True, " + reference alignment"),
+                                  (False, " + reference alignment (perspective map only)")):
+                aligned = carry_colours(pred, reference, alignment, guides.luminance, guides.sketch, refine=refine)
+                print(f"{case.name} {task}{suffix} --align {'auto' if refine else 'homography'}: "
+                      f"{alignment.describe()}")
                 outputs.append((suffix + label, aligned, image_metrics(aligned, case.test_photo)))
         for label, image, metrics in outputs:
             write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)

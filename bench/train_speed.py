@@ -93,7 +93,7 @@ def training_flops(preset: str, sets: list[str], device: str = "auto") -> float:
     return s1 * f1 + s2 * f2
 
 
-def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5) -> None:
+def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5, device: str = "cpu") -> None:
     """Per-operator time of stage-1 steps (after two warm-up steps)."""
     from torch.profiler import ProfilerActivity, profile
 
@@ -101,7 +101,7 @@ def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5) -
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), amp=precision == "bf16",
-                           **parse_overrides(sets))
+                           device=device, **parse_overrides(sets))
         trainer = Trainer(cfg, quiet=True)
         batches = [trainer.sampler.sample(cfg.batch_size, cfg.patch_size) for _ in range(steps + 2)]
         for b in batches[:2]:
@@ -114,7 +114,7 @@ def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5) -
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=18))
 
 
-def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5) -> None:
+def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5, device: str = "cpu") -> None:
     """Per-layer profile of one stage-1 step: every convolution timed alone (forward + backward,
     the step's input shape, memory layout and precision; median of ``reps``) with its FLOPs and
     GFLOP/s against the fp32/bf16 matrix-multiply peak, and beside the whole step's time, so that
@@ -122,21 +122,25 @@ def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5) 
     the remainder."""
     from process.training import Trainer
 
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
     def median_seconds(fn) -> float:
         fn()
         times = []
         for _ in range(reps):
+            sync()
             t = time.perf_counter()
             fn()
+            sync()
             times.append(time.perf_counter() - t)
         return sorted(times)[len(times) // 2]
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), amp=precision == "bf16",
-                           **parse_overrides(sets))
+                           device=device, **parse_overrides(sets))
         trainer = Trainer(cfg, quiet=True)
         batch = trainer.sampler.sample(cfg.batch_size, cfg.patch_size)
-        seen: dict[str, tuple] = {}
+        seen: dict[str, tuple] = {}  # each convolution's first call in a step (each is called once)
 
         def record(name):
             def hook(mod, inp, out) -> None:  # returns None: the output is left as it is
@@ -154,19 +158,23 @@ def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5) 
         full_s = median_seconds(lambda: trainer._step(full)) if full is not None else None
         full_gflop = step_flops(trainer, full) / 1e9 if full is not None else None
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-        peak = matmul_peak(dtype)
+        dev = trainer.device
+        peak = matmul_peak(dtype, device=dev.type)
         fmt = torch.channels_last if cfg.channels_last else torch.contiguous_format
         rows, conv_total = [], 0.0
         for name, (mod, shape, needs_input_grad) in seen.items():
-            conv = copy.deepcopy(mod).to(dtype=dtype, memory_format=fmt)
-            x = torch.randn(shape, dtype=dtype).contiguous(memory_format=fmt).requires_grad_(needs_input_grad)
+            conv = copy.deepcopy(mod).to(memory_format=fmt)  # fp32 weights, as in training (autocast for bf16)
+            x = torch.randn(shape, device=dev).contiguous(memory_format=fmt).requires_grad_(needs_input_grad)
 
             def run():
                 conv.zero_grad(set_to_none=True)
-                conv(x).float().sum().backward()
+                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
+                    out = conv(x)
+                out.float().sum().backward()
 
             seconds = median_seconds(run)
-            out = conv(x)
+            with torch.no_grad():
+                out = conv(x)
             k = conv.kernel_size[0] * conv.kernel_size[1] * conv.in_channels // conv.groups
             forward = 2 * out.numel() * k
             flops = forward * (3 if needs_input_grad else 2)  # forward, weight gradient, input gradient
@@ -243,10 +251,11 @@ def main() -> int:
                  + (f", {peak16:.0f} GFLOP/s bf16" if peak16 else ""))
     load = os.getloadavg()
     machine += f", load average at the start {load[0]:.1f}"
+    device = "cuda" if cuda else "cpu"
     if args.profile_only:
         print(f"machine: {machine}")
-        profile_step(args.presets[-1], precisions[-1], [])
-        profile_layers(args.presets[-1], precisions[-1], [])
+        profile_step(args.presets[-1], precisions[-1], [], device=device)
+        profile_layers(args.presets[-1], precisions[-1], [], device=device)
         return 0
     util_head, util_rule = (" GPU util |", "---:|") if cuda else ("", "")
     lines = [f"machine: {machine}", peaks, "",
@@ -280,9 +289,9 @@ def main() -> int:
     lines.append(f"\nload average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
                  f"(above the core count, other work shared the CPU and seconds are inflated)")
     print(lines[-1])
-    if args.profile or args.profile_only:
-        profile_step(args.presets[-1], precisions[-1], [])
-        profile_layers(args.presets[-1], precisions[-1], [])
+    if args.profile:
+        profile_step(args.presets[-1], precisions[-1], [], device=device)
+        profile_layers(args.presets[-1], precisions[-1], [], device=device)
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
     return 0

@@ -12,6 +12,10 @@ from dataclasses import asdict, dataclass, field, fields
 
 from utils.errors import InputError
 
+# Reference alignment (process/reference_align.py; process.py --align): auto = a perspective map
+# refined by dense optical flow, homography = the perspective map alone, off = the network alone
+ALIGN_MODES = ("auto", "homography", "off")
+
 CONFIG_VERSION = 2  # bumped when a checkpoint of an older layout can no longer be loaded
 # 2: the lightness channel is L* (was Rec. 601 luma) and B&W models work in Lab; without
 #    position the attention has no position features; the patch sampler has a style stream

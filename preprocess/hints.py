@@ -66,11 +66,18 @@ def _inside(x: float, y: float, shape, where: str) -> None:
         raise InputError(f"{where}: ({x:g}, {y:g}) is outside the {w}x{h} input")
 
 
-def parse_hints(data, shape, source: str = "hints") -> list[Hint]:
-    """Validate hints (the JSON document, already loaded) for an input of ``shape`` (h, w)."""
+def hint_entries(data, source: str = "hints") -> list:
+    """The list of hint entries of a hints JSON document (a list, or ``{"hints": [...]}``),
+    not yet checked one by one (:func:`parse_hints` does that)."""
     entries = data.get("hints") if isinstance(data, dict) and set(data) == {"hints"} else data
     if not isinstance(entries, list):
         raise InputError(f"{source}: expected a list of hints (or {{\"hints\": [...]}}), got {type(data).__name__}")
+    return entries
+
+
+def parse_hints(data, shape, source: str = "hints") -> list[Hint]:
+    """Validate hints (the JSON document, already loaded) for an input of ``shape`` (h, w)."""
+    entries = hint_entries(data, source)
     hints = []
     for i, entry in enumerate(entries):
         where = f"{source} entry {i}"
@@ -135,8 +142,8 @@ def draw_hints(image: np.ndarray, hints: list[Hint]) -> np.ndarray:
     """``image`` (H, W) grey or (H, W, 3) RGB in [0, 1] with each hint drawn in its colour and
     ringed in black, so it reads on any background: a dot drawn larger than the hint itself (for
     the eye), a scribble as its stroke. Returns a new float32 RGB image."""
-    img = image.astype(np.float32)
-    img = np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img.copy()
+    img = np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image
+    img = img.astype(np.float32, copy=True)
     size = max(4, round(max(img.shape[:2]) / 90))
     for hint in hints:
         colour = tuple(float(c) for c in hint.color)
@@ -180,8 +187,14 @@ def hint_regions(hints: list[Hint], sketch: np.ndarray, labels: np.ndarray | Non
         touched = np.unique(labels[dot])
         # within REACH px of the dot: the reach a hint had in training patches, so that a leaky
         # region (a line drawing's gaps) does not carry one colour across the whole picture.
-        # Exact Euclidean distance: the 3x3 chamfer approximation made the reach an octagon.
-        near = cv2.distanceTransform((~dot).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= REACH
+        # Exact Euclidean distance (the 3x3 chamfer approximation made the reach an octagon), in the
+        # dot's bounding box grown by REACH: nothing beyond it is that near.
+        ys, xs = np.nonzero(dot)
+        y0, y1 = max(0, ys.min() - REACH - 1), min(h, ys.max() + REACH + 2)
+        x0, x1 = max(0, xs.min() - REACH - 1), min(w, xs.max() + REACH + 2)
+        near = np.zeros((h, w), bool)
+        near[y0:y1, x0:x1] = cv2.distanceTransform((~dot[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2,
+                                                   cv2.DIST_MASK_PRECISE) <= REACH
         owner[np.isin(labels, touched[touched > 0]) & near & ~on_dot] = i + 1
         on_dot |= dot
     for i, dot in enumerate(dots):

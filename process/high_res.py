@@ -172,7 +172,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
-    from process.reference_align import ALIGN_MODES
+    from config.defaults import ALIGN_MODES
     from process.render import RenderConfig, Renderer
 
     p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from config.defaults import ModelConfig
 from process.high_res import check_tiling
-from process.reference_align import ALIGN_MODES
+from config.defaults import ALIGN_MODES
 from utils.errors import InputError
 from utils.image_io import check_not_input, check_writable
 

@@ -37,6 +37,7 @@ import cv2
 import numpy as np
 import torch
 
+from config.defaults import ALIGN_MODES
 from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
 from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
 from utils.lab_processor import lightness_to_gray
@@ -49,8 +50,6 @@ LINE_BLUR = 2.0           # px: drawings are matched as blurred ink, so wobbly s
 MAX_SIDE = 1024           # features are found on images brought down to this long side
 FEATHER = 8               # px: width of the blend at the aligned photo's border
 KINDS = ("drawing", "photo")
-# --align: auto = perspective map + dense flow, homography = the perspective map alone, off = network only
-ALIGN_MODES = ("auto", "homography", "off")
 
 
 @dataclass
@@ -61,7 +60,7 @@ class Alignment:
     inliers: int                    # matches that agree with the homography
     coverage: float                 # share of the input the aligned reference covers
     reason: str = ""                # why the alignment is not used ("" when it is)
-    refined: bool = False           # the perspective map was refined by dense flow (carry_colours)
+    refined: bool = False           # the perspective map was refined by dense flow (set by carry_colours)
 
     @property
     def used(self) -> bool:
@@ -167,12 +166,25 @@ def _weight(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:
     return np.clip(dist / FEATHER, 0, 1).astype(np.float32)
 
 
-def residual_flow(warped: np.ndarray, target: np.ndarray, kind: str) -> np.ndarray:
-    """(H, W, 2) float32 flow such that input pixel (x, y) shows what the perspective-aligned
-    reference ``warped`` shows at (x, y) + flow: DIS optical flow (OpenCV, medium preset)
-    between the two in the form :func:`align` matched them (blurred ink, or grey)."""
+def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind: str) -> np.ndarray:
+    """(h, w, 2) float32 flow for an (h, w) input ``target``: input pixel (x, y) shows what the
+    ``reference`` aligned by ``H`` (input px -> reference px) shows at (x, y) + flow. DIS optical
+    flow (OpenCV, medium preset) between the two in the form :func:`align` matched them (blurred
+    ink, or grey), computed with the input's long side at most :data:`MAX_SIDE` px (the kept
+    reference has no finer detail; a large scan costs no more) and scaled up to the input."""
+    h, w = target.shape[:2]
+    s = min(1.0, MAX_SIDE / max(h, w))
+    hs, ws = max(1, round(h * s)), max(1, round(w * s))
+    small = target if s >= 1.0 else cv2.resize(target.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)
+    # the same map for the small input: small px -> input px -> reference px
+    to_input = np.diag([w / ws, h / hs, 1.0])
+    warped = cv2.warpPerspective(reference.astype(np.float32), H @ to_input, (ws, hs),
+                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    return dis.calc(_feature_image(target, kind, False), _feature_image(warped, kind, True), None)
+    flow = dis.calc(_feature_image(small, kind, False), _feature_image(warped, kind, True), None)
+    if (hs, ws) == (h, w):
+        return flow
+    return cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR) * np.float32([w / ws, h / hs])
 
 
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
@@ -184,21 +196,26 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output).
     ``refine``: move the perspective-aligned reference the rest of the way by
     :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``)."""
+    target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
+    if refine and target is None:
+        raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
+    alignment.refined = refine and alignment.used
     if not alignment.used:
         return prediction
     h, w = prediction.shape[:2]
     H = alignment.homography
     warped = cv2.warpPerspective(reference.astype(np.float32), H, (w, h),
                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-    target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
+    weight = _weight(H, reference.shape[:2], (h, w))
     if refine:
-        if target is None:
-            raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
-        flow = residual_flow(warped, target, kind)
-        gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-        warped = cv2.remap(warped, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE)
-    weight = _weight(H, reference.shape[:2], (h, w))[..., None]
+        flow = residual_flow(reference, H, target, kind)
+        flow[..., 0] += np.arange(w, dtype=np.float32)[None, :]
+        flow[..., 1] += np.arange(h, dtype=np.float32)[:, None]
+        warped = cv2.remap(warped, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        # where the flow points outside the aligned photo, nothing is carried over from there
+        weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                           borderValue=0)
+    weight = weight[..., None]
     if lightness is None:
         return (weight * warped + (1 - weight) * prediction).astype(np.float32)
     to_lab = lambda a: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
@@ -221,7 +238,7 @@ def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.nd
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
     (perspective map refined by dense flow) or ``homography`` (the perspective map alone)."""
-    if mode not in ("auto", "homography"):
+    if mode not in ALIGN_MODES or mode == "off":
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
         reference = reference.astype(np.float32) / 255.0
@@ -229,6 +246,5 @@ def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.nd
         alignment = align(reference, lightness, "photo")
     else:
         alignment = align(reference, sketch, "drawing")
-    alignment.refined = alignment.used and mode == "auto"
     out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto")
     return out, alignment

@@ -351,6 +351,17 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
 
         clear_hints.click(on_clear_hints, [session], [hints_box, col_in, col_status])
 
+        def on_input_changed(hints_v):
+            """A new input: hints placed on the old one do not carry over, and the old input is no
+            longer shown to click on (Colorize shows the new one)."""
+            cleared = {col_in: None}
+            if (hints_v or "").strip():
+                cleared.update({hints_box: "", col_status: status_html("hints cleared: the input changed")})
+            return cleared
+
+        for changed in (source, col_upload, canvas):
+            changed.change(on_input_changed, hints_box, [col_in, hints_box, col_status], show_progress="hidden")
+
         @guarded(vary_status)
         def on_vary(state, name, pals, pal_up, extract_up, k_v, mode_v, styles_up,
                     prog=gr.Progress(track_tqdm=True)):

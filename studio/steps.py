@@ -35,6 +35,7 @@ KINDS = {
 DEPTH_SOURCES = ("auto", "file", "none")  # auto: the sample's own depth, or Depth Anything V2 for a photo
 SEGMENTERS = ("none", "slic", "felzenszwalb", "sam")
 SOURCES = ("sample", "photo", "drawing", "canvas")  # what Colorize takes
+BROWSER_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")  # image files a browser shows as they are
 
 
 def weights_available(name: str) -> bool:
@@ -269,7 +270,11 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
         cfg.style = str(ws.take_upload(token, style_upload, "style", IMAGE_TYPES))
     stem = Path(cfg.image or cfg.sketch or "motorcycle-right").stem.split("-", 2)[-1]
     if hint_list(hints):
-        cfg.hints = str(_write_new(ws.new_file(token, "inputs", "hints", stem, ".json"), hints))
+        if not mcfg.hints:
+            raise InputError(f"{run.name} was trained without colour hints: clear the hints, or train a run with "
+                             "'also reads colour hints' ticked")
+        cfg.hints = str(ws.new_file(token, "inputs", "hints", stem, ".json"))
+        Path(cfg.hints).write_text(hints)
     out = ws.new_file(token, "results", "color", stem, ".png")
     check_render_request(mcfg, cfg, outputs=[out])
     cfg.out = str(out)
@@ -285,13 +290,10 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     if shown is None:
         from data.samples import stereo_motorcycle_views
         shown = str(write_image(out.with_name(out.stem + "-input.png"), stereo_motorcycle_views()[1].photo))
+    elif Path(shown).suffix.lower() not in BROWSER_TYPES:  # e.g. a TIFF scan: shown (and clicked on) as PNG
+        shown = str(write_image(out.with_name(out.stem + "-input.png"), read_photo(shown)))
     render = {k: v for k, v in asdict(cfg).items() if k in ("image", "sketch", "depth", "mask", "style", "hints")}
     return Result(out.stem, shown, str(out), depth, render, note)
-
-
-def _write_new(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
 
 
 def hint_list(text: str | None) -> list:
@@ -303,10 +305,9 @@ def hint_list(text: str | None) -> list:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"hints: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    entries = data.get("hints") if isinstance(data, dict) and set(data) == {"hints"} else data
-    if not isinstance(entries, list):
-        raise InputError(f"hints: expected a list of hints (or {{\"hints\": [...]}}), got {type(data).__name__}")
-    return entries
+    from preprocess.hints import hint_entries
+
+    return hint_entries(data)
 
 
 def hint_text(entries: list) -> str:

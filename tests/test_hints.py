@@ -228,3 +228,18 @@ def test_generate_styles_renders_its_base_with_the_hints_kept(hint_run, tmp_path
     base = read_photo(tmp_path / "styles" / "base.png")
     spot = (slice(68, 77), slice(44, 53))
     assert delta_e00(base[spot], np.broadcast_to(BLUE, base[spot].shape).astype(np.float32)).mean() < 10
+
+
+def test_hints_are_drawn_in_their_colour_on_grey_and_colour_images():
+    from preprocess.hints import draw_hints
+
+    grey = np.ones((60, 80), np.float32)
+    hints = [Hint([(20.0, 30.0)], (1.0, 0.0, 0.0), 3), Hint([(40.0, 10.0), (70.0, 10.0)], (0.0, 0.0, 1.0), 2)]
+    out = draw_hints(grey, hints)
+    assert out.shape == (60, 80, 3) and out.dtype == np.float32
+    assert np.allclose(out[30, 20], [1, 0, 0], atol=0.05)   # the dot
+    assert np.allclose(out[10, 55], [0, 0, 1], atol=0.05)   # on the scribble's stroke
+    assert np.allclose(out[50, 5], 1.0)                      # untouched paper
+    colour = np.full((60, 80, 3), 0.5, np.float32)
+    out2 = draw_hints(colour, hints)
+    assert np.allclose(colour, 0.5) and np.allclose(out2[10, 55], [0, 0, 1], atol=0.05)  # input left as it was

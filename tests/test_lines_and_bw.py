@@ -170,17 +170,18 @@ def test_evaluate_reports_the_black_and_white_baseline(bw_run, sample_crop, caps
 
 def test_align_off_gives_the_network_alone(bw_run, sample_crop, capsys):
     """The bundled crop's own grey version lines up with the training photo: by default its colours
-    come from the aligned photo (closer to the truth); --align off leaves the network's."""
+    come from the aligned photo, the perspective map refined by dense flow (closer to the truth);
+    --align homography uses the map alone; --align off leaves the network's."""
     gray = sample_crop[0].mean(axis=2)
     write_image(bw_run / "same.png", gray)
     outs = {}
-    for mode in ("auto", "off"):
+    for mode in ("auto", "homography", "off"):
         outs[mode] = bw_run / f"same_{mode}.png"
         assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "same.png"),
                                       "--depth", "none", "--out", str(outs[mode]), "--align", mode]) == 0
         err = capsys.readouterr().err
-        assert ("training photo" in err) == (mode == "auto"), err
+        assert ("training photo" in err) == (mode != "off"), err
+        assert ("dense flow" in err) == (mode == "auto"), err
     truth = sample_crop[0]
-    err_auto = np.abs(read_photo(outs["auto"]) - truth).mean()
-    err_off = np.abs(read_photo(outs["off"]) - truth).mean()
-    assert err_auto < err_off, (err_auto, err_off)
+    errors = {mode: np.abs(read_photo(out) - truth).mean() for mode, out in outs.items()}
+    assert errors["auto"] < errors["off"] and errors["homography"] < errors["off"], errors

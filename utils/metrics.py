@@ -18,7 +18,8 @@ from utils.lab_processor import delta_e00, mean_chroma
 METRIC_SETTINGS = {
     "library": "scikit-image",
     "images": "float RGB in [0, 1], shape (H, W, 3)",
-    "psnr": "skimage.metrics.peak_signal_noise_ratio(target, pred, data_range=1)",
+    "psnr": "10 log10(1 / mean((target - pred)^2)) in float64: skimage.metrics.peak_signal_noise_ratio's "
+            "formula with data_range=1",
     "ssim": "skimage.metrics.structural_similarity(target, pred, data_range=1, channel_axis=-1)",
     "delta_e00": "mean of skimage.color.deltaE_ciede2000(rgb2lab(target), rgb2lab(pred))",
     "chroma_ratio": "mean Lab chroma of pred / mean Lab chroma of target",
@@ -26,8 +27,11 @@ METRIC_SETTINGS = {
 
 
 def psnr(pred: np.ndarray, target: np.ndarray) -> float:
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction {pred.shape} and target {target.shape} differ in shape")
     mse = np.mean((target.astype(np.float64) - np.clip(pred, 0, 1).astype(np.float64)) ** 2)
-    return float(10 * np.log10(1.0 / mse))
+    with np.errstate(divide="ignore"):  # identical images: inf, as scikit-image gives
+        return float(10 * np.log10(1.0 / mse))
 
 
 def ssim(pred: np.ndarray, target: np.ndarray) -> float:

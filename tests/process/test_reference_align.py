@@ -132,10 +132,41 @@ def test_dense_flow_puts_a_foreground_object_back_in_its_place(kind):
     assert errors["auto"] < 0.5 * errors["homography"], errors
 
 
+def test_a_scan_larger_than_the_kept_reference_is_refined_at_the_reference_scale():
+    """The flow is computed with the input's long side at most MAX_SIDE and scaled up: a 4x
+    scan of the second view (1280 x 960) still gets its foreground back in place."""
+    from process.reference_align import MAX_SIDE
+
+    ref, view = _parallax_pair()
+    big = cv2.resize(view, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    assert max(big.shape[:2]) > MAX_SIDE
+    lightness = photo_lightness(big)
+    guess = np.full_like(big, 0.5)
+    fg = (slice(4 * 80, 4 * 160), slice(4 * 114, 4 * 194))
+    errors = {}
+    for mode in ("homography", "auto"):
+        out, alignment = align_and_carry(guess, reference_image(ref), None, lightness, mode=mode)
+        assert alignment.used and out.shape == big.shape
+        errors[mode] = float(np.abs(out[fg] - big[fg]).mean())
+    assert errors["auto"] < 0.5 * errors["homography"], errors
+
+
 def test_alignment_mode_is_checked():
     ref, view = _parallax_pair()
     with pytest.raises(ValueError, match="mode"):
         align_and_carry(np.zeros_like(view), reference_image(ref), None, photo_lightness(view), mode="flow")
+    alignment = align(ref, photo_lightness(view), "photo")
     with pytest.raises(ValueError, match="refine needs the input"):
-        alignment = align(ref, photo_lightness(view), "photo")
         carry_colours(np.zeros_like(view), ref, alignment, refine=True)
+    carry_colours(np.zeros_like(view), ref, alignment, photo_lightness(view), refine=True)
+    assert alignment.refined  # set where the refinement happens
+
+
+def test_a_render_request_with_an_unknown_align_mode_is_refused_in_one_line():
+    from config.defaults import ModelConfig
+    from process.preflight import check_render_request
+    from process.render import RenderConfig
+    from utils.errors import InputError
+
+    with pytest.raises(InputError, match=r"--align must be one of auto, homography, off, got 'flow'"):
+        check_render_request(ModelConfig(), RenderConfig(checkpoint="runs/x", align="flow"), outputs=[])

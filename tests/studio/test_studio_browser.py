@@ -264,6 +264,16 @@ def test_hints_placed_by_clicking_the_input_match_process_py(sample_run, tab, tm
     assert not np.array_equal(pixels(got), pixels(tmp_path / "plain.png"))  # the hints changed it
     assert tab.press("clear-hints", "col-status") == "no hints"
     assert tab.page.input_value("#hints textarea") == ""
+    # Hints belong to the input they were placed on: a new input clears them (and its old picture).
+    before = tab.status_n("col-status")
+    tab.page.locator("#col-input img").click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
+    assert tab.wait_status("col-status", before).startswith("hint 1 at (")
+    before = tab.status_n("col-status")
+    tab.radio("source", "a photo or black-and-white photo")
+    assert tab.wait_status("col-status", before) == "hints cleared: the input changed"
+    assert tab.page.input_value("#hints textarea") == ""
+    assert tab.page.locator("#col-input img").count() == 0
+    tab.radio("source", "the bundled sample's held-out view")
 
 
 def test_colorize_an_upload_then_views_match_process_py(sample_run, tab, files, tmp_path):

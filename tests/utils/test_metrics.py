@@ -17,14 +17,18 @@ def test_psnr_equals_scikit_image():
         assert abs(psnr(pred, target) - expected) < 1e-9
 
 
-def test_image_metrics_refuses_shape_mismatch():
+def test_identical_images_have_infinite_psnr():
+    a = np.random.default_rng(1).random((8, 8, 3))
+    assert psnr(a, a) == float("inf")
+
+
+def test_shape_mismatch_is_refused():
+    import pytest
+
     a = np.zeros((4, 4, 3))
-    try:
-        image_metrics(a, np.zeros((4, 5, 3)))
-    except ValueError as e:
-        assert "differ in shape" in str(e)
-    else:
-        raise AssertionError("a shape mismatch was accepted")
+    for fn in (image_metrics, psnr):
+        with pytest.raises(ValueError, match="differ in shape"):
+            fn(a, np.zeros((4, 5, 3)))
 
 
 def test_metrics_do_not_import_scipy_stats():
