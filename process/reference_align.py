@@ -22,8 +22,8 @@ and, where it holds, takes the colours from the aligned training photo:
    the form they were matched in, moves each pixel the rest of the way (:func:`residual_flow`):
    on the bundled stereo pair, whose foreground and background shift by up to 45 px between the
    views, this is what puts the red of the tank on the tank;
-5. blending: inside the aligned photo's footprint (feathered at its border) the output takes its
-   colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
+5. blending: inside the aligned photo's footprint (feathered at its border, and moved by the same
+   flow) the output takes its colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
    outside, the network's.
 
 Scenes that share no view with the training photo (a different building, the other half of a
