@@ -215,12 +215,20 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
         # where the flow points outside the aligned photo, nothing is carried over from there
         weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=0)
+    return blend(prediction, warped, weight, lightness)
+
+
+def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,
+          lightness: np.ndarray | None = None) -> np.ndarray:
+    """``weight`` (H, W) of the ``aligned`` photo's colours over the network's ``prediction``
+    (both (H, W, 3) RGB); with ``lightness`` (L* / 100 of a black-and-white input) only a*, b* are
+    blended and the output keeps that L* exactly."""
     weight = weight[..., None]
     if lightness is None:
-        return (weight * warped + (1 - weight) * prediction).astype(np.float32)
+        return (weight * aligned + (1 - weight) * prediction).astype(np.float32)
     to_lab = lambda a: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
-    wt = torch.from_numpy(weight).permute(2, 0, 1)[None]
-    ab = wt * to_lab(warped)[:, 1:] + (1 - wt) * to_lab(prediction)[:, 1:]
+    wt = torch.from_numpy(np.ascontiguousarray(weight)).permute(2, 0, 1)[None]
+    ab = wt * to_lab(aligned)[:, 1:] + (1 - wt) * to_lab(prediction)[:, 1:]
     light = torch.from_numpy(lightness.astype(np.float32))[None, None] * 100.0
     rgb = lab_to_rgb_keep_lightness(torch.cat([light, ab], dim=1))
     return rgb[0].permute(1, 2, 0).numpy().astype(np.float32)
