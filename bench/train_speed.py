@@ -106,12 +106,16 @@ def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5, d
         batches = [trainer.sampler.sample(cfg.batch_size, cfg.patch_size) for _ in range(steps + 2)]
         for b in batches[:2]:
             trainer._step(b)
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device == "cuda" else [])
+        with profile(activities=activities) as prof:
             for b in batches[2:]:
                 trainer._step(b)
+            if device == "cuda":
+                torch.cuda.synchronize()
     print(f"\nProfile: {preset}, {precision}, {steps} stage-1 steps (batch {cfg.batch_size} x "
           f"{cfg.patch_size}^2 px), operators by self time\n")
-    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=18))
+    key = "self_cuda_time_total" if device == "cuda" else "self_cpu_time_total"
+    print(prof.key_averages().table(sort_by=key, row_limit=18))
 
 
 def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5, device: str = "cpu") -> None:
