@@ -48,6 +48,7 @@ from process.reference_align import reference_image
 from utils.errors import InputError
 from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics
+from utils.signals import interrupt_deferred
 from utils.visualization import contact_sheet, depth_to_rgb
 
 
@@ -350,8 +351,9 @@ class Trainer:
             evaluated = (every > 0 and (epoch + 1) % every == 0) or epoch + 1 == epochs
             if evaluated:
                 row.update(self.evaluate())
-            self._record(row)
-            self._save(LAST, precise=evaluated)
+            with interrupt_deferred():  # an epoch's row and its checkpoint land together, or neither
+                self._record(row)
+                self._save(LAST, precise=evaluated)
         if self.progress["stage"] == stage and self.progress["epoch"] >= epochs:
             self._save(f"stage{stage}.safetensors")
             self.preview(stage)
