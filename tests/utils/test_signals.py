@@ -7,7 +7,16 @@ import pytest
 from utils.signals import interrupt_deferred
 
 
-def test_an_interrupt_inside_the_block_is_delivered_after_it():
+@pytest.fixture
+def sigint_handler():
+    """Python's own SIGINT handler for the test (a test run started in the background, e.g. by
+    CI with nohup, inherits SIGINT ignored), restored afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_an_interrupt_inside_the_block_is_delivered_after_it(sigint_handler):
     done = []
     with pytest.raises(KeyboardInterrupt):
         with interrupt_deferred():
@@ -17,7 +26,17 @@ def test_an_interrupt_inside_the_block_is_delivered_after_it():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
-def test_no_interrupt_no_exception():
+def test_no_interrupt_no_exception(sigint_handler):
     with interrupt_deferred():
         pass
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_where_sigint_is_ignored_the_block_leaves_it_so():
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with interrupt_deferred():
+            os.kill(os.getpid(), signal.SIGINT)  # ignored, as before
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
