@@ -37,7 +37,6 @@ import cv2
 import numpy as np
 import torch
 
-from config.defaults import ALIGN_MODES
 from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
 from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
 from utils.lab_processor import lightness_to_gray
@@ -246,7 +245,7 @@ def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.nd
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
     (perspective map refined by dense flow) or ``homography`` (the perspective map alone)."""
-    if mode not in ALIGN_MODES or mode == "off":
+    if mode not in ("auto", "homography"):
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
         reference = reference.astype(np.float32) / 255.0

@@ -326,7 +326,8 @@ def hex_colour(value: str | None) -> str:
         return "#" + "".join(c * 2 for c in text[1:])
     if re.fullmatch(r"#[0-9a-f]{6}([0-9a-f]{2})?", text):
         return text[:7]
-    m = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(,\s*[\d.]+\s*)?\)", text)
+    num = r"\s*(\d+(?:\.\d+)?)\s*"
+    m = re.fullmatch(rf"rgba?\({num},{num},{num}(?:,{num})?\)", text)
     if m:
         return "#" + "".join(f"{min(255, round(float(v))):02x}" for v in m.groups()[:3])
     raise InputError(f"hint colour: expected a colour such as #c0392b, got {value!r}")
