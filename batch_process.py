@@ -3,7 +3,7 @@
 
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
-                            [--hints-dir DIR] [--hint-fill on|off]
+                            [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
@@ -22,7 +22,7 @@ from utils.cli import run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import ALIGN_MODES
+    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -42,6 +42,8 @@ def main(argv=None) -> int:
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="reference alignment, as process.py --align (drawings for line-drawing models, "
                         "black-and-white photos)")
+    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+                   help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
@@ -62,7 +64,7 @@ def main(argv=None) -> int:
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
     render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
                           overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
-                          hint_fill=a.hint_fill == "on")
+                          hint_fill=a.hint_fill == "on", chroma_smooth=a.chroma_smooth)
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -5,7 +5,7 @@
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
                               [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
-                              [--align auto|homography|off] [--out DIR]
+                              [--align auto|homography|off] [--chroma-smooth PX] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
@@ -27,7 +27,7 @@ from utils.cli import run_cli
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
-    from config.defaults import ALIGN_MODES
+    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -55,6 +55,8 @@ def main(argv=None) -> int:
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: hinted regions take their hint's colour, shading kept (as process.py)")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
+    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+                   help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)
@@ -63,7 +65,8 @@ def main(argv=None) -> int:
 
     cfg = StylesConfig(render=RenderConfig(checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                            depth_model=a.depth_model, mask=a.mask, device=a.device,
-                                           hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align),
+                                           hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align,
+                                           chroma_smooth=a.chroma_smooth),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, styles=a.style, blend=a.blend)
     report = generate_styles(cfg)

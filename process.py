@@ -4,6 +4,7 @@
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
+                      [--chroma-smooth PX] [--wiggle GIF]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """
@@ -16,7 +17,7 @@ from utils.cli import run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from config.defaults import ALIGN_MODES
+    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
                         "dense optical flow); homography: the perspective map alone; off: the network's colours only")
+    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+                   help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
+                        "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
     return p
 
@@ -57,7 +61,8 @@ def main(argv=None) -> int:
     cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
                        tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16,
-                       align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on")
+                       align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on",
+                       chroma_smooth=args.chroma_smooth)
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])

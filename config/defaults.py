@@ -16,6 +16,10 @@ from utils.errors import InputError
 # refined by dense optical flow, homography = the perspective map alone, off = the network alone
 ALIGN_MODES = ("auto", "homography", "off")
 
+# A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
+# radius, px (process/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
+CHROMA_SMOOTH = 12
+
 CONFIG_VERSION = 2  # bumped when a checkpoint of an older layout can no longer be loaded
 # 2: the lightness channel is L* (was Rec. 601 luma) and B&W models work in Lab; without
 #    position the attention has no position features; the patch sampler has a style stream

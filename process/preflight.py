@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.defaults import ModelConfig
+from config.defaults import ALIGN_MODES, ModelConfig
 from process.high_res import check_tiling
-from config.defaults import ALIGN_MODES
 from utils.errors import InputError
 from utils.image_io import check_not_input, check_writable
 
@@ -31,6 +30,12 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     check_tiling(cfg.tile, cfg.overlap)
     if cfg.align not in ALIGN_MODES:
         raise InputError(f"--align must be one of {', '.join(ALIGN_MODES)}, got {cfg.align!r}")
+    if cfg.chroma_smooth is not None:
+        if cfg.chroma_smooth < 0:
+            raise InputError(f"--chroma-smooth must be a radius >= 0 px (0: off), got {cfg.chroma_smooth}")
+        if not model_cfg.use_luminance:
+            raise InputError("--chroma-smooth is for black-and-white models (train.py --luminance); "
+                             "this model predicts lightness too")
     hints = cfg.hints
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from config.defaults import CHROMA_SMOOTH
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of
 from models.inputs import Guides, check_labels
@@ -47,6 +48,12 @@ class RenderConfig:
                                      # perspective map + dense flow); homography: the perspective map alone; off
     hint_fill: bool = True           # move each hinted region to its hint's colour, shading kept (process/hint_fill.py);
                                      # False: the network's reading of the hints only
+    chroma_smooth: int | None = None  # black-and-white models: a*, b* guided-filtered along the input's L* with this
+                                      # radius, px (process/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
+
+    @property
+    def chroma_radius(self) -> int:
+        return CHROMA_SMOOTH if self.chroma_smooth is None else self.chroma_smooth
 
 
 def default_out(cfg: RenderConfig) -> Path:
@@ -114,7 +121,8 @@ class Renderer:
         guides, _ = self.guides(cfg)
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
-                       overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16)
+                       overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16,
+                       chroma_smooth=cfg.chroma_radius)
         rgb = self.finish(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides

@@ -185,3 +185,28 @@ def test_align_off_gives_the_network_alone(bw_run, sample_crop, capsys):
     truth = sample_crop[0]
     errors = {mode: np.abs(read_photo(out) - truth).mean() for mode, out in outs.items()}
     assert errors["auto"] < errors["off"] and errors["homography"] < errors["off"], errors
+
+
+def test_chroma_smooth_flag(bw_run, line_run, sample_crop, capsys):
+    """--chroma-smooth 0 keeps the network's chroma as predicted; the default smooths it along the
+    photo's lightness (process/chroma_smoothing.py); both keep the lightness. The flag is refused for a
+    model that predicts lightness, and for a negative radius."""
+    write_image(bw_run / "smooth_in.png", sample_crop[2].mean(axis=2))
+    outs = {}
+    for radius in (None, "0"):
+        outs[radius] = bw_run / f"smooth_{radius}.png"
+        extra = [] if radius is None else ["--chroma-smooth", radius]
+        assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "smooth_in.png"),
+                                      "--depth", "none", "--out", str(outs[radius]), "--align", "off"] + extra) == 0
+    a, b = read_photo(outs[None]), read_photo(outs["0"])
+    assert np.abs(a - b).max() > 2 / 255
+    assert np.abs(rgb2lab(a)[..., 0] - rgb2lab(b)[..., 0]).max() < 0.8
+    capsys.readouterr()
+    for run, given, radius, message in ((line_run / "run", "--sketch", "4", "black-and-white models"),
+                                        (bw_run / "run", "--image", "-1", ">= 0")):
+        assert run_cli(process.main, ["--checkpoint", str(run), given, str(bw_run / "smooth_in.png"),
+                                      "--depth", "none", "--chroma-smooth", radius,
+                                      "--out", str(bw_run / "refused.png")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error:") and message in err[0], err
+    assert not (bw_run / "refused.png").exists()

@@ -64,22 +64,29 @@ def space_to_rgb(x: torch.Tensor, space: str) -> torch.Tensor:
 def lab_to_rgb_keep_lightness(lab: torch.Tensor, iters: int = 12) -> torch.Tensor:
     """Lab (B, 3, H, W) -> RGB in [0, 1], bringing out-of-gamut colours into gamut by reducing
     their chroma (bisection on a per-pixel scale of a*, b*) instead of clipping R, G, B, so
-    L* and hue stay what they were (clipping changes lightness; grey is always in gamut)."""
+    L* and hue stay what they were (clipping changes lightness; grey is always in gamut).
+    Only the out-of-gamut pixels are bisected."""
     rgb = kc.lab_to_rgb(lab, clip=False)
-    outside = ((rgb < 0) | (rgb > 1)).any(dim=1, keepdim=True)                 # (B, 1, H, W)
+    outside = ((rgb < 0) | (rgb > 1)).any(dim=1)                                # (B, H, W)
     if not bool(outside.any()):
         return rgb
-    light, ab = lab[:, :1], lab[:, 1:]
+    px = lab.permute(0, 2, 3, 1)[outside]                                       # (N, 3)
+    light, ab = px[:, :1], px[:, 1:]
     lo = torch.zeros_like(light)
     hi = torch.ones_like(light)
     eps = 1e-4
+
+    def to_rgb(colours: torch.Tensor) -> torch.Tensor:                          # (N, 3) Lab -> (N, 3) RGB
+        return kc.lab_to_rgb(colours.T[None, :, :, None], clip=False)[0, :, :, 0].T
+
     for _ in range(iters):
         mid = (lo + hi) / 2
-        trial = kc.lab_to_rgb(torch.cat([light, ab * mid], dim=1), clip=False)
+        trial = to_rgb(torch.cat([light, ab * mid], dim=1))
         ok = ((trial >= -eps) & (trial <= 1 + eps)).all(dim=1, keepdim=True)
         lo, hi = torch.where(ok, mid, lo), torch.where(ok, hi, mid)
-    mapped = kc.lab_to_rgb(torch.cat([light, ab * lo], dim=1), clip=False).clamp(0, 1)
-    return torch.where(outside, mapped, rgb)
+    out = rgb.permute(0, 2, 3, 1).clone()
+    out[outside] = to_rgb(torch.cat([light, ab * lo], dim=1)).clamp(0, 1).to(out.dtype)
+    return out.permute(0, 3, 1, 2)
 
 
 def activate(raw: torch.Tensor, space: str) -> torch.Tensor:
