@@ -4,17 +4,20 @@
     python generate_styles.py [--checkpoint RUN] [--image PHOTO | --sketch FILE --depth FILE] [--mask FILE]
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
+                              [--structure-floor SSIM]
                               [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
                               [--align auto|homography|off] [--chroma-smooth PX] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
-smoothly over colour, lightness monotone (Chang et al. 2015), so shading and edges stay;
+smoothly over colour (after Chang et al. 2015), lightness moving only as far as keeps the
+shading (``--structure-floor``), so shading and edges stay;
 ``posterize`` snaps each pixel to its nearest palette colour (flat regions, new edges);
 ``regions`` gives each mask region one palette colour by the smooth transfer; ``learned``
 renders again with the model's learned palette replaced.
 Writes DIR/base.png, one PNG per variant, DIR/contact_sheet.png and DIR/styles.json (per
-variant: structure SSIM of L*, gradient correlation, palette adherence in CIEDE2000).
+variant: structure SSIM of L*, gradient correlation, palette adherence in CIEDE2000 and, for
+smooth, the share of the lightness change made).
 """
 from __future__ import annotations
 
@@ -49,6 +52,9 @@ def main(argv=None) -> int:
     p.add_argument("--lightness", type=float,
                    help="how far lightness moves toward the palette (0..1); default: "
                         + ", ".join(f"{m} {v}" for m, v in DEFAULT_LIGHTNESS.items() if m != "learned"))
+    p.add_argument("--structure-floor", type=float, metavar="SSIM",
+                   help="smooth: lightness moves toward the palette no further than keeps the shading's SSIM (L*) "
+                        "against the base at least this (0: no floor; default 0.95)")
     p.add_argument("--style", nargs="*", default=[], help="style images (AdaIN), one variant each")
     p.add_argument("--blend", nargs="*", type=float, default=[], help="weights between the first two styles")
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
@@ -68,12 +74,14 @@ def main(argv=None) -> int:
                                            hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align,
                                            chroma_smooth=a.chroma_smooth),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
-                       lightness=a.lightness, styles=a.style, blend=a.blend)
+                       lightness=a.lightness, structure_floor=a.structure_floor, styles=a.style, blend=a.blend)
     report = generate_styles(cfg)
-    print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s}")
+    print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s} "
+          f"{'lightness moved':>15s}")
     for r in report["variants"]:
         adh = f"{r['palette_delta_e00']:12.2f}" if "palette_delta_e00" in r else f"{'-':>12s}"
-        print(f"{r['variant']:32s} {r['structure_ssim']:14.3f} {r['gradient_corr']:13.3f} {adh}")
+        moved = f"{r['lightness_moved']:15.2f}" if "lightness_moved" in r else f"{'-':>15s}"
+        print(f"{r['variant']:32s} {r['structure_ssim']:14.3f} {r['gradient_corr']:13.3f} {adh} {moved}")
     print(f"wrote {a.out}/ (variants, contact_sheet.png, styles.json)")
     return 0
 

@@ -2,15 +2,19 @@
 """Colour-control benchmark: palette variants of the held-out rendering, smooth vs posterised.
 
     python bench/colour_control.py [--checkpoint RUN] [--out DIR] [--palettes NAME ...] [--retrain]
-                                   [--sheet PNG]
+                                   [--sheet PNG] [--also IMAGE ...]
 
 Protocol: without ``--checkpoint``, train the ``fast`` preset on the bundled sample into
 DIR (``train.py --preset fast --out DIR``; a finished run already there is reused unless
 ``--retrain``). Render the sample's held-out view and recolour it onto each palette with
 ``generate_styles.py``'s library in modes ``smooth`` (the default) and ``posterize``, plus
-``paper``: the smooth transfer as Chang et al. 2015 write it (lightness curve on each pixel,
-RBF sigma = mean palette distance, colours paired in lightness order), as an ablation of
-this implementation's choices. Scores per variant against the base rendering
+three ablations of the smooth transfer: ``smooth, no floor`` (``--structure-floor 0``: lightness
+moves all the way), ``curve (old smooth)`` (the default until 2026-11-27: the monotone
+lightness curve on the local mean lightness, 24 px, no floor) and ``paper``: the transfer as Chang et al. 2015 write it (monotone
+lightness curve on each pixel, RBF sigma = mean palette distance, colours paired in lightness
+order, no floor). ``--also IMAGE ...``: more renderings (e.g. the held-out renderings
+``bench/quality.py`` leaves in its run folders, ``heldout.png``) scored the same way, one
+summary line each, so the settings are not judged on one picture. Scores per variant against the base rendering
 (``process/palette.py``): structure = SSIM of L* (goal >= 0.95); no new edges = correlation
 of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour palette
 (k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
@@ -31,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from config.color_palettes import PALETTES, get_palette  # noqa: E402
-from process.palette import SmoothTransfer, apply_smooth, variant_scores  # noqa: E402
+from process.palette import SmoothTransfer, apply_posterize, smooth_variant, variant_scores  # noqa: E402
 from process.render import RenderConfig  # noqa: E402
 from process.styles import StylesConfig, generate_styles  # noqa: E402
 from utils.cli import run_cli  # noqa: E402
@@ -39,7 +43,11 @@ from utils.errors import InputError  # noqa: E402
 from utils.image_io import read_photo, write_image  # noqa: E402
 
 GOALS = {"structure_ssim": (">=", 0.95), "gradient_corr": (">=", 0.9), "palette_delta_e00": ("<=", 8.0)}
-PAPER = SmoothTransfer(detail_sigma=0, rbf_scale=1.0, match="lightness")
+PAPER = SmoothTransfer(lightness_transfer="curve", detail_sigma=0, rbf_scale=1.0, match="lightness", structure_floor=0)
+NO_FLOOR = SmoothTransfer(structure_floor=0)
+CURVE = SmoothTransfer(lightness_transfer="curve", detail_sigma=24, structure_floor=0)   # the default until 2026-11-27
+ABLATIONS = {"smooth, no floor": NO_FLOOR, "curve (old smooth)": CURVE, "paper": PAPER}
+ORDER = ("smooth", "smooth, no floor", "curve (old smooth)", "posterize", "paper")
 
 
 def ensure_model(out: Path, retrain: bool) -> tuple[Path, str]:
@@ -72,6 +80,33 @@ def ok(key: str, value: float) -> bool:
     return value >= goal if op == ">=" else value <= goal
 
 
+def summary(sub: list[dict]) -> str:
+    met = {k: sum(ok(k, r[k]) for r in sub) for k in GOALS}
+    rng = {k: (min(r[k] for r in sub), max(r[k] for r in sub)) for k in GOALS}
+    return (f"SSIM {rng['structure_ssim'][0]:.3f}-{rng['structure_ssim'][1]:.3f} "
+            f"({met['structure_ssim']}/{len(sub)} meet the goal), gradient corr {rng['gradient_corr'][0]:.2f}-"
+            f"{rng['gradient_corr'][1]:.2f} ({met['gradient_corr']}/{len(sub)}), adherence "
+            f"{rng['palette_delta_e00'][0]:.1f}-{rng['palette_delta_e00'][1]:.1f} dE00 "
+            f"({met['palette_delta_e00']}/{len(sub)}), all three: {_met(sub)}")
+
+
+def _met(sub: list[dict]) -> str:
+    return f"{sum(all(ok(k, r[k]) for k in GOALS) for r in sub)}/{len(sub)}"
+
+
+def score_all(base, palettes: list[str], mode: str) -> list[dict]:
+    """Scores of every palette's variant of ``base`` in ``mode`` (one of :data:`ORDER`)."""
+    rows = []
+    for name in palettes:
+        pal = get_palette(name)
+        if mode == "posterize":
+            v = apply_posterize(base, pal)
+        else:
+            v, _ = smooth_variant(base, pal, ABLATIONS.get(mode, SmoothTransfer()))
+        rows.append(variant_scores(v, base, pal))
+    return rows
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", help="a trained run (default: train the fast preset into --out)")
@@ -79,6 +114,7 @@ def main(argv=None) -> int:
     p.add_argument("--palettes", nargs="+", default=list(PALETTES))
     p.add_argument("--retrain", action="store_true")
     p.add_argument("--sheet", help="also write the smooth variants' contact sheet here (e.g. docs/styles.png)")
+    p.add_argument("--also", nargs="*", default=[], metavar="IMAGE", help="more renderings to score the same way")
     a = p.parse_args(argv)
     for name in a.palettes:
         get_palette(name)   # a bad palette fails before any training
@@ -95,36 +131,37 @@ def main(argv=None) -> int:
         secs = (time.time() - t) / len(a.palettes)
         rows += [dict(r, seconds=secs) for r in report["variants"]]
     base = read_photo(out / "styles_smooth" / "base.png")
-    for name in a.palettes:
-        pal = get_palette(name)
-        t = time.time()
-        v = apply_smooth(base, pal, PAPER.lightness, PAPER)
-        secs = time.time() - t
-        rows.append({"palette": pal.name, "mode": "paper", "seconds": secs, **variant_scores(v, base, pal)})
+    for mode, settings in ABLATIONS.items():
+        for name in a.palettes:
+            pal = get_palette(name)
+            t = time.time()
+            v, moved = smooth_variant(base, pal, settings)
+            secs = time.time() - t
+            rows.append({"palette": pal.name, "mode": mode, "seconds": secs, "lightness_moved": moved,
+                         **variant_scores(v, base, pal)})
     if a.sheet:
         write_image(a.sheet, read_photo(out / "styles_smooth" / "contact_sheet.png"))
 
     print(f"# python bench/colour_control.py{' ' + ' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
     print(f"\nModel: {how}. Input: the bundled sample's held-out view ({base.shape[1]}x{base.shape[0]}). "
           f"Goals: structure SSIM >= 0.95, gradient corr >= 0.9, adherence <= 8 dE00 (* = goal missed).\n")
-    print("| palette | mode | structure SSIM (L*) | gradient corr | adherence dE00 | s / variant |")
-    print("|---|---|---|---|---|---|")
-    order = {"smooth": 0, "posterize": 1, "paper": 2}
-    for r in sorted(rows, key=lambda r: (a.palettes.index(r["palette"]), order[r["mode"]])):
+    print("| palette | mode | structure SSIM (L*) | gradient corr | adherence dE00 | lightness moved | s / variant |")
+    print("|---|---|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (a.palettes.index(r["palette"]), ORDER.index(r["mode"]))):
         cells = [f"{r[k]:.3f}{'' if ok(k, r[k]) else ' *'}" if k != "palette_delta_e00"
                  else f"{r[k]:.1f}{'' if ok(k, r[k]) else ' *'}" for k in GOALS]
-        print(f"| {r['palette']} | {r['mode']} | {' | '.join(cells)} | {r['seconds']:.1f} |")
+        moved = f"{r['lightness_moved']:.2f}" if "lightness_moved" in r else "-"
+        print(f"| {r['palette']} | {r['mode']} | {' | '.join(cells)} | {moved} | {r['seconds']:.1f} |")
     print()
-    for mode in ("smooth", "posterize", "paper"):
-        sub = [r for r in rows if r["mode"] == mode]
-        met = {k: sum(ok(k, r[k]) for r in sub) for k in GOALS}
-        rng = {k: (min(r[k] for r in sub), max(r[k] for r in sub)) for k in GOALS}
-        print(f"- {mode}: SSIM {rng['structure_ssim'][0]:.3f}-{rng['structure_ssim'][1]:.3f} "
-              f"({met['structure_ssim']}/{len(sub)} meet the goal), gradient corr {rng['gradient_corr'][0]:.2f}-"
-              f"{rng['gradient_corr'][1]:.2f} ({met['gradient_corr']}/{len(sub)}), adherence "
-              f"{rng['palette_delta_e00'][0]:.1f}-{rng['palette_delta_e00'][1]:.1f} dE00 "
-              f"({met['palette_delta_e00']}/{len(sub)}), all three: "
-              f"{sum(all(ok(k, r[k]) for k in GOALS) for r in sub)}/{len(sub)}")
+    for mode in ORDER:
+        print(f"- {mode}: {summary([r for r in rows if r['mode'] == mode])}")
+    if a.also:
+        print("\nMore renderings (same palettes; all three goals met, of the palettes):\n")
+        print("| rendering | " + " | ".join(ORDER) + " |")
+        print("|---|" + "---|" * len(ORDER))
+        for path in a.also:
+            print(f"| {path} | " + " | ".join(_met(score_all(read_photo(path), a.palettes, mode))
+                                              for mode in ORDER) + " |")
     print(f"\nmachine: {cpu_name()}, {os.cpu_count()} CPUs (shared with other jobs, so seconds are rough), "
           f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
     if a.sheet:

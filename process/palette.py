@@ -7,17 +7,22 @@
 2. each of its colours is matched to one target colour (:func:`match_palettes`: Hungarian
    assignment on chroma-plane distance plus a lightness term);
 3. every pixel moves by palette offsets, smoothly:
-   - L: one monotone piecewise-linear curve through (0, 0), the matched (source L, target L)
-     pairs (made non-decreasing) and (100, 100) -- the paper's lightness transfer -- applied
-     to the local mean lightness (Gaussian, ``detail_sigma`` px), each pixel keeping its
-     deviation from that mean: the curve squeezes or stretches lightness ranges, which on
-     its own would flatten or exaggerate shading; this way regions move in lightness
-     order and the shading inside them stays (``detail_sigma=0``: the paper's per-pixel
-     curve); ``lightness`` in [0, 1] says how far along the curve L moves;
    - a, b: the sum of the palette's ab offsets weighted by normalised radial-basis weights
      of the pixel's Lab colour (Gaussian kernel, sigma = ``rbf_scale`` x mean distance
      between palette colours, interpolating: a pixel of palette colour i moves by exactly
      offset i; negative weights clamped to 0, as in the paper);
+   - L (``lightness_transfer="offsets"``, the default): the palette's L offsets with the same
+     weights, the resulting offset field smoothed over the image (Gaussian, ``detail_sigma``
+     px) so the shading inside a region moves as one and each pixel keeps its detail. Each
+     source colour lands on its target, also where the target scheme reverses the lightness
+     order of two colours (light walls to dark brick, dark trim to white) -- which the
+     paper's monotone curve cannot follow (``"curve"``: one non-decreasing piecewise-linear
+     L -> L' through (0, 0), the matched pairs and (100, 100), on the local mean lightness;
+     a pair out of order is clamped and its colour never reached);
+   - how far L moves: ``lightness`` in [0, 1] at most, and no further than keeps the
+     shading: the largest fraction whose SSIM of L* against the base is at least
+     ``structure_floor`` (bisection; 0.95 by default, 0: no floor). The fraction used is
+     returned by :func:`smooth_variant` and reported per variant;
    - colours pushed out of the sRGB gamut lose chroma at constant L and hue until they fit
      (the paper's gamut handling is a ray cast; this keeps L, i.e. the structure, exact).
    Nearby colours move by nearly the same offset, so edges and gradients stay where they
@@ -173,38 +178,84 @@ def rbf_weights(lab: np.ndarray, palette_lab: np.ndarray, scale: float = 1.0) ->
     return np.where(s > 1e-12, w / np.maximum(s, 1e-12), nearest)
 
 
+LIGHTNESS_TRANSFERS = ("offsets", "curve")
+STRUCTURE_FLOOR = 0.95   # default: a variant's SSIM of L* against the base (the issue's structure goal)
+
+
 @dataclass
 class SmoothTransfer:
-    """Settings of the smooth transfer; defaults chosen on the held-out rendering of
-    ``bench/colour_control.py``, whose ``paper`` rows (detail_sigma=0, rbf_scale=1) show the
-    difference."""
-    lightness: float = 1.0      # how far L moves along the lightness curve, 0..1 (paper: 1)
-    detail_sigma: float = 24.0  # px; the curve moves the local mean lightness (Gaussian, this sigma)
-                                # and each pixel keeps its deviation from it; 0: the curve on each
-                                # pixel's own L (the paper exactly), which flattens the shading
-                                # where the curve squeezes a lightness range
-    rbf_scale: float = 0.3      # RBF sigma as a fraction of the mean palette distance (paper: 1,
-                                # which blends neighbouring offsets so much that a small cluster
-                                # loses its colour)
-    match: str = "colour"       # colour | lightness: how source and target colours are paired
+    """Settings of the smooth transfer; chosen on the held-out renderings of
+    ``bench/colour_control.py`` (the bundled sample's, and with ``--also`` those of the other
+    development cases), whose ``paper`` rows (curve per pixel, rbf_scale=1, lightness
+    pairing) show the difference."""
+    lightness: float = 1.0         # how far L moves toward the target, at most, 0..1 (paper: 1)
+    lightness_transfer: str = "offsets"  # offsets | curve (module docstring)
+    detail_sigma: float = 8.0      # px; the lightness change is smoothed over the image with this Gaussian
+                                   # (offsets: the offset field; curve: the curve moves the local mean L)
+                                   # so each pixel keeps its detail; 0: per pixel (curve: the paper exactly,
+                                   # which flattens the shading where the curve squeezes a lightness range)
+    rbf_scale: float = 0.3         # RBF sigma as a fraction of the mean palette distance (paper: 1,
+                                   # which blends neighbouring offsets so much that a small cluster
+                                   # loses its colour)
+    match: str = "colour"          # colour | lightness: how source and target colours are paired
+    structure_floor: float = STRUCTURE_FLOOR  # L moves no further than keeps SSIM(L*) >= this (0: no floor)
+
+
+def _smooth(x: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(x, (0, 0), sigma) if sigma > 0 else x
+
+
+def transfer_parts(lab: np.ndarray, source: np.ndarray, target: np.ndarray,
+                   settings: SmoothTransfer | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The transfer of an (..., 3) Lab image from palette ``source`` to ``target`` ((K, 3) each,
+    paired by row), before lightness is scaled: (the moved a*, b* (..., 2), the full change of L
+    (...)). With ``detail_sigma`` > 0, ``lab`` must be an (H, W, 3) image."""
+    st = settings or SmoothTransfer()
+    if st.lightness_transfer not in LIGHTNESS_TRANSFERS:
+        raise ValueError(f"lightness_transfer must be one of {LIGHTNESS_TRANSFERS}, got {st.lightness_transfer!r}")
+    if st.detail_sigma > 0 and lab.ndim != 3:
+        raise ValueError(f"detail_sigma > 0 needs an (H, W, 3) Lab image, got shape {lab.shape}")
+    w = rbf_weights(lab, source, st.rbf_scale)                     # (..., K)
+    ab = lab[..., 1:] + w @ (target[:, 1:] - source[:, 1:])
+    L = lab[..., 0].astype(np.float64)
+    if st.lightness_transfer == "offsets":
+        change = _smooth(w @ (target[:, 0] - source[:, 0]), st.detail_sigma)
+    else:
+        local = _smooth(L, st.detail_sigma)                         # local mean L
+        change = lightness_curve(source[:, 0], target[:, 0])(local) - local
+    return ab, change
+
+
+def _compose(lab: np.ndarray, ab: np.ndarray, change: np.ndarray, fraction: float) -> np.ndarray:
+    out = np.empty(lab.shape, np.float64)
+    out[..., 0] = np.clip(lab[..., 0] + fraction * change, 0, 100)
+    out[..., 1:] = ab
+    return gamut_map(out)
 
 
 def transfer_lab(lab: np.ndarray, source: np.ndarray, target: np.ndarray,
                  settings: SmoothTransfer | None = None) -> np.ndarray:
-    """Move an (..., 3) Lab image from palette ``source`` to ``target`` ((K, 3) each, paired by row).
-
-    With ``detail_sigma`` > 0, ``lab`` must be an (H, W, 3) image."""
+    """Move an (..., 3) Lab image from palette ``source`` to ``target`` ((K, 3) each, paired by
+    row), L by the fraction ``settings.lightness`` (no structure floor: see :func:`smooth_variant`)."""
     st = settings or SmoothTransfer()
-    if st.detail_sigma > 0 and lab.ndim != 3:
-        raise ValueError(f"detail_sigma > 0 needs an (H, W, 3) Lab image, got shape {lab.shape}")
-    out = np.empty_like(lab, dtype=np.float64)
-    curve = lightness_curve(source[:, 0], target[:, 0])
-    L = lab[..., 0].astype(np.float64)
-    base = cv2.GaussianBlur(L, (0, 0), st.detail_sigma) if st.detail_sigma > 0 else L   # local mean L
-    out[..., 0] = np.clip(L + st.lightness * (curve(base) - base), 0, 100)
-    w = rbf_weights(lab, source, st.rbf_scale)                     # (..., K)
-    out[..., 1:] = lab[..., 1:] + w @ (target[:, 1:] - source[:, 1:])
-    return gamut_map(out)
+    ab, change = transfer_parts(lab, source, target, st)
+    return _compose(lab, ab, change, st.lightness)
+
+
+def floor_fraction(lightness: np.ndarray, change: np.ndarray, most: float, floor: float, steps: int = 10) -> float:
+    """The largest fraction f <= ``most`` of the lightness ``change`` (H, W) for which the SSIM of
+    L* + f x change against L* (data_range=100) is at least ``floor``; ``most`` when it already is
+    (or ``floor`` is 0). Bisection to 2^-``steps`` of ``most``; f = 0 always qualifies (SSIM 1)."""
+    def ssim(f: float) -> float:
+        return structural_similarity(lightness, np.clip(lightness + f * change, 0, 100), data_range=100)
+
+    if floor <= 0 or most <= 0 or ssim(most) >= floor:
+        return most
+    lo, hi = 0.0, most
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if ssim(mid) >= floor else (lo, mid)
+    return lo
 
 
 def smooth_plan(rgb: np.ndarray, palette: Palette, match: str = "colour") -> tuple[np.ndarray, np.ndarray]:
@@ -213,13 +264,29 @@ def smooth_plan(rgb: np.ndarray, palette: Palette, match: str = "colour") -> tup
     return source, palette.lab[match_palettes(source, palette.lab, match)]
 
 
+def smooth_variant(rgb: np.ndarray, palette: Palette, settings: SmoothTransfer | None = None) -> tuple[np.ndarray, float]:
+    """Smooth palette-based recolouring of an (H, W, 3) image in [0, 1] onto ``palette``:
+    (the variant, the fraction of the lightness change it moved: ``settings.lightness`` or less,
+    to keep ``settings.structure_floor``)."""
+    st = settings or SmoothTransfer()
+    lab = _to_lab(rgb)
+    source, target = smooth_plan(rgb, palette, st.match)
+    ab, change = transfer_parts(lab, source, target, st)
+    fraction = floor_fraction(lab[..., 0], change, st.lightness, st.structure_floor)
+    out = _to_rgb(_compose(lab, ab, change, fraction))
+    # The floor holds on the image as written (float RGB and back), not only on L* + f x change:
+    # the round trip can cost ~1e-4 of SSIM, so step back while it falls short.
+    step = st.lightness / 2 ** 10
+    while st.structure_floor > 0 and fraction > 0 and structure_kept(out, rgb) < st.structure_floor:
+        fraction = max(fraction - step, 0.0)
+        out = _to_rgb(_compose(lab, ab, change, fraction))
+    return out, fraction
+
+
 def apply_smooth(rgb: np.ndarray, palette: Palette, lightness: float = 1.0,
                  settings: SmoothTransfer | None = None) -> np.ndarray:
-    """Smooth palette-based recolouring of an (H, W, 3) image in [0, 1] onto ``palette``."""
-    lab = _to_lab(rgb)
-    st = replace(settings or SmoothTransfer(), lightness=lightness)
-    source, target = smooth_plan(rgb, palette, st.match)
-    return _to_rgb(transfer_lab(lab, source, target, st))
+    """:func:`smooth_variant`'s image, with L moving ``lightness`` of the way at most."""
+    return smooth_variant(rgb, palette, replace(settings or SmoothTransfer(), lightness=lightness))[0]
 
 
 # --------------------------------------------------------------------------- posterize

@@ -27,8 +27,8 @@ import torch
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.inference import colorize
 from process.preflight import check_render_request
-from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, apply_posterize, apply_regions,
-                             apply_smooth, variant_scores)
+from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
+                             apply_posterize, apply_regions, smooth_variant, variant_scores)
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
@@ -45,6 +45,8 @@ class StylesConfig:
     mapping: str | None = None                          # regions: JSON file {region: palette index or role}
     lightness: float | None = None                      # how far L moves toward the palette (0..1);
                                                         # None: the mode's default (DEFAULT_LIGHTNESS)
+    structure_floor: float | None = None                # smooth: L moves no further than keeps SSIM(L*) >= this
+                                                        # (0: no floor); None: STRUCTURE_FLOOR
     styles: list[str] = field(default_factory=list)     # style images, one variant each
     blend: list[float] = field(default_factory=list)    # weights w between the first two styles
 
@@ -91,6 +93,11 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         raise InputError(f"--lightness must be in [0, 1], got {lightness}")
     if cfg.mode == "learned" and cfg.lightness is not None:
         raise InputError("--lightness has no effect with --palette-mode learned (the network renders L)")
+    if cfg.structure_floor is not None and cfg.mode != "smooth":
+        raise InputError(f"--structure-floor is for --palette-mode smooth, not {cfg.mode}")
+    floor = STRUCTURE_FLOOR if cfg.structure_floor is None else cfg.structure_floor
+    if not 0 <= floor <= 1:
+        raise InputError(f"--structure-floor must be in [0, 1] (0: no floor), got {floor}")
     if cfg.blend and len(cfg.styles) < 2:
         raise InputError("--blend needs two --style images")
     renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
@@ -121,8 +128,9 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
     for pal in palettes:
+        moved = None
         if cfg.mode == "smooth":
-            v = apply_smooth(base, pal, lightness)
+            v, moved = smooth_variant(base, pal, SmoothTransfer(lightness=lightness, structure_floor=floor))
         elif cfg.mode == "posterize":
             v = apply_posterize(base, pal, lightness)
         elif cfg.mode == "regions":
@@ -133,6 +141,8 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         write_image(out / f"{name}.png", v)
         row = {"variant": name, "mode": cfg.mode, "palette": pal.name, "palette_lab": pal.lab.round(2).tolist(),
                **variant_scores(v, base, pal)}
+        if moved is not None:   # the share of the lightness change made (--lightness, or less for the floor)
+            row["lightness_moved"] = round(moved, 4)
         rows.append(row)
         images.append(v)
         caps.append(f"{pal.name}: SSIM {row['structure_ssim']:.2f} grad {row['gradient_corr']:.2f} "
@@ -157,6 +167,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         caps.append(f"style blend w={w:.2f}")
     write_image(out / "contact_sheet.png", contact_sheet(images, caps, cols=min(4, len(images)), cell_width=320))
     report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode,
-              "lightness": None if cfg.mode == "learned" else lightness, "variants": rows, "scores": SCORE_DOC}
+              "lightness": None if cfg.mode == "learned" else lightness,
+              "structure_floor": floor if cfg.mode == "smooth" else None, "variants": rows, "scores": SCORE_DOC}
     write_json(out / "styles.json", report)
     return report

@@ -88,9 +88,11 @@ def test_generate_styles_end_to_end(tiny_run, tmp_path, sample_crop):
     names = [r["variant"] for r in report["variants"]]
     assert names[:3] == ["palette_brick_slate", "palette_sandstone", "palette_from_style_a"]
     assert report["mode"] == "smooth"
+    assert report["structure_floor"] == 0.95
     for row in report["variants"][:3]:
-        assert {"structure_ssim", "gradient_corr", "palette_delta_e00"} <= set(row)
+        assert {"structure_ssim", "gradient_corr", "palette_delta_e00", "lightness_moved"} <= set(row)
         assert 0 <= row["palette_delta_e00"] < 100 and -1 <= row["gradient_corr"] <= 1
+        assert row["structure_ssim"] >= 0.95 and 0 <= row["lightness_moved"] <= 1
     assert "structure_ssim" in report["variants"][3] and "palette_delta_e00" not in report["variants"][3]
     assert (out / "contact_sheet.png").is_file()
     from utils.image_io import read_photo
@@ -108,6 +110,8 @@ BAD_INPUTS = [
     (["--palette-mode", "fixed"], "now called posterize"),
     (["--palette-mode", "smoth"], "--palette-mode must be one of smooth, posterize, learned, regions"),
     (["--lightness", "1.5"], "--lightness must be in [0, 1]"),
+    (["--structure-floor", "1.2"], "--structure-floor must be in [0, 1]"),
+    (["--palette-mode", "posterize", "--structure-floor", "0.9"], "--structure-floor is for --palette-mode smooth"),
 ]
 
 

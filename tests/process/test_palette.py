@@ -4,9 +4,9 @@ import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from config.color_palettes import PALETTES, Palette, extract_palette
-from process.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, gamut_map,
+from process.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, floor_fraction, gamut_map,
                              gradient_correlation, lightness_curve, match_palettes, palette_delta_e00, rbf_weights,
-                             structure_kept, transfer_lab, _in_gamut)
+                             smooth_variant, structure_kept, transfer_lab, _in_gamut)
 from utils.errors import InputError
 
 
@@ -74,24 +74,26 @@ def test_two_colour_image_lands_on_two_colour_target():
     assert palette_delta_e00(v, target) < 3.0
 
 
-def test_lightness_is_monotonic():
+def test_curve_lightness_is_monotonic():
     L = np.linspace(0, 100, 201)
     ramp = np.stack([L, np.full_like(L, 10.0), np.full_like(L, -5.0)], axis=-1)
     source = np.array([[20.0, 0, 0], [50.0, 20, 10], [80.0, -10, 30]])
     target = np.array([[40.0, 5, 5], [45.0, 30, -20], [90.0, 0, 0]])
-    per_pixel = SmoothTransfer(detail_sigma=0)
+    per_pixel = SmoothTransfer(lightness_transfer="curve", detail_sigma=0)
     out = transfer_lab(ramp, source, target, per_pixel)
     assert np.all(np.diff(out[:, 0]) >= -1e-9)
     # A curve through pairs that would reverse order is made non-decreasing.
     curve = lightness_curve(np.array([30.0, 60.0]), np.array([70.0, 40.0]))
     assert np.all(np.diff(curve(L)) >= 0) and curve(0) == 0 and curve(100) == 100
     # Any lightness amount in [0, 1] stays monotone; 0 keeps L exactly.
-    half = SmoothTransfer(lightness=0.5, detail_sigma=0)
+    half = SmoothTransfer(lightness=0.5, lightness_transfer="curve", detail_sigma=0)
     assert np.all(np.diff(transfer_lab(ramp, source, target, half)[:, 0]) >= -1e-9)
-    assert np.allclose(transfer_lab(ramp, source, target, SmoothTransfer(lightness=0.0, detail_sigma=0))[:, 0], L)
-    # The default (curve on the local mean, detail kept) on a lightness ramp image: monotone too.
+    for how in ("curve", "offsets"):
+        still = SmoothTransfer(lightness=0.0, lightness_transfer=how, detail_sigma=0)
+        assert np.allclose(transfer_lab(ramp, source, target, still)[:, 0], L)
+    # The curve on the local mean, detail kept, on a lightness ramp image: monotone too.
     image = np.repeat(ramp[None, 10:191], 8, axis=0)                # (8, 181, 3), L from 5 to 95
-    moved = transfer_lab(image, source, target)
+    moved = transfer_lab(image, source, target, SmoothTransfer(lightness_transfer="curve", detail_sigma=24))
     assert np.all(np.diff(moved[..., 0], axis=1) >= -1e-9)
     assert moved[0, 0, 0] < moved[0, -1, 0]
 
@@ -170,3 +172,36 @@ def test_regions_use_smooth_transfer_and_keep_shading():
         apply_regions(img, labels[:20], pal)
     with pytest.raises(InputError, match="neither a role nor a palette index"):
         apply_regions(img, labels, pal, {"0": 7, "1": "wall"})
+
+
+def test_offsets_follow_a_scheme_that_reverses_lightness_where_the_curve_cannot():
+    """Light walls to dark brick and a dark trim to white: the default lightness transfer (palette
+    offsets) lands both colours; the monotone curve clamps the reversed pair and misses it."""
+    img, _ = two_colour_image(128)                 # dark red (L 35) | light yellow-green (L 75)
+    target = Palette("t", [[75.0, 25.0, 20.0], [35.0, -25.0, 25.0]])   # a light red, a dark green
+    no_floor = SmoothTransfer(structure_floor=0)
+    v, moved = smooth_variant(img, target, no_floor)
+    out = rgb2lab(v)
+    # 3 sigmas of the lightness smoothing (8 px) away from the edge at x = 64
+    left, right = out[:, 4:40].reshape(-1, 3).mean(0), out[:, 88:124].reshape(-1, 3).mean(0)
+    assert moved == 1.0
+    assert deltaE_ciede2000(left, target.lab[0]) < 3 and deltaE_ciede2000(right, target.lab[1]) < 3
+    curve, _ = smooth_variant(img, target, SmoothTransfer(structure_floor=0, lightness_transfer="curve"))
+    assert palette_delta_e00(curve, target) > palette_delta_e00(v, target) + 5
+
+
+def test_structure_floor_moves_lightness_only_as_far_as_the_shading_allows():
+    base = gradient_image()
+    pal = rotated_palette(base, 30, dl=-30.0)     # a much darker scheme: the full move flattens the shading
+    free, moved_free = smooth_variant(base, pal, SmoothTransfer(structure_floor=0))
+    kept, moved = smooth_variant(base, pal)       # default floor 0.95
+    assert moved_free == 1.0 and structure_kept(free, base) < 0.95
+    assert 0 < moved < 1 and structure_kept(kept, base) >= 0.95
+    # the largest such fraction: a little more lightness change breaks the floor
+    lab = rgb2lab(base)
+    ab_change = smooth_variant(base, pal, SmoothTransfer(structure_floor=0, lightness=moved + 0.02))[0]
+    assert structure_kept(ab_change, base) < 0.95
+    # floor_fraction: the bound itself when it already holds, 0 <= f <= most always
+    change = np.full(lab.shape[:2], -30.0)
+    assert floor_fraction(lab[..., 0], change, 0.5, 0.0) == 0.5
+    assert 0 <= floor_fraction(lab[..., 0], change, 1.0, 0.99) < 1.0
