@@ -371,11 +371,11 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                                      styles_up, device)
             items = [(str(out / "base.png"), "base")] + [(str(out / f"{r['variant']}.png"), steps.variant_caption(r))
                                                         for r in report["variants"]]
-            rows = "".join(f"<tr><td>{html.escape(r['variant'])}</td><td>{r['structure_ssim']:.3f}</td>"
-                           f"<td>{r['gradient_corr']:.3f}</td><td>{r.get('palette_delta_e00', float('nan')):.2f}</td></tr>"
+            rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in steps.variant_cells(r)) + "</tr>"
                            for r in report["variants"])
             table = ("<table><tr><th>variant</th><th>structure SSIM</th><th>gradient corr</th>"
-                     f"<th>palette ΔE00 (adherence)</th></tr>{rows}</table>")
+                     "<th>palette ΔE00 (adherence)</th><th>lightness moved (structure floor)</th></tr>"
+                     f"{rows}</table>")
             return {gallery: items, vary_table: table, vary_files: [str(out / "styles.json"), str(out / "contact_sheet.png")],
                     vary_status: status_html(f"{len(report['variants'])} variants ({report['mode']})")}
 

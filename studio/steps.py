@@ -393,6 +393,15 @@ def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: li
     return generate_styles(cfg, progress=False), out
 
 
+def variant_cells(row: dict) -> list[str]:
+    """One row of the page's variant table: the columns generate_styles.py prints ('-' where a
+    variant has no such score), HTML-escaped."""
+    import html
+    adherence = f"{row['palette_delta_e00']:.2f}" if "palette_delta_e00" in row else "-"
+    moved = f"{row['lightness_moved']:.2f}" if "lightness_moved" in row else "-"
+    return [html.escape(row["variant"]), f"{row['structure_ssim']:.3f}", f"{row['gradient_corr']:.3f}", adherence, moved]
+
+
 def variant_caption(row: dict) -> str:
     """One gallery caption: the numbers generate_styles.py prints for a variant."""
     text = f"{row['variant']}: structure SSIM {row['structure_ssim']:.3f}, gradient corr {row['gradient_corr']:.3f}"

@@ -312,12 +312,14 @@ def test_palette_gallery_reports_what_generate_styles_reports(sample_run, tab, f
     assert tab.press("vary", "vary-status").startswith("4 variants (smooth)")
     assert tab.page.locator("#vary-gallery img").count() >= 5 or tab.page.locator("#vary-gallery button").count() >= 5
     cells = [c.inner_text() for c in tab.page.locator("#vary-table td").all()]
-    shown = [float(cells[i + 3]) for i in range(0, len(cells), 4)]
+    shown = [float(cells[i + 3]) for i in range(0, len(cells), 5)]
+    moved = [float(cells[i + 4]) for i in range(0, len(cells), 5)]
     cli("generate_styles.py", "--checkpoint", str(run), "--image", str(files / "facade.png"), "--depth",
         str(files / "facade_depth.png"), "--palettes", "brick_slate", "whitewash_terracotta", str(files / "mine.gpl"),
         "--extract", f"{files / 'reference.png'}:5", "--out", str(tmp_path / "styles"))
     report = json.loads((tmp_path / "styles" / "styles.json").read_text())
     assert shown == [round(r["palette_delta_e00"], 2) for r in report["variants"]]
+    assert moved == [round(r["lightness_moved"], 2) for r in report["variants"]]
 
 
 def test_bad_uploads_show_the_cli_message_and_the_page_keeps_working(tab, files):

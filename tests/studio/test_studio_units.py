@@ -217,3 +217,12 @@ def test_hints_are_drawn_on_the_shown_input_and_checked_against_it(ws, tmp_path)
     assert np.allclose(rgb[2, 2], 1.0)  # the rest as it was
     with pytest.raises(InputError, match=r"outside the 60x40 input"):
         steps.hints_shown(ws, token, str(image), steps.add_hint("", 70, 20, "#ff0000", 3))
+
+
+def test_variant_table_cells_show_what_generate_styles_prints():
+    from studio.steps import variant_cells
+    palette = {"variant": "palette_<b>", "structure_ssim": 0.95012, "gradient_corr": 0.9781, "palette_delta_e00": 7.123,
+               "lightness_moved": 0.7234}
+    style = {"variant": "style_a", "structure_ssim": 0.8, "gradient_corr": 0.7}
+    assert variant_cells(palette) == ["palette_&lt;b&gt;", "0.950", "0.978", "7.12", "0.72"]
+    assert variant_cells(style) == ["style_a", "0.800", "0.700", "-", "-"]
