@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="reference alignment, as process.py --align (drawings for line-drawing models, "
                         "black-and-white photos)")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
     render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
                           overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
-                          hint_fill=a.hint_fill == "on", chroma_smooth=a.chroma_smooth)
+                          hint_fill=a.hint_fill == "on", chroma_smooth=getattr(a, "chroma_smooth", None))
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Held-out evaluation: PSNR, SSIM and mean CIEDE2000 of a checkpoint on a view it never saw.
 
-    python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR]
+    python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR] [--chroma-smooth PX]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
 (metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
-baseline — and the exact metric settings) into --out.
+baseline — and the exact metric settings) into --out. The prediction is the network's, as
+``process.py --align off`` renders it (a black-and-white model's chroma smoothed, ``--chroma-smooth``).
 """
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None, help="output folder (default: RUN_DIR/eval or ./eval)")
     p.add_argument("--tile", type=int, default=1024, help="tile side for large views (0: never tile)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+                   help="black-and-white models: as process.py --chroma-smooth (default: 12)")
     args = p.parse_args(argv)
     from pathlib import Path
 
     from process.evaluation import evaluate_checkpoint
 
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
-    report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None)
+    report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
+                                 chroma_smooth=args.chroma_smooth)
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     p.add_argument("--lightness", type=float,
                    help="how far lightness moves toward the palette (0..1); default: "
                         + ", ".join(f"{m} {v}" for m, v in DEFAULT_LIGHTNESS.items() if m != "learned"))
-    p.add_argument("--structure-floor", type=float, metavar="SSIM",
+    p.add_argument("--structure-floor", type=float, metavar="SSIM", default=argparse.SUPPRESS,
                    help="smooth: lightness moves toward the palette no further than keeps the shading's SSIM (L*) "
                         "against the base at least this (0: no floor; default 0.95)")
     p.add_argument("--style", nargs="*", default=[], help="style images (AdaIN), one variant each")
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: hinted regions take their hint's colour, shading kept (as process.py)")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
@@ -72,9 +72,9 @@ def main(argv=None) -> int:
     cfg = StylesConfig(render=RenderConfig(checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                            depth_model=a.depth_model, mask=a.mask, device=a.device,
                                            hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align,
-                                           chroma_smooth=a.chroma_smooth),
+                                           chroma_smooth=getattr(a, "chroma_smooth", None)),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
-                       lightness=a.lightness, structure_floor=a.structure_floor, styles=a.style, blend=a.blend)
+                       lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
     report = generate_styles(cfg)
     print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s} "
           f"{'lightness moved':>15s}")

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
                         "dense optical flow); homography: the perspective map alone; off: the network's colours only")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX",
+    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
                         "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
                        tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16,
                        align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on",
-                       chroma_smooth=args.chroma_smooth)
+                       chroma_smooth=getattr(args, "chroma_smooth", None))
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])

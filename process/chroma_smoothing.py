@@ -23,6 +23,7 @@ from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color,
 # Guide = L* / 100, so eps is in those units: windows whose lightness varies by much less
 # than sqrt(EPS) x 100 = 10 L* take the window's mean chroma; stronger edges are kept.
 EPS = 0.01
+BAND_ROWS = 512   # rows filtered at a time (plus context): bounds the memory on a large scan
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
@@ -42,16 +43,33 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -
     return mean(a) * g + mean(b)
 
 
-def smooth_chroma(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: float = EPS) -> np.ndarray:
+def smooth_chroma(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: float = EPS,
+                  band: int = BAND_ROWS) -> np.ndarray:
     """``rgb`` (H, W, 3) in [0, 1] with a*, b* guided-filtered by ``lightness`` (H, W, L* / 100)
     over (2 ``radius`` + 1)-px windows; the output's L* is ``lightness`` exactly (in gamut by
-    chroma reduction, as the network's own output). ``radius`` 0 returns ``rgb`` unchanged."""
+    chroma reduction, as the network's own output). ``radius`` 0 returns ``rgb`` unchanged.
+
+    Worked in bands of ``band`` rows (each with 2 ``radius`` rows of context above and below, all
+    a pixel's result depends on), so a large scan's memory stays bounded as in tiled inference;
+    the result is the whole-image filter's."""
     if radius < 0:
         raise ValueError(f"radius must be >= 0, got {radius}")
     if rgb.shape[:2] != lightness.shape:
         raise ValueError(f"rgb is {rgb.shape[:2]} but lightness is {lightness.shape}")
     if radius == 0:
         return rgb
+    h = lightness.shape[0]
+    out = np.empty(rgb.shape, np.float32)
+    margin = 2 * radius
+    for top in range(0, h, band):
+        bottom = min(h, top + band)
+        lo, hi = max(0, top - margin), min(h, bottom + margin)
+        done = _smooth_rows(rgb[lo:hi], lightness[lo:hi], radius, eps)
+        out[top:bottom] = done[top - lo:top - lo + bottom - top]
+    return out
+
+
+def _smooth_rows(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: float) -> np.ndarray:
     guide = np.ascontiguousarray(lightness, dtype=np.float32)
     lab = kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32)).permute(2, 0, 1)[None])
     ab = guided_filter(guide, np.ascontiguousarray(lab[0, 1:].permute(1, 2, 0).numpy()), radius, eps)

@@ -35,7 +35,8 @@ edges at the cluster boundaries (the mode that was called ``fixed``).
 ``regions``: with a semantic label map, each region takes one palette colour (the user's
 mapping region -> index or role, else regions and palette colours matched by lightness
 rank) and is recoloured by the smooth transfer with that one colour (its mean colour moves
-onto the palette colour, its shading kept); region results are blended with softened masks
+onto the palette colour, its shading kept; lightness by the curve on the local mean,
+:func:`region_transfer`, since offsets from one colour are a constant shift); region results are blended with softened masks
 so a mask boundary that is not an image edge does not become one.
 
 Scores of a variant against the base rendering (:func:`variant_scores`):
@@ -180,6 +181,7 @@ def rbf_weights(lab: np.ndarray, palette_lab: np.ndarray, scale: float = 1.0) ->
 
 LIGHTNESS_TRANSFERS = ("offsets", "curve")
 STRUCTURE_FLOOR = 0.95   # default: a variant's SSIM of L* against the base (the issue's structure goal)
+SSIM_MIN_SIDE = 7        # scikit-image's SSIM window: smaller images have no structure score, and no floor
 
 
 @dataclass
@@ -249,7 +251,7 @@ def floor_fraction(lightness: np.ndarray, change: np.ndarray, most: float, floor
     def ssim(f: float) -> float:
         return structural_similarity(lightness, np.clip(lightness + f * change, 0, 100), data_range=100)
 
-    if floor <= 0 or most <= 0 or ssim(most) >= floor:
+    if floor <= 0 or most <= 0 or min(lightness.shape) < SSIM_MIN_SIDE or ssim(most) >= floor:
         return most
     lo, hi = 0.0, most
     for _ in range(steps):
@@ -274,13 +276,20 @@ def smooth_variant(rgb: np.ndarray, palette: Palette, settings: SmoothTransfer |
     ab, change = transfer_parts(lab, source, target, st)
     fraction = floor_fraction(lab[..., 0], change, st.lightness, st.structure_floor)
     out = _to_rgb(_compose(lab, ab, change, fraction))
-    # The floor holds on the image as written (float RGB and back), not only on L* + f x change:
-    # the round trip can cost ~1e-4 of SSIM, so step back while it falls short.
+    # The floor holds on the images as written (8-bit PNGs of the base and the variant), not only
+    # on L* + f x change: the round trip costs ~2e-4 of SSIM, so step back while it falls short.
     step = st.lightness / 2 ** 10
-    while st.structure_floor > 0 and fraction > 0 and structure_kept(out, rgb) < st.structure_floor:
+    base8 = _as_written(rgb)
+    while (st.structure_floor > 0 and fraction > 0 and min(rgb.shape[:2]) >= SSIM_MIN_SIDE
+           and structure_kept(_as_written(out), base8) < st.structure_floor):
         fraction = max(fraction - step, 0.0)
         out = _to_rgb(_compose(lab, ab, change, fraction))
     return out, fraction
+
+
+def _as_written(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` as an 8-bit PNG holds it (``utils.image_io.write_image``)."""
+    return (np.round(np.clip(rgb, 0, 1) * 255) / 255).astype(np.float32)
 
 
 def apply_smooth(rgb: np.ndarray, palette: Palette, lightness: float = 1.0,
@@ -337,6 +346,13 @@ def region_targets(lab: np.ndarray, labels: np.ndarray, palette: Palette, mappin
     return pal_order[np.minimum((ranks * len(pal_order)) // max(k, 1), len(pal_order) - 1)]
 
 
+def region_transfer(lightness: float) -> SmoothTransfer:
+    """The transfer inside one mask region: one source colour, so palette offsets would shift its
+    L* by a constant (clipping at 0 and 100); the lightness curve on the local mean (24 px) moves
+    it as a range, its shading kept, as before the offsets became the smooth default."""
+    return SmoothTransfer(lightness=lightness, lightness_transfer="curve", detail_sigma=24.0, structure_floor=0.0)
+
+
 def apply_regions(rgb: np.ndarray, labels: np.ndarray, palette: Palette, mapping: dict | None = None,
                   lightness: float = 1.0, feather: float = 1.5) -> np.ndarray:
     """Each mask region's mean colour moved onto its palette colour by the smooth transfer.
@@ -353,7 +369,7 @@ def apply_regions(rgb: np.ndarray, labels: np.ndarray, palette: Palette, mapping
     for region in np.unique(labels):
         inside = labels == region
         source = lab[inside].mean(axis=0, keepdims=True)            # (1, 3): the region's colour
-        moved = transfer_lab(lab, source, palette.lab[targets[region]][None], SmoothTransfer(lightness=lightness))
+        moved = transfer_lab(lab, source, palette.lab[targets[region]][None], region_transfer(lightness))
         soft = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), feather) if feather > 0 else inside * 1.0
         acc += soft[..., None] * moved
         wsum += soft

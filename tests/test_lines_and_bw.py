@@ -166,6 +166,13 @@ def test_evaluate_reports_the_black_and_white_baseline(bw_run, sample_crop, caps
                                    "--out", str(bw_run / "eval")]) == 0
     out = capsys.readouterr().out
     assert "mean-colour baseline" in out and "own L* + mean a*b* baseline" in out
+    # the network's chroma as predicted: a different score, the same baselines
+    assert run_cli(evaluate.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "heldout.png"),
+                                   "--out", str(bw_run / "eval0"), "--chroma-smooth", "0"]) == 0
+    import json
+    smooth, raw = (json.loads((bw_run / d / "heldout_metrics.json").read_text()) for d in ("eval", "eval0"))
+    assert smooth["model"] != raw["model"]
+    assert smooth["baseline_lightness_mean_chroma"] == raw["baseline_lightness_mean_chroma"]
 
 
 def test_align_off_gives_the_network_alone(bw_run, sample_crop, capsys):

@@ -44,3 +44,12 @@ def test_radius_zero_is_the_identity_and_bad_arguments_are_refused():
         smooth_chroma(rgb, light, radius=-1)
     with pytest.raises(ValueError, match="lightness"):
         smooth_chroma(rgb, light[:, :-1], radius=4)
+
+
+def test_bands_give_the_whole_image_filter():
+    rng = np.random.default_rng(3)
+    rgb = rng.random((100, 60, 3)).astype(np.float32)
+    light = rng.random((100, 60)).astype(np.float32)
+    whole = smooth_chroma(rgb, light, radius=5, band=10**6)
+    assert np.abs(smooth_chroma(rgb, light, radius=5, band=16) - whole).max() < 1e-5
+    assert np.abs(smooth_chroma(rgb, light, radius=5, band=7) - whole).max() < 1e-5

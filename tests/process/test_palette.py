@@ -197,6 +197,8 @@ def test_structure_floor_moves_lightness_only_as_far_as_the_shading_allows():
     kept, moved = smooth_variant(base, pal)       # default floor 0.95
     assert moved_free == 1.0 and structure_kept(free, base) < 0.95
     assert 0 < moved < 1 and structure_kept(kept, base) >= 0.95
+    as_png = lambda x: np.round(np.clip(x, 0, 1) * 255) / 255    # noqa: E731 -- the floor holds as written too
+    assert structure_kept(as_png(kept), as_png(base)) >= 0.95
     # the largest such fraction: a little more lightness change breaks the floor
     lab = rgb2lab(base)
     ab_change = smooth_variant(base, pal, SmoothTransfer(structure_floor=0, lightness=moved + 0.02))[0]
@@ -205,3 +207,9 @@ def test_structure_floor_moves_lightness_only_as_far_as_the_shading_allows():
     change = np.full(lab.shape[:2], -30.0)
     assert floor_fraction(lab[..., 0], change, 0.5, 0.0) == 0.5
     assert 0 <= floor_fraction(lab[..., 0], change, 1.0, 0.99) < 1.0
+
+
+def test_smooth_on_an_image_too_small_for_ssim_has_no_floor():
+    img, _ = two_colour_image(6)
+    v, moved = smooth_variant(img, Palette("t", [[60.0, -30.0, -5.0], [30.0, 30.0, -25.0]]))
+    assert v.shape == img.shape and moved == 1.0
