@@ -2,7 +2,7 @@
 """Colour-control benchmark: palette variants of the held-out rendering, smooth vs posterised.
 
     python bench/colour_control.py [--checkpoint RUN] [--out DIR] [--palettes NAME ...] [--retrain]
-                                   [--sheet PNG] [--also IMAGE ...]
+                                   [--sheet PNG] [--also IMAGE ...] [--sweep]
 
 Protocol: without ``--checkpoint``, train the ``fast`` preset on the bundled sample into
 DIR (``train.py --preset fast --out DIR``; a finished run already there is reused unless
@@ -14,7 +14,11 @@ lightness curve on the local mean lightness, 24 px, no floor) and ``paper``: the
 lightness curve on each pixel, RBF sigma = mean palette distance, colours paired in lightness
 order, no floor). ``--also IMAGE ...``: more renderings (e.g. the held-out renderings
 ``bench/quality.py`` leaves in its run folders, ``heldout.png``) scored the same way, one
-summary line each, so the settings are not judged on one picture. Scores per variant against the base rendering
+summary line each, so the settings are not judged on one picture. ``--sweep``: on every rendering,
+the smooth transfer's settings tried when it was redesigned -- colour pairing (colour /
+lightness order) x lightness transfer (curve per pixel, curve on the local mean over 8 or 24 px,
+palette offsets over 8 px), each with the structure floor -- and how many variants meet all
+three goals. Scores per variant against the base rendering
 (``process/palette.py``): structure = SSIM of L* (goal >= 0.95); no new edges = correlation
 of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour palette
 (k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
@@ -48,6 +52,9 @@ NO_FLOOR = SmoothTransfer(structure_floor=0)
 CURVE = SmoothTransfer(lightness_transfer="curve", detail_sigma=24, structure_floor=0)   # the default until 2026-11-27
 ABLATIONS = {"smooth, no floor": NO_FLOOR, "curve (old smooth)": CURVE, "paper": PAPER}
 ORDER = ("smooth", "smooth, no floor", "curve (old smooth)", "posterize", "paper")
+SWEEP = {(match, how, sigma): SmoothTransfer(match=match, lightness_transfer=how, detail_sigma=sigma)
+         for match in ("colour", "lightness")
+         for how, sigma in (("curve", 0.0), ("curve", 8.0), ("curve", 24.0), ("offsets", 8.0))}
 
 
 def ensure_model(out: Path, retrain: bool) -> tuple[Path, str]:
@@ -94,15 +101,17 @@ def _met(sub: list[dict]) -> str:
     return f"{sum(all(ok(k, r[k]) for k in GOALS) for r in sub)}/{len(sub)}"
 
 
-def score_all(base, palettes: list[str], mode: str) -> list[dict]:
-    """Scores of every palette's variant of ``base`` in ``mode`` (one of :data:`ORDER`)."""
+def score_all(base, palettes: list[str], mode: str | SmoothTransfer) -> list[dict]:
+    """Scores of every palette's variant of ``base`` in ``mode`` (one of :data:`ORDER`, or smooth
+    with these settings)."""
     rows = []
     for name in palettes:
         pal = get_palette(name)
         if mode == "posterize":
             v = apply_posterize(base, pal)
         else:
-            v, _ = smooth_variant(base, pal, ABLATIONS.get(mode, SmoothTransfer()))
+            settings = mode if isinstance(mode, SmoothTransfer) else ABLATIONS.get(mode, SmoothTransfer())
+            v, _ = smooth_variant(base, pal, settings)
         rows.append(variant_scores(v, base, pal))
     return rows
 
@@ -115,6 +124,7 @@ def main(argv=None) -> int:
     p.add_argument("--retrain", action="store_true")
     p.add_argument("--sheet", help="also write the smooth variants' contact sheet here (e.g. docs/styles.png)")
     p.add_argument("--also", nargs="*", default=[], metavar="IMAGE", help="more renderings to score the same way")
+    p.add_argument("--sweep", action="store_true", help="also the sweep of the smooth transfer's settings")
     a = p.parse_args(argv)
     for name in a.palettes:
         get_palette(name)   # a bad palette fails before any training
@@ -162,6 +172,18 @@ def main(argv=None) -> int:
         for path in a.also:
             print(f"| {path} | " + " | ".join(_met(score_all(read_photo(path), a.palettes, mode))
                                               for mode in ORDER) + " |")
+    if a.sweep:
+        renderings = {"bundled sample": base, **{Path(p_).parent.name or p_: read_photo(p_) for p_ in a.also}}
+        print("\nSweep of the smooth transfer (structure floor 0.95 on every row): variants meeting all three "
+              "goals\n")
+        print("| pairing | lightness transfer | " + " | ".join(renderings) + " | total |")
+        print("|---|---|" + "---|" * (len(renderings) + 1))
+        for (match, how, sigma), settings in SWEEP.items():
+            counts = [sum(all(ok(k, r[k]) for k in GOALS) for r in score_all(img, a.palettes, settings))
+                      for img in renderings.values()]
+            label = f"{how}, {sigma:g} px" if sigma else f"{how}, per pixel"
+            print(f"| {match} | {label} | " + " | ".join(f"{c}/{len(a.palettes)}" for c in counts)
+                  + f" | {sum(counts)}/{len(a.palettes) * len(counts)} |")
     print(f"\nmachine: {cpu_name()}, {os.cpu_count()} CPUs (shared with other jobs, so seconds are rough), "
           f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
     if a.sheet:
