@@ -60,6 +60,7 @@ from skimage.metrics import structural_similarity
 
 from config.color_palettes import Palette, extract_palette
 from utils.errors import InputError
+from utils.image_io import to_uint8
 
 PALETTE_MODES = ("smooth", "posterize", "learned", "regions")
 DEFAULT_LIGHTNESS = {"smooth": 1.0, "regions": 1.0, "posterize": 0.6, "learned": 0.0}
@@ -288,8 +289,8 @@ def smooth_variant(rgb: np.ndarray, palette: Palette, settings: SmoothTransfer |
 
 
 def _as_written(rgb: np.ndarray) -> np.ndarray:
-    """``rgb`` as an 8-bit PNG holds it (``utils.image_io.write_image``)."""
-    return (np.round(np.clip(rgb, 0, 1) * 255) / 255).astype(np.float32)
+    """``rgb`` as ``utils.image_io.write_image`` stores it (8 bits a channel)."""
+    return to_uint8(rgb).astype(np.float32) / 255.0
 
 
 def apply_smooth(rgb: np.ndarray, palette: Palette, lightness: float = 1.0,

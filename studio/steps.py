@@ -15,6 +15,7 @@ Bad input raises :class:`utils.errors.InputError` with the CLIs' one-line messag
 """
 from __future__ import annotations
 
+import html
 import json
 import shlex
 import shutil
@@ -396,7 +397,6 @@ def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: li
 def variant_cells(row: dict) -> list[str]:
     """One row of the page's variant table: the columns generate_styles.py prints ('-' where a
     variant has no such score), HTML-escaped."""
-    import html
     adherence = f"{row['palette_delta_e00']:.2f}" if "palette_delta_e00" in row else "-"
     moved = f"{row['lightness_moved']:.2f}" if "lightness_moved" in row else "-"
     return [html.escape(row["variant"]), f"{row['structure_ssim']:.3f}", f"{row['gradient_corr']:.3f}", adherence, moved]
