@@ -165,20 +165,28 @@ def _weight(H: np.ndarray, ref_shape, out_shape) -> np.ndarray:
     return np.clip(dist / FEATHER, 0, 1).astype(np.float32)
 
 
-def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind: str) -> np.ndarray:
+def _warp(reference: np.ndarray, H: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The reference seen through ``H`` (output px -> reference px) on a (w, h) ``size`` canvas."""
+    return cv2.warpPerspective(reference.astype(np.float32), H, size,
+                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+
+
+def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind: str,
+                  warped: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 2) float32 flow for an (h, w) input ``target``: input pixel (x, y) shows what the
     ``reference`` aligned by ``H`` (input px -> reference px) shows at (x, y) + flow. DIS optical
     flow (OpenCV, medium preset) between the two in the form :func:`align` matched them (blurred
     ink, or grey), computed with the input's long side at most :data:`MAX_SIDE` px (the kept
-    reference has no finer detail; a large scan costs no more) and scaled up to the input."""
+    reference has no finer detail; a large scan costs no more) and scaled up to the input.
+    ``warped``: the reference already aligned to the full input, when the caller has it (used
+    as it is when the input needs no shrinking)."""
     h, w = target.shape[:2]
     s = min(1.0, MAX_SIDE / max(h, w))
     hs, ws = max(1, round(h * s)), max(1, round(w * s))
     small = target if s >= 1.0 else cv2.resize(target.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)
-    # the same map for the small input: small px -> input px -> reference px
-    to_input = np.diag([w / ws, h / hs, 1.0])
-    warped = cv2.warpPerspective(reference.astype(np.float32), H @ to_input, (ws, hs),
-                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    if warped is None or (hs, ws) != (h, w):
+        # the same map for the small input: small px -> input px -> reference px
+        warped = _warp(reference, H @ np.diag([w / ws, h / hs, 1.0]), (ws, hs))
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     flow = dis.calc(_feature_image(small, kind, False), _feature_image(warped, kind, True), None)
     if (hs, ws) == (h, w):
@@ -203,11 +211,10 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
         return prediction
     h, w = prediction.shape[:2]
     H = alignment.homography
-    warped = cv2.warpPerspective(reference.astype(np.float32), H, (w, h),
-                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    warped = _warp(reference, H, (w, h))
     weight = _weight(H, reference.shape[:2], (h, w))
     if refine:
-        flow = residual_flow(reference, H, target, kind)
+        flow = residual_flow(reference, H, target, kind, warped)
         flow[..., 0] += np.arange(w, dtype=np.float32)[None, :]
         flow[..., 1] += np.arange(h, dtype=np.float32)[:, None]
         warped = cv2.remap(warped, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -276,17 +276,26 @@ def test_hints_placed_by_clicking_the_input_match_process_py(sample_run, tab, tm
     tab.radio("source", "the bundled sample's held-out view")
 
 
+def colorize_the_facade(tab, files) -> None:
+    """Colorize tab: the facade photo with its depth file, colorized (what Vary and Views work on)."""
+    tab.tab("3 Colorize")
+    tab.radio("source", "a photo or black-and-white photo")
+    tab.upload("col-upload", str(files / "facade.png"))
+    tab.radio("col-depth-source", "a depth map file")
+    tab.upload("col-depth", str(files / "facade_depth.png"))
+    assert tab.press("colorize", "col-status").startswith("colorized")
+
+
 def test_colorize_an_upload_then_views_match_process_py(sample_run, tab, files, tmp_path):
     run, _ = sample_run
     tab.tab("3 Colorize")
     tab.radio("source", "a photo or black-and-white photo")
     tab.upload("col-upload", str(files / "facade.png"))
+    tab.radio("col-depth-source", "automatic: the sample")
     # Depth Anything is not on this machine: said at once, in one line.
     msg = tab.press("colorize", "col-status", 30)
     assert msg.startswith("error: Depth Anything V2 weights") and "upload a depth map" in msg
-    tab.radio("col-depth-source", "a depth map file")
-    tab.upload("col-depth", str(files / "facade_depth.png"))
-    assert tab.press("colorize", "col-status").startswith("colorized")
+    colorize_the_facade(tab, files)
     got = tab.download("col-download")
     cli("process.py", "--checkpoint", str(run), "--image", str(files / "facade.png"), "--depth",
         str(files / "facade_depth.png"), "--out", str(tmp_path / "cli.png"), "--wiggle", str(tmp_path / "cli.gif"))
@@ -306,6 +315,7 @@ def test_colorize_an_upload_then_views_match_process_py(sample_run, tab, files, 
 
 def test_palette_gallery_reports_what_generate_styles_reports(sample_run, tab, files, tmp_path):
     run, _ = sample_run
+    colorize_the_facade(tab, files)  # Vary varies the last colorized input
     tab.tab("4 Vary")
     tab.upload("palette-files", [str(files / "mine.gpl")])
     tab.upload("extract", str(files / "reference.png"))
