@@ -4,6 +4,7 @@
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
+                            [--mirror-average on|off]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
@@ -44,6 +45,8 @@ def main(argv=None) -> int:
                         "black-and-white photos)")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
+    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
@@ -64,7 +67,8 @@ def main(argv=None) -> int:
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
     render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
                           overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
-                          hint_fill=a.hint_fill == "on", chroma_smooth=getattr(a, "chroma_smooth", None))
+                          hint_fill=a.hint_fill == "on", chroma_smooth=getattr(a, "chroma_smooth", None),
+                          mirror_average=a.mirror_average == "on")
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -2,11 +2,13 @@
 """Held-out evaluation: PSNR, SSIM and mean CIEDE2000 of a checkpoint on a view it never saw.
 
     python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR] [--chroma-smooth PX]
+                       [--mirror-average on|off]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
 (metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
 baseline — and the exact metric settings) into --out. The prediction is the network's, as
-``process.py --align off`` renders it (a black-and-white model's chroma smoothed, ``--chroma-smooth``).
+``process.py --align off`` renders it (a black-and-white model's chroma smoothed, ``--chroma-smooth``;
+the mirrored input's colours averaged in, ``--mirror-average``).
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--chroma-smooth", type=int, metavar="PX",
                    help="black-and-white models: as process.py --chroma-smooth (default: 12)")
+    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
     args = p.parse_args(argv)
     from pathlib import Path
 
@@ -33,7 +37,7 @@ def main(argv=None) -> int:
 
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
-                                 chroma_smooth=args.chroma_smooth)
+                                 chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on")
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

@@ -6,7 +6,8 @@
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
                               [--structure-floor SSIM]
                               [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
-                              [--align auto|homography|off] [--chroma-smooth PX] [--out DIR]
+                              [--align auto|homography|off] [--chroma-smooth PX]
+                              [--mirror-average on|off] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
@@ -63,6 +64,8 @@ def main(argv=None) -> int:
     p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
+    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)
@@ -72,7 +75,8 @@ def main(argv=None) -> int:
     cfg = StylesConfig(render=RenderConfig(checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                            depth_model=a.depth_model, mask=a.mask, device=a.device,
                                            hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align,
-                                           chroma_smooth=getattr(a, "chroma_smooth", None)),
+                                           chroma_smooth=getattr(a, "chroma_smooth", None),
+                                           mirror_average=a.mirror_average == "on"),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
     report = generate_styles(cfg)

@@ -20,6 +20,10 @@ ALIGN_MODES = ("auto", "homography", "off")
 # radius, px (process/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
 CHROMA_SMOOTH = 12
 
+# Inference also colours the mirrored view and averages the two (process/inference.py;
+# process.py --mirror-average on|off): a second pass; measured in bench/mirror_average.py
+MIRROR_AVERAGE = True
+
 CONFIG_VERSION = 2  # bumped when a checkpoint of an older layout can no longer be loaded
 # 2: the lightness channel is L* (was Rec. 601 luma) and B&W models work in Lab; without
 #    position the attention has no position features; the patch sampler has a style stream

@@ -20,10 +20,15 @@ and is embedded there (semantic-aware concatenation, ``models/unet.py``).
 
 Everything is local except position, which takes the crop's place in the whole image,
 so a tile of a large image gets exactly the channels it would get as part of the whole.
+
+A *mirrored* view (:meth:`Guides.mirror`, left and right swapped) keeps each pixel's position in
+the unmirrored image (x becomes 1 - x): its channels are exactly the unmirrored channels flipped,
+which is what a horizontally flipped training patch gives the network (``data/dataset.py`` samples
+position with the pixels). Inference averages the two (``process/inference.py``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -43,10 +48,17 @@ class Guides:
     mask: np.ndarray | None = None       # (H, W) int64 labels 0..K-1
     luminance: np.ndarray | None = None  # (H, W) float32 L* / 100 in [0, 1]
     hints: np.ndarray | None = None      # (H, W, 4) float32 hinted RGB + mask (hint models; None: no hints)
+    mirrored: bool = False               # left and right swapped; positions stay those of the unmirrored view
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.sketch.shape[:2]
+
+    def mirror(self) -> "Guides":
+        """The view with left and right swapped (a second time: the original view)."""
+        flip = lambda a: None if a is None else np.ascontiguousarray(a[:, ::-1])  # noqa: E731
+        return replace(self, sketch=flip(self.sketch), depth=flip(self.depth), mask=flip(self.mask),
+                       luminance=flip(self.luminance), hints=flip(self.hints), mirrored=not self.mirrored)
 
 
 def input_channels(cfg: ModelConfig) -> int:
@@ -129,6 +141,8 @@ def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.nda
     ey0, ey1, ex0, ex1 = max(0, y0 - m), min(h, y1 + m), max(0, x0 - m), min(w, x1 + m)
     crop = lambda a: None if a is None else a[ey0:ey1, ex0:ex1]  # noqa: E731
     pos = position_grid(ey1 - ey0, ex1 - ex0, (h, w), (ey0, ex0))
+    if guides.mirrored:
+        pos[1] = 1.0 - pos[1]
     x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg, crop(guides.hints))
     x = x[:, y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
     labels = None if guides.mask is None or cfg.num_labels == 0 else guides.mask[y0:y1, x0:x1]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.defaults import MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
 from process.inference import colorize
 from process.preflight import check_render_request
@@ -29,20 +30,24 @@ def training_photo(meta: dict) -> np.ndarray | None:
 
 
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
-                        device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None) -> dict:
+                        device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None,
+                        mirror_average: bool = MIRROR_AVERAGE) -> dict:
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
-    network's output (no reference alignment; ``chroma_smooth`` as ``RenderConfig``'s)."""
+    network's output (no reference alignment; ``chroma_smooth`` and ``mirror_average`` as
+    ``RenderConfig``'s)."""
     renderer = Renderer(checkpoint, device)  # the same guides as process.py would build
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")
-    request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, chroma_smooth=chroma_smooth)
+    request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, chroma_smooth=chroma_smooth,
+                           mirror_average=mirror_average)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
     check_render_request(renderer.model.cfg, request, outputs=outputs)
     guides, photo = renderer.guides(request)
     model, meta, dev = renderer.model, renderer.meta, renderer.device
     t0 = time.perf_counter()
-    pred = colorize(model, guides, tile=tile, device=dev, chroma_smooth=request.chroma_radius)
+    pred = colorize(model, guides, tile=tile, device=dev, chroma_smooth=request.chroma_radius,
+                    mirror_average=request.mirror_average)
     seconds = time.perf_counter() - t0
     report = {"view": name, "checkpoint": str(checkpoint), "size": list(photo.shape[:2]),
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),

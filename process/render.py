@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from config.defaults import CHROMA_SMOOTH
+from config.defaults import CHROMA_SMOOTH, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of
 from models.inputs import Guides, check_labels
@@ -50,6 +50,7 @@ class RenderConfig:
                                      # False: the network's reading of the hints only
     chroma_smooth: int | None = None  # black-and-white models: a*, b* guided-filtered along the input's L* with this
                                       # radius, px (process/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
+    mirror_average: bool = MIRROR_AVERAGE  # also colour the mirrored view and average the two (process/inference.py)
 
     @property
     def chroma_radius(self) -> int:
@@ -122,7 +123,7 @@ class Renderer:
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
                        overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16,
-                       chroma_smooth=cfg.chroma_radius)
+                       chroma_smooth=cfg.chroma_radius, mirror_average=cfg.mirror_average)
         rgb = self.finish(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides

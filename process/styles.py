@@ -61,7 +61,7 @@ def _palettes(cfg: StylesConfig) -> list[Palette]:
     return out
 
 
-def _learned_variant(renderer: Renderer, guides, palette: Palette, device, chroma_smooth: int) -> np.ndarray:
+def _learned_variant(renderer: Renderer, guides, palette: Palette, render: RenderConfig) -> np.ndarray:
     model = renderer.model
     learned = model.palette_lab().cpu().numpy()
     d = ((learned[:, None, :] - palette.lab[None]) ** 2).sum(-1)
@@ -69,7 +69,8 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, device, chrom
     saved = model.palette.detach().clone()
     try:
         model.set_palette(target.to(model.palette.device))
-        return colorize(model, guides, device=device, chroma_smooth=chroma_smooth)
+        return colorize(model, guides, device=renderer.device, chroma_smooth=render.chroma_radius,
+                        mirror_average=render.mirror_average)
     finally:
         with torch.no_grad():
             model.palette.copy_(saved)
@@ -123,7 +124,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
     base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device,
-                    chroma_smooth=cfg.render.chroma_radius)
+                    chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
     base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
@@ -136,7 +137,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         elif cfg.mode == "regions":
             v = apply_regions(base, guides.mask, pal, mapping, lightness)
         else:
-            v = _learned_variant(renderer, guides, pal, renderer.device, cfg.render.chroma_radius)
+            v = _learned_variant(renderer, guides, pal, cfg.render)
         name = _variant_name(pal)
         write_image(out / f"{name}.png", v)
         row = {"variant": name, "mode": cfg.mode, "palette": pal.name, "palette_lab": pal.lab.round(2).tolist(),
@@ -150,7 +151,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
         v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius)
+                     chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
         name = f"style_{Path(path).stem}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "style": path, **variant_scores(v, base)})
@@ -159,7 +160,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     for w in cfg.blend:
         code = (1 - w) * codes[0] + w * codes[1]
         v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius)
+                     chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
         name = f"blend_{w:.2f}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})

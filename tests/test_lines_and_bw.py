@@ -93,13 +93,15 @@ def _bw_model() -> SemColorNet:
     return net.eval()
 
 
-@pytest.mark.parametrize("bf16", [False, True])
-def test_bw_output_keeps_the_input_lightness_exactly(bf16):
+@pytest.mark.parametrize("bf16, chroma_smooth, mirror_average", [(False, 12, True), (True, 12, True),
+                                                                  (False, 0, True), (False, 0, False)])
+def test_bw_output_keeps_the_input_lightness_exactly(bf16, chroma_smooth, mirror_average):
     rng = np.random.default_rng(0)
     gray = cv2.GaussianBlur(rng.random((40, 56)).astype(np.float32), (0, 0), 2)
     gray = (gray - gray.min()) / (gray.max() - gray.min())
     light = gray_lightness(gray)
-    rgb = colorize(_bw_model(), Guides(sketch=np.ones_like(gray), luminance=light), bf16=bf16)
+    rgb = colorize(_bw_model(), Guides(sketch=np.ones_like(gray), luminance=light), bf16=bf16,
+                   chroma_smooth=chroma_smooth, mirror_average=mirror_average)
     lab = rgb2lab(rgb)
     assert np.abs(lab[..., 0] - light * 100).max() < 0.05           # L* to within 0.05 of 100
     assert np.hypot(lab[..., 1], lab[..., 2]).mean() > 5              # and it is coloured

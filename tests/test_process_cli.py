@@ -39,6 +39,29 @@ def test_render_photo_and_sketch_keep_size(tiny_run, inputs):
     assert read_photo(inputs / "b.png").shape == (96, 128, 3) and (inputs / "b.gif").is_file()
 
 
+def test_mirror_average_flag(tiny_run, inputs):
+    """--mirror-average off gives the network's one pass, the same as the library's; the default
+    averages the mirrored input's colours in (process/inference.py)."""
+    from models.checkpoint import load_model, sketch_config_of
+    from process.guides import GuideSources, guides_from_sketch
+    from process.inference import colorize
+    from utils.image_io import read_gray
+
+    outs = {}
+    for mode in ("on", "off"):
+        outs[mode] = inputs / f"mirror_{mode}.png"
+        assert run_cli(process.main, ["--checkpoint", str(tiny_run), "--sketch", str(inputs / "drawing.png"),
+                                      "--depth", str(inputs / "view_depth.png"), "--out", str(outs[mode]),
+                                      "--mirror-average", mode]) == 0
+    on, off = read_photo(outs["on"]), read_photo(outs["off"])
+    assert np.abs(on - off).max() > 1 / 255
+    model, meta = load_model(tiny_run)
+    guides = guides_from_sketch(read_gray(inputs / "drawing.png"), GuideSources(depth=str(inputs / "view_depth.png")),
+                                sketch_config_of(meta))
+    library = colorize(model, guides, mirror_average=False)
+    assert np.abs(off - library).max() <= 1 / 255
+
+
 @pytest.mark.parametrize("args,match", [
     (["--checkpoint", "/nonexistent/run"], "checkpoint not found"),
     (["--image", "{d}/view.png", "--depth", "{d}/small.npy"], "same size"),

@@ -53,3 +53,21 @@ def test_mask_labels_the_model_never_learned_are_refused():
     check_labels(np.array([[0, 1], [2, 2]]), cfg)
     with pytest.raises(InputError, match="labels up to 5"):
         check_labels(np.array([[0, 5]]), cfg)
+
+
+@pytest.mark.parametrize("window", [None, (0, 32, 0, 40), (16, 70, 24, 90), (8, 40, 40, 72)])
+def test_mirrored_view_is_the_flipped_encoding(guides, window):
+    """Guides.mirror: every channel of the mirrored view (or of a window of it) is the unmirrored
+    view's, flipped left to right, position included, as a horizontally flipped training patch."""
+    cfg = ModelConfig(num_labels=4, use_luminance=True, color_space="lab", hints=True)
+    hints = np.zeros(guides.shape + (4,), np.float32)
+    hints[10:14, 7:11] = [0.9, 0.2, 0.1, 1.0]
+    g = Guides(sketch=guides.sketch, depth=guides.depth, mask=guides.mask, luminance=guides.luminance, hints=hints)
+    w = g.shape[1]
+    y0, y1, x0, x1 = window or (0, g.shape[0], 0, w)
+    mirrored, mirrored_labels = encode_guides(g.mirror(), cfg, window)
+    plain, plain_labels = encode_guides(g, cfg, (y0, y1, w - x1, w - x0))
+    np.testing.assert_allclose(mirrored, plain[:, :, ::-1], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(mirrored_labels, plain_labels[:, ::-1])
+    assert g.mirror().mirrored and not g.mirror().mirror().mirrored
+    np.testing.assert_array_equal(g.mirror().mirror().hints, g.hints)

@@ -43,10 +43,30 @@ def test_tile_layout_covers_and_partitions():
 
 def test_tiled_matches_untiled(net_and_guides):
     net, g = net_and_guides
-    whole = colorize(net, g)
+    whole = colorize(net, g, mirror_average=False)
     tiled = colorize_tiled(net, g, tile=64, overlap=32)
     assert tiled.shape == whole.shape
     assert psnr(tiled, whole) > 45
+    # mirror averaging (the default) tiles the mirrored view the same way
+    assert psnr(colorize(net, g, tile=64, overlap=32), colorize(net, g)) > 45
+
+
+def test_mirror_average_treats_a_mirrored_input_as_the_same_scene(net_and_guides):
+    """The averaged output of the mirrored input is the mirror image of the averaged output: both
+    average the same two readings (positions stay the unmirrored view's). One pass is not."""
+    _, g = net_and_guides
+    torch.manual_seed(1)
+    net = SemColorNet(ModelConfig(width=8, attention_heads=2, attention_grid=4, style_dim=8))
+    for p in net.parameters():  # every weight random: an output that varies, far from symmetric
+        torch.nn.init.normal_(p, std=0.1)
+    net.eval()
+    averaged, of_mirrored = colorize(net, g), colorize(net, g.mirror())
+    np.testing.assert_allclose(of_mirrored[:, ::-1], averaged, rtol=0, atol=1e-5)
+    one_pass, mirrored_pass = colorize(net, g, mirror_average=False), colorize(net, g.mirror(), mirror_average=False)
+    assert np.abs(mirrored_pass[:, ::-1] - one_pass).max() > 5e-3
+    # the average lies between the two readings
+    between = np.abs(averaged - one_pass) <= np.abs(mirrored_pass[:, ::-1] - one_pass) + 1e-4
+    assert between.mean() > 0.99
 
 
 def test_no_seams(net_and_guides):
