@@ -2,11 +2,15 @@
 """Inference benchmark: megapixels per second and peak memory, tiled and untiled.
 
     python bench/inference.py [--checkpoint RUN] [--sizes 1 4 16] [--tile 512] [--overlap 64] [--threads N]
+                              [--bf16] [--mirror-average on|off]
 
 Each measurement runs in a fresh subprocess so that its peak resident memory (ru_maxrss)
 is its own. Inputs are the bundled sample's held-out guides (sketch, depth) resized to
 the given number of megapixels. Untiled runs are skipped above --untiled-max MP. The
-last line compares tiled and untiled output at 1 MP (PSNR between the two).
+last line compares tiled and untiled output at 1 MP (PSNR between the two). Without
+``--mirror-average`` both run one network pass into a uint8 image (``colorize_tiled``); with it, both
+go through ``process.inference.colorize`` as ``process.py`` does (float32 image, then 8 bits), with
+mirror averaging ``on`` (two passes, process.py's default) or ``off``.
 """
 from __future__ import annotations
 
@@ -56,10 +60,15 @@ def child(args) -> None:
     guides = Guides(cv2.resize(extract_sketch(right.photo, sketch_cfg), size, interpolation=cv2.INTER_LINEAR),
                     cv2.resize(right.depth, size, interpolation=cv2.INTER_LINEAR))
     t0 = time.perf_counter()
-    if args.mode == "tiled":
+    if args.mirror_average:
+        tile = args.tile if args.mode == "tiled" else None
+        out = colorize(model, guides, tile=tile, overlap=args.overlap, bf16=args.bf16,
+                       mirror_average=args.mirror_average == "on")
+        out = (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
+    elif args.mode == "tiled":
         out = colorize_tiled(model, guides, tile=args.tile, overlap=args.overlap, out_dtype=np.uint8, bf16=args.bf16)
     else:
-        out = (np.clip(colorize(model, guides, bf16=args.bf16), 0, 1) * 255 + 0.5).astype(np.uint8)
+        out = (np.clip(colorize(model, guides, bf16=args.bf16, mirror_average=False), 0, 1) * 255 + 0.5).astype(np.uint8)
     seconds = time.perf_counter() - t0
     if args.save:
         np.save(args.save, out)
@@ -70,7 +79,8 @@ def child(args) -> None:
 
 def run(mp, mode, a, save=None) -> dict:
     cmd = [sys.executable, __file__, "--child", "--mp", str(mp), "--mode", mode, "--tile", str(a.tile),
-           "--overlap", str(a.overlap), "--threads", str(a.threads or 0)] + (["--bf16"] if a.bf16 else [])
+           "--overlap", str(a.overlap), "--threads", str(a.threads or 0)] + (["--bf16"] if a.bf16 else []) \
+        + (["--mirror-average", a.mirror_average] if a.mirror_average else [])
     if a.checkpoint:
         cmd += ["--checkpoint", a.checkpoint]
     if save:
@@ -89,6 +99,8 @@ def main() -> int:
     p.add_argument("--overlap", type=int, default=64)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference")
+    p.add_argument("--mirror-average", choices=["on", "off"],
+                   help="go through process.inference.colorize as process.py does, mirror averaging on or off")
     p.add_argument("--untiled-max", type=float, default=4, help="largest size (MP) also run untiled")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--mp", type=float, help=argparse.SUPPRESS)
@@ -111,6 +123,7 @@ def main() -> int:
             rows.append(run(mp, "untiled", a, os.path.join(tmp, "untiled.npy") if save else None))
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; tile {a.tile}, overlap {a.overlap}; "
           f"{'bf16' if a.bf16 else 'fp32'}; "
+          f"{'one pass into uint8 (colorize_tiled)' if not a.mirror_average else 'as process.py, mirror averaging ' + a.mirror_average}; "
           f"model: {a.checkpoint or 'fresh default-width network'}")
     print("\n| size | MP | mode | seconds | MP/s | peak memory MiB |\n|---|---|---|---|---|---|")
     for r in rows:

@@ -23,6 +23,8 @@ from process.device import precision_context, to_batch
 from process.high_res import colorize_tiled
 from utils.color_utils import kc, lab_to_rgb_keep_lightness, space_to_rgb  # kc: kornia.color
 
+AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
+
 
 @torch.no_grad()
 def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = None, tile: int | None = None,
@@ -63,13 +65,17 @@ def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, dev
     return space_to_rgb(raw.float(), model.cfg.color_space)[0].permute(1, 2, 0).cpu().numpy()
 
 
-def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = None) -> np.ndarray:
+def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = None,
+                   band: int = AVERAGE_BAND_ROWS) -> np.ndarray:
     """The mean of two (H, W, 3) RGB images in CIELAB, as RGB (in gamut by chroma reduction).
-    ``lightness`` (H, W) L* / 100: the mean's L* is this exactly (a black-and-white input's own)."""
-    lab = [kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(img, np.float32)).permute(2, 0, 1)[None])
-           for img in (a, b)]
-    mean = (lab[0] + lab[1]) / 2
-    if lightness is not None:
-        mean[:, 0] = torch.from_numpy(np.asarray(lightness, np.float32)) * 100.0
-    rgb = lab_to_rgb_keep_lightness(mean)
-    return rgb[0].permute(1, 2, 0).numpy().astype(np.float32)
+    ``lightness`` (H, W) L* / 100: the mean's L* is this exactly (a black-and-white input's own).
+    Worked in bands of ``band`` rows, so a large scan needs little memory beyond the images."""
+    out = np.empty(a.shape, np.float32)
+    to_lab = lambda img: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(img, np.float32)).permute(2, 0, 1)[None])  # noqa: E731
+    for top in range(0, a.shape[0], band):
+        rows = slice(top, top + band)
+        mean = (to_lab(a[rows]) + to_lab(b[rows])) / 2
+        if lightness is not None:
+            mean[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
+        out[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy()
+    return out

@@ -7,7 +7,7 @@ from models.inputs import Guides
 from models.unet import SemColorNet
 from process.device import cpu_has_bf16
 from process.high_res import _cores, _ends, check_tiling, colorize_tiled, tile_starts
-from process.inference import colorize
+from process.inference import average_in_lab, colorize
 from utils.errors import InputError
 from utils.metrics import psnr
 
@@ -122,3 +122,16 @@ def test_bf16_without_native_support_says_so_once(net_and_guides, monkeypatch, c
         assert err.count("warning: --bf16") == 1 and "float32" in err
     finally:
         device._say_no_bf16.cache_clear()
+
+
+def test_average_in_lab_is_the_same_in_bands():
+    rng = np.random.default_rng(0)
+    a, b = (rng.random((37, 23, 3)).astype(np.float32) for _ in range(2))
+    light = rng.random((37, 23)).astype(np.float32)
+    for lightness in (None, light):
+        whole = average_in_lab(a, b, lightness, band=10_000)
+        np.testing.assert_allclose(average_in_lab(a, b, lightness, band=7), whole, rtol=0, atol=1e-5)
+    # the mean of an image with itself is the image (to float rounding); a given lightness is kept
+    np.testing.assert_allclose(average_in_lab(a, a), a, atol=1e-4)
+    from skimage.color import rgb2lab
+    assert np.abs(rgb2lab(average_in_lab(a, b, light))[..., 0] - light * 100).max() < 0.05
