@@ -23,7 +23,7 @@ from utils.cli import run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH
+    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
                         "black-and-white photos)")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
-    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")

@@ -19,6 +19,8 @@ from utils.cli import run_cli
 
 
 def main(argv=None) -> int:
+    from config.defaults import MIRROR_AVERAGE
+
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
     p.add_argument("--image", help="held-out photo (default: the bundled sample's right view)")
@@ -28,8 +30,9 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--chroma-smooth", type=int, metavar="PX",
                    help="black-and-white models: as process.py --chroma-smooth (default: 12)")
-    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
-                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
+    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
+                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass; "
+                        "default: %(default)s)")
     args = p.parse_args(argv)
     from pathlib import Path
 

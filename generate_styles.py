@@ -31,7 +31,7 @@ from utils.cli import run_cli
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
-    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH
+    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
-    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])

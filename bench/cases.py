@@ -84,14 +84,32 @@ def canny_drawing(photo: np.ndarray) -> np.ndarray:
     return np.where(canny_edges(gray_u8(photo), 1.0), 0.0, 1.0).astype(np.float32)
 
 
+def _wobble(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    coarse = rng.normal(0, 1.5, size=(2, max(2, h // 32), max(2, w // 32))).astype(np.float32)
+    dy, dx = (cv2.resize(c, (w, h), interpolation=cv2.INTER_CUBIC) for c in coarse)
+    return dy, dx
+
+
+def hand_drawn_wobble(shape: tuple[int, int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(dy, dx), each (h, w) px: :func:`hand_drawn`'s pixel (x, y) shows the drawing at (x + dx, y + dy)."""
+    return _wobble(np.random.default_rng(seed), *shape)
+
+
+def moved_by_wobble(image: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``image`` moved as :func:`hand_drawn` moves a drawing of its size: what a hand-drawn copy shows where."""
+    h, w = image.shape[:2]
+    dy, dx = hand_drawn_wobble((h, w), seed)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    return cv2.remap(image, xs + dx, ys + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+
+
 def hand_drawn(drawing: np.ndarray, seed: int = 0) -> np.ndarray:
     """The same drawing as a person with a soft pencil might make it: 3-px grey strokes
     (darkness 0.55), wobbling by about 1.5 px, with gaps."""
     rng = np.random.default_rng(seed)
     h, w = drawing.shape
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    coarse = rng.normal(0, 1.5, size=(2, max(2, h // 32), max(2, w // 32))).astype(np.float32)
-    dy, dx = (cv2.resize(c, (w, h), interpolation=cv2.INTER_CUBIC) for c in coarse)
+    dy, dx = _wobble(rng, h, w)
     ink = cv2.remap(1.0 - drawing, xs + dx, ys + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
     ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     gaps = cv2.resize(rng.random((max(2, h // 12), max(2, w // 12))).astype(np.float32), (w, h)) > 0.15

@@ -50,7 +50,7 @@ def goals(m: dict, base: dict, task: str) -> str:
 
 
 def cell(m: dict, base: dict, task: str) -> str:
-    return (f"{m['psnr']:.2f} / {m['ssim']:.4f} / {m['delta_e00']:.2f} / {m['chroma_ratio']:.2f} "
+    return (f"{m['psnr']:.2f} / {m['ssim']:.4f} / {m['delta_e00']:.2f} / {m['chroma_ratio']:.3f} "
             f"{goals(m, base, task)}").strip()
 
 

@@ -3,6 +3,7 @@
 
     python bench/quality.py [--cases motorcycle graf aero china | all] [--tasks sketch lines bw]
                             [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
+                            [--mirror-average on|off]
 
 Protocol: for each case (``bench/cases.py``: the bundled stereo sample with ground-truth
 depth, graf, aero, china without depth) and task (``sketch``: photo-derived ink sketches;
@@ -17,6 +18,8 @@ training photo's colours carried over where the held-out input lines up with it,
 ``process.py`` does by default (``process/reference_align.py``: a perspective map refined by
 dense optical flow), and a "+ reference alignment (perspective map only)" row
 (``process.py --align homography``).
+Outputs as ``process.py`` makes them: mirror-averaged (``process/inference.py``) unless
+``--mirror-average off`` (one network pass, how results before 2026-11-27's mirror averaging were made).
 "train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
 precise BN, checkpoints) as ``train.py`` runs it. Prints Markdown tables; ``--ablation``
 adds the ablation rows (bundled sample, sketch task).
@@ -88,7 +91,8 @@ def training_data(case: Case, cfg) -> TrainingData:
     return TrainingData(TrainingView(case.train_photo, guides), None, case.source)
 
 
-def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch") -> list[dict]:
+def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch",
+            mirror_average: bool = True) -> list[dict]:
     """Train one model for ``task`` on ``case``; one result row per held-out input of the task."""
     cfg = train_config(preset, out=str(out / _slug(f"{case.name}_{task}_{name}")),
                        metrics_log=str(out / "training.log"), eval_every=10_000,
@@ -97,7 +101,8 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
     trainer.fit()
     total = time.perf_counter() - t0
-    train = image_metrics(colorize(trainer.inference_model, trainer.data.train.guides), case.train_photo, full=False)
+    train = image_metrics(colorize(trainer.inference_model, trainer.data.train.guides, mirror_average=mirror_average),
+                          case.train_photo, full=False)
     # Work done: FLOPs of one step of each stage (counted, after training, on a copy of the state).
     s1, s2 = cfg.epochs1 * cfg.steps_per_epoch, cfg.epochs2 * cfg.steps2_per_epoch
     f1 = step_flops(trainer, trainer.sampler.sample(cfg.batch_size, cfg.patch_size)) if s1 else 0
@@ -107,7 +112,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     secs = trainer.progress["seconds"]
     rows = []
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
-        pred = colorize(trainer.inference_model, guides)
+        pred = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
         held = image_metrics(pred, case.test_photo)
         outputs = [(suffix, pred, held)]
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
@@ -164,7 +169,10 @@ def main() -> int:
     p.add_argument("--ablation", action="store_true", help="also run the ablation rows (bundled sample, sketch)")
     p.add_argument("--out", default="runs/bench_quality")
     p.add_argument("--json", help="also write the rows as JSON here")
+    p.add_argument("--mirror-average", default="on", choices=["on", "off"],
+                   help="outputs mirror-averaged as process.py makes them, or one network pass")
     args = p.parse_args()
+    mirror = args.mirror_average == "on"
     names = list(CASES) if args.cases == ["all"] else args.cases
     for n in names:
         if n not in CASES:
@@ -177,21 +185,23 @@ def main() -> int:
         for task in args.tasks:
             base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
             for pr in args.presets:
-                rows += run_one(f"preset {pr}", pr, over, out, case, task)
+                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror)
     if args.ablation:
         sample = cases.get("motorcycle") or load_case("motorcycle")
         for name, pr, o in ablation_rows():
-            rows += run_one(name, pr, merge_overrides(o, over), out, sample)
+            rows += run_one(name, pr, merge_overrides(o, over), out, sample, mirror_average=mirror)
         if over.get("perceptual_weight", 0) == 0:
             from loss.combined_loss import vgg_cache_path
             if vgg_cache_path().is_file():
-                rows += run_one("+ VGG perceptual loss (weight 0.1)", "fast", {"perceptual_weight": 0.1}, out, sample)
+                rows += run_one("+ VGG perceptual loss (weight 0.1)", "fast", {"perceptual_weight": 0.1}, out, sample,
+                                mirror_average=mirror)
             else:
                 print(f"VGG perceptual row not run: no VGG-16 weights at {vgg_cache_path()} (offline machine)")
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch "
           f"{torch.__version__}, {torch.get_num_threads()} threads; {time.strftime('%Y-%m-%d')}")
     if over:
         print(f"overrides: {over}")
+    print(f"outputs: {'mirror-averaged' if mirror else 'one network pass'} (--mirror-average {args.mirror_average})")
     peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
     print(f"matrix-multiply peak (2048^3, same run): {peak32:.0f} GFLOP/s fp32, {peak16:.0f} GFLOP/s bf16")
     print("\n| case | task | run | train s | total s | held-out PSNR dB | SSIM | dE00 | chroma ratio "

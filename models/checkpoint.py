@@ -137,3 +137,9 @@ def read_reference(path):
 
 def sketch_config_of(meta: dict) -> SketchConfig:
     return from_dict(SketchConfig, meta.get("sketch", {}))
+
+
+def trained_with_flips(meta: dict) -> bool:
+    """Whether the network saw horizontally flipped patches in training (``augment.hflip``, on unless
+    switched off), so a mirrored input is one it knows (mirror averaging, ``process/inference.py``)."""
+    return bool(meta.get("train_config", {}).get("augment", {}).get("hflip", True))

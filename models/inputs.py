@@ -133,7 +133,8 @@ def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.nda
     """Channels and labels of a window ``(y0, y1, x0, x1)`` of the guides (default: all of it).
 
     The line distance is computed with a margin of ``LINE_DISTANCE_CAP`` px around the
-    window so that it is the same as for the whole image.
+    window so that it is the same as for the whole image. For mirrored guides
+    (:meth:`Guides.mirror`) the position channels are those of the unmirrored view.
     """
     h, w = guides.shape
     y0, y1, x0, x1 = window or (0, h, 0, w)
@@ -141,8 +142,8 @@ def encode_guides(guides: Guides, cfg: ModelConfig, window=None) -> tuple[np.nda
     ey0, ey1, ex0, ex1 = max(0, y0 - m), min(h, y1 + m), max(0, x0 - m), min(w, x1 + m)
     crop = lambda a: None if a is None else a[ey0:ey1, ex0:ex1]  # noqa: E731
     pos = position_grid(ey1 - ey0, ex1 - ex0, (h, w), (ey0, ex0))
-    if guides.mirrored:
-        pos[1] = 1.0 - pos[1]
+    if guides.mirrored:  # the unmirrored view's x: column c of w is column w - 1 - c there
+        pos[1] = (w - 1) / max(w - 1, 1) - pos[1]
     x = encode_inputs(crop(guides.sketch), crop(guides.depth), crop(guides.luminance), pos, cfg, crop(guides.hints))
     x = x[:, y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
     labels = None if guides.mask is None or cfg.num_labels == 0 else guides.mask[y0:y1, x0:x1]

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import torch
 
-from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 
 # Guide = L* / 100, so eps is in those units: windows whose lightness varies by much less
 # than sqrt(EPS) x 100 = 10 L* take the window's mean chroma; stronger edges are kept.
@@ -71,7 +71,7 @@ def smooth_chroma(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: floa
 
 def _smooth_rows(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: float) -> np.ndarray:
     guide = np.ascontiguousarray(lightness, dtype=np.float32)
-    lab = kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32)).permute(2, 0, 1)[None])
+    lab = image_to_lab(rgb)
     ab = guided_filter(guide, np.ascontiguousarray(lab[0, 1:].permute(1, 2, 0).numpy()), radius, eps)
     light = torch.from_numpy(guide)[None, None] * 100.0
     out = lab_to_rgb_keep_lightness(torch.cat([light, torch.from_numpy(ab).permute(2, 0, 1)[None]], dim=1))

@@ -46,12 +46,14 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     guides, photo = renderer.guides(request)
     model, meta, dev = renderer.model, renderer.meta, renderer.device
     t0 = time.perf_counter()
-    pred = colorize(model, guides, tile=tile, device=dev, chroma_smooth=request.chroma_radius,
-                    mirror_average=request.mirror_average)
+    mirror = renderer.mirror_average(request)
+    pred = colorize(model, guides, tile=tile, device=dev, chroma_smooth=request.chroma_radius, mirror_average=mirror)
     seconds = time.perf_counter() - t0
     report = {"view": name, "checkpoint": str(checkpoint), "size": list(photo.shape[:2]),
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),
-              "settings": METRIC_SETTINGS}
+              "settings": METRIC_SETTINGS,
+              "rendering": {"mirror_average": mirror,
+                            "chroma_smooth": request.chroma_radius if model.cfg.use_luminance else None}}
     train_photo = training_photo(meta)
     if train_photo is not None:
         report["baseline_mean_colour"] = image_metrics(mean_colour_baseline(train_photo, photo.shape), photo)

@@ -107,15 +107,15 @@ def _ownership(start: int, size: int, core: tuple[int, int], device) -> torch.Te
 
 @torch.no_grad()
 def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: int, device,
-                        progress: bool = False, bf16: bool = False) -> AttentionContext:
+                        progress: bool = False, bf16: bool = False, desc: str = "") -> AttentionContext:
     """Pass 1: the attention context of the whole image, accumulated tile by tile."""
     h, w = guides.shape
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
     ye, xe = _ends(ys, h, tile), _ends(xs, w, tile)
     ycore, xcore = _cores(ys, ye), _cores(xs, xe)
     ctx = None
-    for i, j in tqdm([(i, j) for i in range(len(ys)) for j in range(len(xs))], desc="context", disable=not progress,
-                     leave=False):
+    cells = [(i, j) for i in range(len(ys)) for j in range(len(xs))]
+    for i, j in tqdm(cells, desc=desc + "context", disable=not progress, leave=False):
         x, labels = encode_guides(guides, model.cfg, (ys[i], ye[i], xs[j], xe[j]))
         xt, lt = to_batch(x, labels, device)
         wy = _ownership(ys[i], ye[i] - ys[i], ycore[i], device)
@@ -129,18 +129,19 @@ def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: 
 
 @torch.no_grad()
 def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap: int = 64, style=None, device=None,
-                   progress: bool = False, out_dtype=np.float32, bf16: bool = False) -> np.ndarray:
-    """Colorize a view of any size in overlapping tiles -> (H, W, 3) RGB (float32 in [0, 1], or uint8)."""
+                   progress: bool = False, out_dtype=np.float32, bf16: bool = False, desc: str = "") -> np.ndarray:
+    """Colorize a view of any size in overlapping tiles -> (H, W, 3) RGB (float32 in [0, 1], or uint8).
+    ``desc``: a prefix for the progress bars' names (e.g. "mirrored ")."""
     device = device or next(model.parameters()).device
     h, w = guides.shape
-    ctx = whole_image_context(model, guides, tile, overlap, device, progress, bf16)
+    ctx = whole_image_context(model, guides, tile, overlap, device, progress, bf16, desc)
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
     ye, xe = _ends(ys, h, tile), _ends(xs, w, tile)
     out = np.zeros((h, w, 3), dtype=out_dtype)
     band_top = 0                       # first row not yet written to ``out``
     acc = np.zeros((0, w, 3), np.float32)
     wsum = np.zeros((0, w), np.float32)
-    bar = tqdm(total=len(ys) * len(xs), desc="tiles", disable=not progress, leave=False)
+    bar = tqdm(total=len(ys) * len(xs), desc=desc + "tiles", disable=not progress, leave=False)
     for i in range(len(ys)):
         # Grow the band accumulator down to this tile row's end.
         grow = ye[i] - band_top - acc.shape[0]
@@ -172,7 +173,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
-    from config.defaults import ALIGN_MODES
+    from config.defaults import ALIGN_MODES, MIRROR_AVERAGE
     from process.render import RenderConfig, Renderer
 
     p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
@@ -186,12 +187,16 @@ def main(argv=None) -> int:
     p.add_argument("--bf16", action="store_true", help="bfloat16 inference where it is native")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="reference alignment for a line-drawing model, as process.py --align")
+    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
+                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one "
+                        "pass, half the time; default: %(default)s)")
     a = p.parse_args(argv)
     if a.tile == 0:
         raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
     # The same renderer as process.py: guides, tiling (here with smaller default tiles) and alignment.
     cfg = RenderConfig(checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
-                       overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align)
+                       overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
+                       mirror_average=a.mirror_average == "on")
     out, _, _ = Renderer(a.checkpoint, a.device).render(cfg, progress=True)
     print(f"wrote {out}")
     return 0

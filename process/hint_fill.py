@@ -18,14 +18,14 @@ import torch
 from scipy.ndimage import distance_transform_edt
 
 from preprocess.hints import Hint, hint_regions, line_regions
-from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 
 FEATHER = 16.0   # px: the fill eases from full to none over this distance past the reach's edge
 LINE_WIDTH = 4   # px: line pixels this close to a hinted region take its colour
 
 
 def _to_lab(rgb: np.ndarray) -> torch.Tensor:
-    return kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, np.float32)).permute(2, 0, 1)[None])[0]
+    return image_to_lab(rgb)[0]
 
 
 def _fill_weights(owner: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,9 +6,11 @@
 Mirror averaging (on by default, :data:`config.defaults.MIRROR_AVERAGE`): the network also colours
 the view with left and right swapped (``Guides.mirror``: every channel flipped, positions kept,
 as in the horizontally flipped patches it was trained on), and the two results, flipped back, are
-averaged in CIELAB. Two readings of one view by one network err partly independently; the squared
-error of their mean is at most the mean of theirs (the test-time flip of image restoration
-networks). It costs a second pass.
+averaged in CIELAB. Two readings of one view by one network err partly independently; in CIELAB
+the squared error of their mean is at most the mean of theirs (RGB scores after gamut reduction
+can move either way by a little: ``bench/mirror_average.py``). The test-time flip of image
+restoration networks; it costs a second pass, and is meant for networks trained on flipped
+patches (``augment.hflip``, the default; ``process.render.Renderer.mirror_average`` checks).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from models.unet import SemColorNet
 from process.chroma_smoothing import smooth_chroma
 from process.device import precision_context, to_batch
 from process.high_res import colorize_tiled
-from utils.color_utils import kc, lab_to_rgb_keep_lightness, space_to_rgb  # kc: kornia.color
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, space_to_rgb
 
 AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
 
@@ -43,7 +45,8 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
     try:
         out = _colorize_once(model, guides, style, tile, overlap, device, progress, bf16)
         if mirror_average:
-            mirrored = _colorize_once(model, guides.mirror(), style, tile, overlap, device, progress, bf16)
+            mirrored = _colorize_once(model, guides.mirror(), style, tile, overlap, device, progress, bf16,
+                                      desc="mirrored ")
             light = guides.luminance if model.cfg.use_luminance else None
             out = average_in_lab(out, mirrored[:, ::-1], light)
     finally:
@@ -53,11 +56,12 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
     return out
 
 
-def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, device, progress, bf16) -> np.ndarray:
+def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, device, progress, bf16,
+                   desc: str = "") -> np.ndarray:
     h, w = guides.shape
     if tile and max(h, w) > tile:
         return colorize_tiled(model, guides, tile=tile, overlap=overlap, style=style, device=device,
-                              progress=progress, bf16=bf16)
+                              progress=progress, bf16=bf16, desc=desc)
     x, labels = encode_guides(guides, model.cfg)
     xt, lt = to_batch(x, labels, device)
     with precision_context(device, bf16):
@@ -67,15 +71,14 @@ def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, dev
 
 def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = None,
                    band: int = AVERAGE_BAND_ROWS) -> np.ndarray:
-    """The mean of two (H, W, 3) RGB images in CIELAB, as RGB (in gamut by chroma reduction).
-    ``lightness`` (H, W) L* / 100: the mean's L* is this exactly (a black-and-white input's own).
-    Worked in bands of ``band`` rows, so a large scan needs little memory beyond the images."""
-    out = np.empty(a.shape, np.float32)
-    to_lab = lambda img: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(img, np.float32)).permute(2, 0, 1)[None])  # noqa: E731
+    """``a`` overwritten, band of ``band`` rows by band, with the mean of the two (H, W, 3) RGB
+    images in CIELAB, as RGB (in gamut by chroma reduction), and returned: a large scan needs
+    no third full-size image. ``lightness`` (H, W) L* / 100: the mean's L* is this exactly
+    (a black-and-white input's own)."""
     for top in range(0, a.shape[0], band):
         rows = slice(top, top + band)
-        mean = (to_lab(a[rows]) + to_lab(b[rows])) / 2
+        mean = (image_to_lab(a[rows]) + image_to_lab(b[rows])) / 2
         if lightness is not None:
             mean[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
-        out[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy()
-    return out
+        a[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy()
+    return a

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
-from utils.color_utils import kc, lab_to_rgb_keep_lightness  # kc: kornia.color, imported there once
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 from utils.lab_processor import lightness_to_gray
 
 MIN_INLIERS = 30          # matches that agree with the homography
@@ -181,6 +181,8 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
     ``warped``: the reference already aligned to the full input, when the caller has it (used
     as it is when the input needs no shrinking)."""
     h, w = target.shape[:2]
+    if warped is not None and warped.shape[:2] != (h, w):
+        raise ValueError(f"warped is {warped.shape[:2]} but the input is {(h, w)}")
     s = min(1.0, MAX_SIDE / max(h, w))
     hs, ws = max(1, round(h * s)), max(1, round(w * s))
     small = target if s >= 1.0 else cv2.resize(target.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)
@@ -232,9 +234,8 @@ def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,
     weight = weight[..., None]
     if lightness is None:
         return (weight * aligned + (1 - weight) * prediction).astype(np.float32)
-    to_lab = lambda a: kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None])  # noqa: E731
     wt = torch.from_numpy(np.ascontiguousarray(weight)).permute(2, 0, 1)[None]
-    ab = wt * to_lab(aligned)[:, 1:] + (1 - wt) * to_lab(prediction)[:, 1:]
+    ab = wt * image_to_lab(aligned)[:, 1:] + (1 - wt) * image_to_lab(prediction)[:, 1:]
     light = torch.from_numpy(lightness.astype(np.float32))[None, None] * 100.0
     rgb = lab_to_rgb_keep_lightness(torch.cat([light, ab], dim=1))
     return rgb[0].permute(1, 2, 0).numpy().astype(np.float32)

@@ -15,7 +15,7 @@ import torch
 
 from config.defaults import CHROMA_SMOOTH, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
-from models.checkpoint import load_model, read_reference, sketch_config_of
+from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
 from preprocess.hints import hint_channels, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
@@ -72,6 +72,20 @@ class Renderer:
         self.sketch_cfg = sketch_config_of(self.meta)
         self.reference = read_reference(checkpoint)
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
+        self._said_no_mirror = False
+
+    def mirror_average(self, cfg: RenderConfig) -> bool:
+        """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
+        never saw a flipped patch (trained with ``augment.hflip`` off), which is said once."""
+        if not cfg.mirror_average:
+            return False
+        if trained_with_flips(self.meta):
+            return True
+        if not self._said_no_mirror:
+            print("note: this model was trained without flipped patches (augment.hflip=false), so a mirrored "
+                  "input is not one it knows: mirror averaging is off", file=sys.stderr)
+            self._said_no_mirror = True
+        return False
 
     def style_code(self, style_path: str | None) -> torch.Tensor | None:
         if style_path is None:
@@ -123,7 +137,7 @@ class Renderer:
         self.check(guides)
         rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
                        overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16,
-                       chroma_smooth=cfg.chroma_radius, mirror_average=cfg.mirror_average)
+                       chroma_smooth=cfg.chroma_radius, mirror_average=self.mirror_average(cfg))
         rgb = self.finish(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides

@@ -70,7 +70,7 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, render: Rende
     try:
         model.set_palette(target.to(model.palette.device))
         return colorize(model, guides, device=renderer.device, chroma_smooth=render.chroma_radius,
-                        mirror_average=render.mirror_average)
+                        mirror_average=renderer.mirror_average(render))
     finally:
         with torch.no_grad():
             model.palette.copy_(saved)
@@ -124,7 +124,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
     base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device,
-                    chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
+                    chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
     base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
@@ -151,7 +151,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
         v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
+                     chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
         name = f"style_{Path(path).stem}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "style": path, **variant_scores(v, base)})
@@ -160,7 +160,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     for w in cfg.blend:
         code = (1 - w) * codes[0] + w * codes[1]
         v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius, mirror_average=cfg.render.mirror_average)
+                     chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
         name = f"blend_{w:.2f}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})

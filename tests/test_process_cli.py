@@ -58,8 +58,28 @@ def test_mirror_average_flag(tiny_run, inputs):
     model, meta = load_model(tiny_run)
     guides = guides_from_sketch(read_gray(inputs / "drawing.png"), GuideSources(depth=str(inputs / "view_depth.png")),
                                 sketch_config_of(meta))
-    library = colorize(model, guides, mirror_average=False)
-    assert np.abs(off - library).max() <= 1 / 255
+    for got, mirror in ((off, False), (on, True)):
+        assert np.abs(got - colorize(model, guides, mirror_average=mirror)).max() <= 1 / 255
+
+
+def test_mirror_average_is_off_for_a_model_trained_without_flips(tiny_run, inputs, tmp_path, capsys):
+    """A network that never saw a flipped patch does not know a mirrored input: one pass, said once."""
+    from safetensors.torch import save_file
+
+    from models.checkpoint import read_checkpoint
+    meta, tensors = read_checkpoint(tiny_run)
+    meta["train_config"]["augment"]["hflip"] = False
+    run = tmp_path / "noflip.safetensors"
+    save_file(tensors, str(run), metadata={"semcolornet": json.dumps(meta)})
+    outs = {}
+    for name, checkpoint in (("noflip", run), ("off", tiny_run)):
+        extra = ["--mirror-average", "off"] if name == "off" else []
+        outs[name] = inputs / f"{name}.png"
+        assert run_cli(process.main, ["--checkpoint", str(checkpoint), "--sketch", str(inputs / "drawing.png"),
+                                      "--depth", str(inputs / "view_depth.png"), "--out", str(outs[name])] + extra) == 0
+        err = capsys.readouterr().err
+        assert ("mirror averaging is off" in err) == (name == "noflip"), err
+    np.testing.assert_array_equal(read_photo(outs["noflip"]), read_photo(outs["off"]))
 
 
 @pytest.mark.parametrize("args,match", [
@@ -130,6 +150,7 @@ def test_evaluate_writes_every_field(tiny_run, tmp_path, capsys):
     for key in ("psnr", "ssim", "delta_e00", "chroma_ratio"):
         assert np.isfinite(report["model"][key]) and np.isfinite(report["baseline_mean_colour"][key])
     assert report["settings"]["ssim"].endswith("channel_axis=-1)")
+    assert report["rendering"] == {"mirror_average": True, "chroma_smooth": None}
     assert abs(report["baseline_mean_colour"]["psnr"] - 12.47) < 0.05
     assert (tmp_path / "motorcycle-right_prediction.png").is_file()
     assert "mean-colour baseline" in capsys.readouterr().out

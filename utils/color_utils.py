@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import torch
 
 # kornia imports its geometry package, which uses the deprecated torch.jit.script decorator.
@@ -59,6 +60,11 @@ def space_to_rgb(x: torch.Tensor, space: str) -> torch.Tensor:
         sv = x[:, 1:].clamp(0, 1)
         return kc.hsv_to_rgb(torch.cat([h, sv], dim=1)).clamp(0, 1)
     return lab_to_rgb_keep_lightness(normalised_to_lab(x))
+
+
+def image_to_lab(rgb: np.ndarray) -> torch.Tensor:
+    """An (H, W, 3) RGB image in [0, 1] (numpy) -> CIELAB (1, 3, H, W) float32 tensor."""
+    return kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, np.float32)).permute(2, 0, 1)[None])
 
 
 def lab_to_rgb_keep_lightness(lab: torch.Tensor, iters: int = 12) -> torch.Tensor:

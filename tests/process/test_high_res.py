@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from config.defaults import ModelConfig
-from models.inputs import Guides
+from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
 from process.device import cpu_has_bf16
 from process.high_res import _cores, _ends, check_tiling, colorize_tiled, tile_starts
@@ -51,22 +51,33 @@ def test_tiled_matches_untiled(net_and_guides):
     assert psnr(colorize(net, g, tile=64, overlap=32), colorize(net, g)) > 45
 
 
-def test_mirror_average_treats_a_mirrored_input_as_the_same_scene(net_and_guides):
-    """The averaged output of the mirrored input is the mirror image of the averaged output: both
-    average the same two readings (positions stay the unmirrored view's). One pass is not."""
-    _, g = net_and_guides
-    torch.manual_seed(1)
-    net = SemColorNet(ModelConfig(width=8, attention_heads=2, attention_grid=4, style_dim=8))
-    for p in net.parameters():  # every weight random: an output that varies, far from symmetric
-        torch.nn.init.normal_(p, std=0.1)
-    net.eval()
-    averaged, of_mirrored = colorize(net, g), colorize(net, g.mirror())
-    np.testing.assert_allclose(of_mirrored[:, ::-1], averaged, rtol=0, atol=1e-5)
-    one_pass, mirrored_pass = colorize(net, g, mirror_average=False), colorize(net, g.mirror(), mirror_average=False)
-    assert np.abs(mirrored_pass[:, ::-1] - one_pass).max() > 5e-3
-    # the average lies between the two readings
-    between = np.abs(averaged - one_pass) <= np.abs(mirrored_pass[:, ::-1] - one_pass) + 1e-4
-    assert between.mean() > 0.99
+@pytest.mark.parametrize("tile", [None, 64])
+def test_mirror_average_reads_the_flipped_input_with_the_same_positions(net_and_guides, tile):
+    """The second pass reads exactly the first pass's input flipped left to right, position
+    channels included (each pixel keeps its place in the unflipped view), whole or tile by tile;
+    the output is the mean of the two readings, the second flipped back."""
+    net, g = net_and_guides
+    seen = []
+    hook = net.register_forward_pre_hook(lambda module, args: seen.append(args[0].detach().clone()))
+    try:
+        averaged = colorize(net, g, tile=tile, overlap=32)
+    finally:
+        hook.remove()
+    first, second = seen[:len(seen) // 2], seen[len(seen) // 2:]
+    assert len(first) == len(second) >= (1 if tile is None else 4)
+    if tile is None:
+        torch.testing.assert_close(second[0], first[0].flip(-1), rtol=0, atol=1e-6)
+    else:  # each tile of the mirrored view is the flipped encoding of its unmirrored place
+        h, w = g.shape
+        ys, xs = tile_starts(h, 64, 32), tile_starts(w, 64, 32)
+        ye, xe = _ends(ys, h, 64), _ends(xs, w, 64)
+        windows = [(ys[i], ye[i], w - xe[j], w - xs[j]) for i in range(len(ys)) for j in range(len(xs))]
+        for t, window in zip(second, windows):
+            x, _ = encode_guides(g, net.cfg, window)
+            np.testing.assert_allclose(t[0].numpy(), x[:, :, ::-1], rtol=0, atol=1e-6)
+    one = colorize(net, g, tile=tile, overlap=32, mirror_average=False)
+    other = colorize(net, g.mirror(), tile=tile, overlap=32, mirror_average=False)[:, ::-1]
+    np.testing.assert_allclose(averaged, average_in_lab(one.copy(), other), rtol=0, atol=1e-5)
 
 
 def test_no_seams(net_and_guides):
@@ -124,14 +135,19 @@ def test_bf16_without_native_support_says_so_once(net_and_guides, monkeypatch, c
         device._say_no_bf16.cache_clear()
 
 
-def test_average_in_lab_is_the_same_in_bands():
+def test_average_in_lab_is_the_mean_in_lab_and_the_same_in_bands():
+    from skimage.color import lab2rgb, rgb2lab
+
     rng = np.random.default_rng(0)
-    a, b = (rng.random((37, 23, 3)).astype(np.float32) for _ in range(2))
+    a, b = (rng.uniform(0.2, 0.8, (37, 23, 3)).astype(np.float32) for _ in range(2))
     light = rng.random((37, 23)).astype(np.float32)
+    expected = lab2rgb((rgb2lab(a) + rgb2lab(b)) / 2)
+    got = average_in_lab(a.copy(), b)
+    inside = ((expected > 0.001) & (expected < 0.999)).all(axis=-1)   # skimage clips out-of-gamut colours
+    assert inside.mean() > 0.9
+    np.testing.assert_allclose(got[inside], expected[inside], rtol=0, atol=2e-3)
     for lightness in (None, light):
-        whole = average_in_lab(a, b, lightness, band=10_000)
-        np.testing.assert_allclose(average_in_lab(a, b, lightness, band=7), whole, rtol=0, atol=1e-5)
-    # the mean of an image with itself is the image (to float rounding); a given lightness is kept
-    np.testing.assert_allclose(average_in_lab(a, a), a, atol=1e-4)
-    from skimage.color import rgb2lab
-    assert np.abs(rgb2lab(average_in_lab(a, b, light))[..., 0] - light * 100).max() < 0.05
+        whole = average_in_lab(a.copy(), b, lightness, band=10_000)
+        np.testing.assert_allclose(average_in_lab(a.copy(), b, lightness, band=7), whole, rtol=0, atol=1e-5)
+    # a given lightness is kept
+    assert np.abs(rgb2lab(average_in_lab(a.copy(), b, light))[..., 0] - light * 100).max() < 0.05

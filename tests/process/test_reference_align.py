@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from preprocess.line_styles import photo_line_drawing
-from process.reference_align import align, align_and_carry, carry_colours, reference_image
+from process.reference_align import align, align_and_carry, carry_colours, reference_image, residual_flow
 from utils.lab_processor import photo_lightness
 
 # A perspective view: the photo seen a little rotated, smaller, and from the side.
@@ -170,3 +170,17 @@ def test_a_render_request_with_an_unknown_align_mode_is_refused_in_one_line():
 
     with pytest.raises(InputError, match=r"--align must be one of auto, homography, off, got 'flow'"):
         check_render_request(ModelConfig(), RenderConfig(checkpoint="runs/x", align="flow"), outputs=[])
+
+
+def test_residual_flow_takes_the_callers_warp():
+    """carry_colours hands its own warped reference to residual_flow: the same flow as warping again."""
+    rng = np.random.default_rng(3)
+    reference = cv2.GaussianBlur(rng.random((90, 120, 3)).astype(np.float32), (0, 0), 3)
+    target = cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY)[5:85, 10:110]
+    H = np.array([[1.0, 0.02, 10.0], [0.01, 1.0, 5.0], [0.0, 0.0, 1.0]])
+    warped = cv2.warpPerspective(reference, H, (100, 80), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    np.testing.assert_array_equal(residual_flow(reference, H, target, "photo", warped),
+                                  residual_flow(reference, H, target, "photo"))
+    with pytest.raises(ValueError, match="warped"):
+        residual_flow(reference, H, target, "photo", warped[:-1])
