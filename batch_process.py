@@ -19,13 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from utils.cli import run_cli
+from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
     from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("inputs", help="folder, glob pattern (quote it) or .txt/.csv manifest of input images")
     p.add_argument("--out", required=True, help="output folder")

@@ -12,16 +12,15 @@ the mirrored input's colours averaged in, ``--mirror-average``).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from utils.cli import run_cli
+from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
     from config.defaults import MIRROR_AVERAGE
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
     p.add_argument("--image", help="held-out photo (default: the bundled sample's right view)")
     p.add_argument("--depth", help="depth of the held-out photo (larger = nearer)")

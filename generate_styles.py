@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from utils.cli import run_cli
+from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
     from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", default="runs/latest")
     src = p.add_mutually_exclusive_group()

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from utils.cli import run_cli
+from utils.cli import ArgumentParser, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
     from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
     src = p.add_mutually_exclusive_group()

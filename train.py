@@ -14,7 +14,7 @@ import sys
 
 from config.defaults import PRESETS, train_config
 from config.overrides import merge_overrides, parse_overrides
-from utils.cli import given_options, run_cli
+from utils.cli import ArgumentParser, given_options, run_cli
 from utils.errors import InputError
 from utils.image_io import check_writable, check_writable_dir
 from utils.color_utils import COLOR_SPACES
@@ -22,7 +22,7 @@ from preprocess.sketch import SKETCH_METHODS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     io = p.add_argument_group("data")
     io.add_argument("--image", help="training photo (colour); default: the bundled sample")

@@ -19,7 +19,6 @@ message naming the ways out, instead of retrying the hub for minutes.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -126,9 +125,10 @@ def estimate_depth_cached(photo: np.ndarray, photo_path, depth_model: str | None
 
 
 def main(argv=None) -> int:
+    from utils.cli import ArgumentParser
     from utils.image_io import check_not_input, check_photo_size, check_writable, read_photo
 
-    p = argparse.ArgumentParser(prog="python preprocess/depth.py", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python preprocess/depth.py", description=__doc__.split("\n\n")[0])
     p.add_argument("photo")
     p.add_argument("--out", required=True, help="output 16-bit PNG (a .npy is written beside it)")
     p.add_argument("--depth-model", help=f"hub id or local folder (default {DEFAULT_DEPTH_MODEL})")

@@ -15,7 +15,6 @@ smallest regions are merged until at most ``regions`` remain. Labels are 0..K-1.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -144,9 +143,10 @@ def overlay(photo: np.ndarray, labels: np.ndarray, alpha: float = 0.45) -> np.nd
 
 
 def main(argv=None) -> int:
+    from utils.cli import ArgumentParser
     from utils.image_io import check_not_input, check_photo_size, check_writable, read_photo, write_mask
 
-    p = argparse.ArgumentParser(prog="python preprocess/segment.py", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python preprocess/segment.py", description=__doc__.split("\n\n")[0])
     p.add_argument("photo")
     p.add_argument("--out", required=True, help="output label map PNG (labels 0..K-1)")
     p.add_argument("--segmenter", default="slic", choices=SEGMENTERS[:-1])

@@ -17,7 +17,6 @@ removed. Training and inference call :func:`extract_sketch` with the same
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -103,9 +102,10 @@ def prepare_drawing(drawing: np.ndarray, cfg: SketchConfig | None = None) -> np.
 def main(argv=None) -> int:
     """``python preprocess/sketch.py PHOTO --out SKETCH.png [--method M]``; with ``--drawing``,
     the input is a drawing, written as a ``lines`` model reads it (1-px centre lines)."""
+    from utils.cli import ArgumentParser
     from utils.image_io import check_not_input, check_writable, read_gray, read_photo, write_image
 
-    p = argparse.ArgumentParser(prog="python preprocess/sketch.py", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python preprocess/sketch.py", description=__doc__.split("\n\n")[0])
     p.add_argument("image", help="photo (or, with --drawing, a line drawing)")
     p.add_argument("--out", required=True, help="output PNG, dark lines on white")
     p.add_argument("--method", default=SketchConfig.method, choices=SKETCH_METHODS)

@@ -22,7 +22,6 @@ tiling whatever is larger than its ``--tile``).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -175,8 +174,9 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 def main(argv=None) -> int:
     from config.defaults import ALIGN_MODES, MIRROR_AVERAGE
     from process.render import RenderConfig, Renderer
+    from utils.cli import ArgumentParser
 
-    p = argparse.ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoint", help="run folder or .safetensors checkpoint")
     p.add_argument("sketch", help="drawing (dark lines on white), used as it is")
     p.add_argument("--depth", required=True, help="depth file of the drawing (larger = nearer) or 'none'")

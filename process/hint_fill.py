@@ -12,7 +12,6 @@ open area (a sky) gets no hard disc edge. For a black-and-white photo only a*, b
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 from scipy.ndimage import distance_transform_edt

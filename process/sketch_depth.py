@@ -115,7 +115,9 @@ def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m process.sketch_depth", description=__doc__.split("\n\n")[0],
+    from utils.cli import ArgumentParser
+
+    p = ArgumentParser(prog="python -m process.sketch_depth", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("photo")
     p.add_argument("--out", required=True, help="output folder")

@@ -34,3 +34,14 @@ def test_every_script_with_a_main_is_listed():
                                                         "config") for p in (ROOT / folder).rglob("*.py")
              if 'if __name__ == "__main__"' in p.read_text()}
     assert found <= set(SCRIPTS), found - set(SCRIPTS)
+
+
+@pytest.mark.parametrize("script", SCRIPTS + ROOT_SCRIPTS)
+def test_a_flag_mistake_is_one_line(script, tmp_path):
+    """An unknown flag or a value a flag cannot take is bad input like any other: one line, exit code 2
+    (not argparse's whole usage)."""
+    r = subprocess.run([sys.executable, str(ROOT / script), "--no-such-flag"], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=120)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:"), r.stderr
+    assert ("--no-such-flag" in lines[0] or "required" in lines[0]) and "--help" in lines[0]

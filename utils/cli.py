@@ -7,6 +7,15 @@ import sys
 from utils.errors import EXIT_BAD_INPUT, InputError
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose usage mistakes (an unknown flag, a value it cannot take) are bad input
+    like any other: raised as :class:`InputError`, so :func:`run_cli` prints them on one line,
+    ``error: ...``, exit code 2 (argparse itself prints its whole usage first)."""
+
+    def error(self, message):
+        raise InputError(f"{message} ({self.prog} --help lists the options)")
+
+
 def run_cli(main, argv=None) -> int:
     """Call ``main(argv)``; bad input prints ``error: ...`` on one line and returns exit code 2."""
     try:

@@ -16,7 +16,6 @@ never smearing the foreground object into the hole (Zitnick et al., 2004; Fehn, 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,8 +182,9 @@ def anaglyph(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 def main(argv=None) -> int:
     from utils.image_io import check_outputs, read_depth, read_photo, write_image
     from utils.visualization import contact_sheet
+    from utils.cli import ArgumentParser
 
-    p = argparse.ArgumentParser(prog="python -m preprocess.view.generate_multiview", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python -m preprocess.view.generate_multiview", description=__doc__.split("\n\n")[0])
     p.add_argument("image")
     p.add_argument("depth", help="depth map (larger = nearer), same size as the image")
     p.add_argument("--out", required=True)

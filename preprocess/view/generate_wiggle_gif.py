@@ -8,7 +8,6 @@ Views are rendered by ``generate_multiview.shift_view`` from ``-amplitude`` to
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -42,9 +41,10 @@ def wiggle_from_render(rgb: np.ndarray, depth: np.ndarray | None, out, views: in
 
 
 def main(argv=None) -> int:
+    from utils.cli import ArgumentParser
     from utils.image_io import check_not_input, check_writable, read_depth, read_photo
 
-    p = argparse.ArgumentParser(prog="python -m preprocess.view.generate_wiggle_gif",
+    p = ArgumentParser(prog="python -m preprocess.view.generate_wiggle_gif",
                                 description=__doc__.split("\n\n")[0])
     p.add_argument("image")
     p.add_argument("depth")

@@ -8,7 +8,6 @@ Writes ``multiview.gif``, ``multiview.mp4`` (OpenCV's mp4v encoder, when install
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -35,9 +34,10 @@ def make_multiview(image, depth, out, kind="swing", views=24, amplitude=12.0, du
 
 
 def main(argv=None) -> int:
+    from utils.cli import ArgumentParser
     from utils.image_io import check_outputs, read_depth, read_photo
 
-    p = argparse.ArgumentParser(prog="python -m preprocess.view.make_multiview_gif",
+    p = ArgumentParser(prog="python -m preprocess.view.make_multiview_gif",
                                 description=__doc__.split("\n\n")[0])
     p.add_argument("image")
     p.add_argument("depth")
