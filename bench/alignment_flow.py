@@ -17,7 +17,10 @@ leaves), builds the held-out inputs as that benchmark does (``bench/cases.py``),
    ``bench/quality.py`` scores it) and against that photo moved by the drawing's own wobble
    (``bench.cases.moved_by_wobble``: where the hand-drawn strokes put each part), beside the clean
    drawing's output against the real photo. How much of the gap between hand-drawn and clean is
-   the wobble itself, which an output that follows the strokes inherits.
+   the wobble itself, which an output that follows the strokes inherits;
+4. the network's colours near the aligned photo corrected toward it (``harmonise``, shipped) against
+   left as predicted, with the flow and with the perspective map alone, and the seconds of the whole
+   carry-over with each (best of 3).
 """
 from __future__ import annotations
 
@@ -84,7 +87,7 @@ def main(argv=None) -> int:
     p.add_argument("--cases", nargs="+", default=["motorcycle", "graf"])
     p.add_argument("--preset", default="default")
     a = p.parse_args(argv)
-    cost, occlusion, wobble = [], [], []
+    cost, occlusion, wobble, harmonised = [], [], [], []
     for name in a.cases:
         case = load_case(name)
         for task in ("lines", "bw"):
@@ -119,6 +122,13 @@ def main(argv=None) -> int:
                     out, share = carry_with_occlusion_check(pred, reference, alignment, g.luminance, g.sketch, max_px)
                     row += f" {cell(image_metrics(out, case.test_photo))} ({100 * share:.0f} %) |"
                 occlusion.append(row)
+                for refine in (True, False):
+                    row = f"| {label} | {'flow' if refine else 'perspective map only'} |"
+                    for on in (False, True):
+                        run = lambda r=refine, o=on: carry_colours(pred, reference, alignment, g.luminance,  # noqa: E731
+                                                                   g.sketch, refine=r, harmonise_network=o)
+                        row += f" {cell(image_metrics(run(), case.test_photo))} | {best_seconds(run):.2f} |"
+                    harmonised.append(row)
                 if task == "lines":
                     scores = {"": shipped} if not suffix else {
                         suffix: shipped, suffix + " against the wobbled photo": image_metrics(
@@ -141,6 +151,11 @@ def main(argv=None) -> int:
     print("| case | input | PSNR dB / SSIM / dE00 |")
     print("|---|---|---|")
     print("\n".join(wobble))
+    print("\nThe network's colours near the aligned photo: as predicted, or corrected toward it (shipped); "
+          "PSNR dB / SSIM / dE00 and seconds of the carry-over\n")
+    print("| case | input | alignment | as predicted | s | corrected (shipped) | s |")
+    print("|---|---|---|---|---:|---|---:|")
+    print("\n".join(harmonised))
     return 0
 
 

@@ -24,7 +24,11 @@ and, where it holds, takes the colours from the aligned training photo:
    views, this is what puts the red of the tank on the tank;
 5. blending: inside the aligned photo's footprint (feathered at its border, and moved by the same
    flow) the output takes its colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
-   outside, the network's.
+   outside, the network's, corrected toward the aligned photo near it (:func:`harmonise`): where the
+   two overlap, the photo shows how far off the network's colours are here (a grey where the wall
+   is red); that correction is carried past the footprint's edge by normalised convolution, fading
+   with the share of a :data:`HARMONISE_SIGMA`-px neighbourhood the photo covers, so the seam
+   between the photo's colours and the network's softens and nearby parts it does not show follow.
 
 Scenes that share no view with the training photo (a different building, the other half of a
 panorama) give few agreeing matches and are left to the network.
@@ -48,6 +52,8 @@ RATIO = 0.8               # Lowe's ratio test
 LINE_BLUR = 2.0           # px: drawings are matched as blurred ink, so wobbly strokes still match
 MAX_SIDE = 1024           # features are found on images brought down to this long side
 FEATHER = 8               # px: width of the blend at the aligned photo's border
+HARMONISE_SIGMA = 48.0    # px: how far past the aligned photo its correction of the network's colours reaches
+HARMONISE_SIDE = 256      # the correction, smooth at that scale, is computed with the long side at most this
 KINDS = ("drawing", "photo")
 
 
@@ -198,13 +204,15 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
 
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
                   lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
-                  refine: bool = False) -> np.ndarray:
+                  refine: bool = False, harmonise_network: bool = True) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in.
 
     ``lightness`` (H, W) L* / 100 of a black-and-white input: then only a*, b* are carried over
     and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output).
     ``refine``: move the perspective-aligned reference the rest of the way by
-    :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``)."""
+    :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``).
+    ``harmonise_network``: correct the network's colours near the aligned photo (:func:`harmonise`;
+    off only to measure it)."""
     target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
     if refine and target is None:
         raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
@@ -223,7 +231,35 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
         # where the flow points outside the aligned photo, nothing is carried over from there
         weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=0)
+    if harmonise_network:
+        prediction = harmonise(prediction, warped, weight, lightness)
     return blend(prediction, warped, weight, lightness)
+
+
+def harmonise(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray, lightness: np.ndarray | None = None,
+              sigma: float = HARMONISE_SIGMA) -> np.ndarray:
+    """The network's ``prediction`` (H, W, 3) RGB corrected toward the ``aligned`` photo near it.
+
+    Where the photo covers a pixel (``weight``, its share there), the correction it asks for is its
+    CIELAB minus the network's (a*, b* only with ``lightness``, a black-and-white input's L* / 100,
+    which the result keeps). Those corrections, weighted by ``weight`` and Gaussian-blurred over
+    ``sigma`` px, are added everywhere: that is the neighbourhood's mean correction (normalised
+    convolution) times the share of the neighbourhood the photo covers, so it applies in full well
+    inside the photo, about half at its edge, and fades to nothing ~2 ``sigma`` beyond. Worked on a
+    grid with the long side at most :data:`HARMONISE_SIDE` (the correction is that smooth)."""
+    h, w = weight.shape
+    lab = image_to_lab(prediction)[0].permute(1, 2, 0).numpy()
+    diff = (image_to_lab(aligned)[0].permute(1, 2, 0).numpy() - lab) * weight[..., None]
+    if lightness is not None:
+        diff[..., 0] = 0.0
+    s = min(1.0, HARMONISE_SIDE / max(h, w))
+    small = cv2.resize(diff, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma * s, borderType=cv2.BORDER_CONSTANT)
+    out = torch.from_numpy(lab + cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)).permute(2, 0, 1)[None]
+    if lightness is not None:
+        out[:, 0] = torch.from_numpy(lightness.astype(np.float32)) * 100.0
+    out[:, 0] = out[:, 0].clamp(0, 100)
+    return lab_to_rgb_keep_lightness(out)[0].permute(1, 2, 0).numpy().astype(np.float32)
 
 
 def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,

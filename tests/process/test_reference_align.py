@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from preprocess.line_styles import photo_line_drawing
-from process.reference_align import align, align_and_carry, carry_colours, reference_image, residual_flow
+from process.reference_align import (align, align_and_carry, carry_colours, harmonise, reference_image,
+                                     residual_flow)
 from utils.lab_processor import photo_lightness
 
 # A perspective view: the photo seen a little rotated, smaller, and from the side.
@@ -184,3 +185,26 @@ def test_residual_flow_takes_the_callers_warp():
                                   residual_flow(reference, H, target, "photo"))
     with pytest.raises(ValueError, match="warped"):
         residual_flow(reference, H, target, "photo", warped[:-1])
+
+
+@pytest.mark.parametrize("black_and_white", [False, True])
+def test_the_networks_colours_near_the_aligned_photo_follow_its_correction(black_and_white):
+    """harmonise: the network painted a wall grey that the aligned photo (left half) shows red. Near
+    the photo's edge the network's part turns toward red; far from it, nothing moves; inside, the
+    full correction; a black-and-white input's lightness is kept exactly."""
+    h, w = 60, 400
+    grey, red = np.float32([0.5, 0.5, 0.5]), np.float32([0.75, 0.3, 0.28])
+    prediction = np.broadcast_to(grey, (h, w, 3)).copy()
+    aligned = np.broadcast_to(red, (h, w, 3)).copy()
+    weight = np.zeros((h, w), np.float32)
+    weight[:, :150] = 1.0
+    lightness = photo_lightness(prediction) if black_and_white else None
+    out = harmonise(prediction, aligned, weight, lightness, sigma=20.0)
+    redness = out[h // 2, :, 0] - out[h // 2, :, 1]
+    assert redness[100] > 0.8 * (red[0] - red[1])           # well inside: nearly the full correction
+    assert 0.05 < redness[170] < redness[100]               # just past the edge: part of it
+    assert abs(redness[399]) < 1e-3                         # 12 sigma away: the network's grey as it was
+    assert np.all(np.diff(redness[150:]) <= 1e-4)           # fading with the distance
+    if black_and_white:
+        np.testing.assert_allclose(photo_lightness(out), lightness, atol=5e-4)
+
