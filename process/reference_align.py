@@ -27,7 +27,7 @@ and, where it holds, takes the colours from the aligned training photo:
    outside, the network's, corrected toward the aligned photo near it (:func:`harmonise`): where the
    two overlap, the photo shows how far off the network's colours are here (a grey where the wall
    is red); that correction is carried past the footprint's edge by normalised convolution, fading
-   with the share of a :data:`HARMONISE_SIGMA`-px neighbourhood the photo covers, so the seam
+   with the share of a neighbourhood (:data:`HARMONISE_REACH` of the input's size) the photo covers, so the seam
    between the photo's colours and the network's softens and nearby parts it does not show follow.
 
 Scenes that share no view with the training photo (a different building, the other half of a
@@ -52,8 +52,10 @@ RATIO = 0.8               # Lowe's ratio test
 LINE_BLUR = 2.0           # px: drawings are matched as blurred ink, so wobbly strokes still match
 MAX_SIDE = 1024           # features are found on images brought down to this long side
 FEATHER = 8               # px: width of the blend at the aligned photo's border
-HARMONISE_SIGMA = 48.0    # px: how far past the aligned photo its correction of the network's colours reaches
-HARMONISE_SIDE = 256      # the correction, smooth at that scale, is computed with the long side at most this
+HARMONISE_REACH = 0.06    # the aligned photo's correction of the network's colours is blurred over this x the
+                          # input's long side (48 px for an 800-px view) and reaches ~3 times as far past it
+HARMONISE_SIDE = 256      # ... worked out on a grid with this long side
+HARMONISE_BAND_ROWS = 512  # ... and applied in bands of this many rows
 KINDS = ("drawing", "photo")
 
 
@@ -237,30 +239,47 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
 
 
 def harmonise(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray, lightness: np.ndarray | None = None,
-              sigma: float = HARMONISE_SIGMA) -> np.ndarray:
+              reach: float = HARMONISE_REACH, band: int = HARMONISE_BAND_ROWS) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB corrected toward the ``aligned`` photo near it.
 
-    Where the photo covers a pixel (``weight``, its share there), the correction it asks for is its
-    CIELAB minus the network's (a*, b* only with ``lightness``, a black-and-white input's L* / 100,
-    which the result keeps). Those corrections, weighted by ``weight`` and Gaussian-blurred over
-    ``sigma`` px, are added everywhere: that is the neighbourhood's mean correction (normalised
-    convolution) times the share of the neighbourhood the photo covers, so it applies in full well
-    inside the photo, about half at its edge, and fades to nothing ~2 ``sigma`` beyond. Worked on a
-    grid with the long side at most :data:`HARMONISE_SIDE` (the correction is that smooth)."""
-    h, w = weight.shape
-    lab = image_to_lab(prediction)[0].permute(1, 2, 0).numpy()
-    diff = (image_to_lab(aligned)[0].permute(1, 2, 0).numpy() - lab) * weight[..., None]
-    if lightness is not None:
-        diff[..., 0] = 0.0
-    s = min(1.0, HARMONISE_SIDE / max(h, w))
-    small = cv2.resize(diff, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma * s, borderType=cv2.BORDER_CONSTANT)
-    out = torch.from_numpy(lab + cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)).permute(2, 0, 1)[None]
-    if lightness is not None:
-        out[:, 0] = torch.from_numpy(lightness.astype(np.float32)) * 100.0
-    out[:, 0] = out[:, 0].clamp(0, 100)
-    return lab_to_rgb_keep_lightness(out)[0].permute(1, 2, 0).numpy().astype(np.float32)
+    Where the photo covers the input (``weight``, its share of each pixel) it says how far off the
+    network is there: the correction is the photo's CIELAB minus the network's (a*, b* only with
+    ``lightness``, a black-and-white input's L* / 100, which the result keeps). Those corrections,
+    weighted by ``weight`` and Gaussian-blurred over ``reach`` x the input's long side, are added:
+    that is the neighbourhood's mean correction (normalised convolution) times the share of the
+    neighbourhood the photo covers, so it applies in full well inside the photo, about half at its
+    edge, and fades to nothing ~3 sigma beyond (the image's own border reflects, so it does not
+    thin the correction there). The blur does not stop at edges: a correction can lean across a
+    roofline into the sky next to it.
 
+    The correction is smooth at that scale, so it is worked out on a grid with the long side
+    :data:`HARMONISE_SIDE` from each cell's coverage-weighted mean colours, and applied at full
+    size in bands of ``band`` rows: memory beyond the images stays that of a band."""
+    h, w = weight.shape
+    s = min(1.0, HARMONISE_SIDE / max(h, w))
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    share = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+    cell_mean = lambda rgb: cv2.resize(rgb * weight[..., None], size, interpolation=cv2.INTER_AREA) \
+        / np.maximum(share, 1e-6)[..., None]  # noqa: E731
+    small = (image_to_lab(cell_mean(aligned)) - image_to_lab(cell_mean(prediction)))[0].permute(1, 2, 0).numpy()
+    if lightness is not None:
+        small[..., 0] = 0.0
+    small = cv2.GaussianBlur(small * share[..., None], (0, 0), reach * max(h, w) * s, borderType=cv2.BORDER_REFLECT)
+    # full-size rows of the grid, bilinear as cv2.resize (pixel centres), one band at a time
+    xs = np.broadcast_to(((np.arange(w) + 0.5) * size[0] / w - 0.5).astype(np.float32), (min(band, h), w))
+    out = np.empty(prediction.shape, np.float32)
+    for top in range(0, h, band):
+        rows = slice(top, min(h, top + band))
+        ys = ((np.arange(rows.start, rows.stop) + 0.5) * size[1] / h - 0.5).astype(np.float32)
+        correction = cv2.remap(small, np.ascontiguousarray(xs[:len(ys)]),
+                               np.ascontiguousarray(np.broadcast_to(ys[:, None], (len(ys), w))),
+                               cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lab = image_to_lab(prediction[rows]) + torch.from_numpy(correction).permute(2, 0, 1)[None]
+        if lightness is not None:
+            lab[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
+        lab[:, 0] = lab[:, 0].clamp(0, 100)
+        out[rows] = lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
+    return out
 
 def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,
           lightness: np.ndarray | None = None) -> np.ndarray:

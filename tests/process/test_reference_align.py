@@ -189,9 +189,10 @@ def test_residual_flow_takes_the_callers_warp():
 
 @pytest.mark.parametrize("black_and_white", [False, True])
 def test_the_networks_colours_near_the_aligned_photo_follow_its_correction(black_and_white):
-    """harmonise: the network painted a wall grey that the aligned photo (left half) shows red. Near
+    """harmonise: the network painted a wall grey that the aligned photo (left part) shows red. Near
     the photo's edge the network's part turns toward red; far from it, nothing moves; inside, the
-    full correction; a black-and-white input's lightness is kept exactly."""
+    full correction, at the image's top row as in its middle; a black-and-white input's lightness is
+    kept exactly; worked in bands, the same; a photo that agrees with the network changes nothing."""
     h, w = 60, 400
     grey, red = np.float32([0.5, 0.5, 0.5]), np.float32([0.75, 0.3, 0.28])
     prediction = np.broadcast_to(grey, (h, w, 3)).copy()
@@ -199,12 +200,15 @@ def test_the_networks_colours_near_the_aligned_photo_follow_its_correction(black
     weight = np.zeros((h, w), np.float32)
     weight[:, :150] = 1.0
     lightness = photo_lightness(prediction) if black_and_white else None
-    out = harmonise(prediction, aligned, weight, lightness, sigma=20.0)
-    redness = out[h // 2, :, 0] - out[h // 2, :, 1]
-    assert redness[100] > 0.8 * (red[0] - red[1])           # well inside: nearly the full correction
-    assert 0.05 < redness[170] < redness[100]               # just past the edge: part of it
-    assert abs(redness[399]) < 1e-3                         # 12 sigma away: the network's grey as it was
-    assert np.all(np.diff(redness[150:]) <= 1e-4)           # fading with the distance
+    out = harmonise(prediction, aligned, weight, lightness, reach=0.05)           # sigma 20 px
+    redness = out[:, :, 0] - out[:, :, 1]
+    full = red[0] - red[1] if not black_and_white else redness[h // 2, 0]
+    assert redness[h // 2, 60] > 0.95 * full                 # well inside: the full correction
+    assert abs(redness[0, 60] - redness[h // 2, 60]) < 1e-3   # the image's border does not thin it
+    assert 0.05 < redness[h // 2, 170] < redness[h // 2, 60]  # 1 sigma past the edge: part of it
+    assert abs(redness[h // 2, 399]) < 1e-3                  # 12 sigma away: the network's grey as it was
+    assert np.all(np.diff(redness[h // 2, 150:]) <= 1e-4)    # fading with the distance
+    np.testing.assert_allclose(harmonise(prediction, aligned, weight, lightness, reach=0.05, band=7), out, atol=1e-5)
+    np.testing.assert_allclose(harmonise(prediction, prediction, weight, lightness), prediction, atol=1e-4)
     if black_and_white:
         np.testing.assert_allclose(photo_lightness(out), lightness, atol=5e-4)
-
