@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
-                        "dense optical flow); homography: the perspective map alone; off: the network's colours only")
+                        "dense optical flow) and correct the network's colours near it; homography: the perspective "
+                        "map alone; off: the network's colours only")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
                         "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)

@@ -207,7 +207,8 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
                   lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
                   refine: bool = False, harmonise_network: bool = True) -> np.ndarray:
-    """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in.
+    """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in,
+    and the network's own colours corrected toward them nearby (:func:`harmonise`).
 
     ``lightness`` (H, W) L* / 100 of a black-and-white input: then only a*, b* are carried over
     and the output keeps that L* exactly (in-gamut by chroma reduction, as the network's output).
