@@ -2,6 +2,7 @@
 """Mirror averaging (``process.py --mirror-average``), measured on models ``bench/quality.py`` trained.
 
     python bench/mirror_average.py [--runs DIR] [--cases all] [--tasks sketch lines bw] [--preset default]
+                                   [--sheets DIR]
 
 For each case and task it loads ``DIR/<case>_<task>_preset_<preset>`` (the run folders ``python
 bench/quality.py --cases ... --tasks ... --presets P --out DIR`` leaves), colorizes the held-out
@@ -12,7 +13,9 @@ photos, the output ``process.py`` writes (the aligned training photo's colours c
 view lines up with it). Cells: PSNR dB / SSIM / mean CIEDE2000 / chroma ratio, and the issue's goals
 (lines: P PSNR >= mean colour + 2 dB, S SSIM >= mean colour's + 0.05, E dE00 <= 0.8 x mean colour's;
 bw: P >= own-L* baseline + 1.5 dB, S >= its SSIM, E <= 0.75 x its dE00, C chroma 0.85-1.15; '-' where
-missed). Last, the seconds of one view's colorization with each setting (best of 3).
+missed). Last, the seconds of one view's colorization with each setting (best of 3). ``--sheets DIR``:
+also write each mirror-averaged output as a picture (input | output | reference photo, with its
+scores), named ``<case>_<task>[_hand-drawn]_<network|aligned>.png``.
 """
 from __future__ import annotations
 
@@ -28,9 +31,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from bench.cases import CASES, load_case, test_inputs  # noqa: E402
+from bench.quality import comparison_sheet  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.reference_align import align_and_carry  # noqa: E402
+from utils.image_io import write_image  # noqa: E402
 from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 TASKS = ("sketch", "lines", "bw")
@@ -60,6 +65,7 @@ def main(argv=None) -> int:
     p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
     p.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     p.add_argument("--preset", default="default")
+    p.add_argument("--sheets", help="also write a picture of each mirror-averaged output into this folder")
     args = p.parse_args(argv)
     names = list(CASES) if args.cases == ["all"] else args.cases
     runs = {(n, t): Path(args.runs) / f"{n}_{t}_preset_{args.preset}" / "checkpoints" / "last.safetensors"
@@ -93,6 +99,10 @@ def main(argv=None) -> int:
                         rows.append(("as process.py writes it (aligned)", {m: c[0] for m, c in carried.items()}))
                 for label, pair in rows:
                     one, avg = (image_metrics(pair[m], case.test_photo) for m in (False, True))
+                    if args.sheets:
+                        kind = "network" if label == "network" else "aligned"
+                        name_ = f"{name}_{task}{'_hand-drawn' if suffix else ''}_{kind}.png"
+                        write_image(Path(args.sheets) / name_, comparison_sheet(guides, pair[True], case.test_photo, avg))
                     gains.append((avg["psnr"] - one["psnr"], avg["ssim"] - one["ssim"]))
                     print(f"| {name} | {task}{suffix} | {label} | {cell(base, base, '')} | {cell(one, base, task)} | "
                           f"{cell(avg, base, task)} | {gains[-1][0]:+.2f} / {gains[-1][1]:+.4f} |")
