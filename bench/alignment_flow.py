@@ -77,6 +77,13 @@ def carry_with_occlusion_check(pred, reference, alignment, lightness, sketch, ma
     return blend(pred, moved, weight, lightness), share
 
 
+def table(title: str, header: str, rule: str, rows: list[str]) -> None:
+    """A Markdown table after a blank line and its title (none for an empty title)."""
+    if title:
+        print(f"\n{title}\n")
+    print("\n".join([header, rule] + rows))
+
+
 def cell(m: dict) -> str:
     return f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.2f}"
 
@@ -138,24 +145,17 @@ def main(argv=None) -> int:
                 print(f"{label}: done", file=sys.stderr, flush=True)
     print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; "
           f"{time.strftime('%Y-%m-%d')}; runs in {a.runs} (preset {a.preset})\n")
-    print("| case | input | size | perspective map s | + flow s | flow median px | 95th pct | 99th pct |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    print("\n".join(cost))
-    print("\nOcclusion check (tried, not shipped): PSNR dB / SSIM / dE00, and the share of the input "
-          "handed back to the network\n")
-    print("| case | input | flow (shipped) | check at 2 px | check at 5 px |")
-    print("|---|---|---|---|---|")
-    print("\n".join(occlusion))
-    print("\nHand-drawn line drawings: the shipped output (perspective map + flow) against the real photo "
-          "and against the photo moved by the drawing's wobble\n")
-    print("| case | input | PSNR dB / SSIM / dE00 |")
-    print("|---|---|---|")
-    print("\n".join(wobble))
-    print("\nThe network's colours near the aligned photo: as predicted, or corrected toward it (shipped); "
-          "PSNR dB / SSIM / dE00 and seconds of the carry-over\n")
-    print("| case | input | alignment | as predicted | s | corrected (shipped) | s |")
-    print("|---|---|---|---|---:|---|---:|")
-    print("\n".join(harmonised))
+    table("", "| case | input | size | perspective map s | + flow s | flow median px | 95th pct | 99th pct |",
+          "|---|---|---|---:|---:|---:|---:|---:|", cost)
+    table("Occlusion check (tried, not shipped): PSNR dB / SSIM / dE00, and the share of the input handed back "
+          "to the network", "| case | input | flow (shipped) | check at 2 px | check at 5 px |", "|---|---|---|---|---|",
+          occlusion)
+    table("Hand-drawn line drawings: the shipped output (perspective map + flow) against the real photo and against "
+          "the photo moved by the drawing's wobble", "| case | input | PSNR dB / SSIM / dE00 |", "|---|---|---|", wobble)
+    table("The network's colours near the aligned photo: as predicted, or corrected toward it (shipped); PSNR dB / "
+          "SSIM / dE00 and seconds of the carry-over",
+          "| case | input | alignment | as predicted | s | corrected (shipped) | s |", "|---|---|---|---|---:|---|---:|",
+          harmonised)
     return 0
 
 
