@@ -13,7 +13,6 @@ import numpy as np
 
 from config.defaults import MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
-from process.inference import colorize
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
@@ -44,15 +43,14 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
     check_render_request(renderer.model.cfg, request, outputs=outputs)
     guides, photo = renderer.guides(request)
-    model, meta, dev = renderer.model, renderer.meta, renderer.device
+    model, meta = renderer.model, renderer.meta
     t0 = time.perf_counter()
-    mirror = renderer.mirror_average(request)
-    pred = colorize(model, guides, tile=tile, device=dev, chroma_smooth=request.chroma_radius, mirror_average=mirror)
+    pred = renderer.colorize(guides, request)
     seconds = time.perf_counter() - t0
     report = {"view": name, "checkpoint": str(checkpoint), "size": list(photo.shape[:2]),
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),
               "settings": METRIC_SETTINGS,
-              "rendering": {"mirror_average": mirror,
+              "rendering": {"mirror_average": renderer.mirror_average(request),
                             "chroma_smooth": request.chroma_radius if model.cfg.use_luminance else None}}
     train_photo = training_photo(meta)
     if train_photo is not None:

@@ -23,10 +23,6 @@ FEATHER = 16.0   # px: the fill eases from full to none over this distance past 
 LINE_WIDTH = 4   # px: line pixels this close to a hinted region take its colour
 
 
-def _to_lab(rgb: np.ndarray) -> torch.Tensor:
-    return image_to_lab(rgb)[0]
-
-
 def _fill_weights(owner: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Which hint colours each pixel and how strongly: (H, W) int, 1 + the hint's index (0: none),
     and (H, W) float32 weight. 1 on each hint's region and on the line pixels on its side of the
@@ -56,8 +52,8 @@ def fill_hints(rgb: np.ndarray, hints: list[Hint], sketch: np.ndarray, lightness
     labels = line_regions(sketch)
     owner, _ = hint_regions(hints, sketch, labels)
     which, weight = _fill_weights(owner, labels, len(hints))
-    lab = _to_lab(rgb)                                                   # (3, H, W)
-    targets = _to_lab(np.array([[(0.0, 0.0, 0.0)] + [hint.color for hint in hints]], np.float32))[:, 0]  # (3, 1 + n)
+    lab = image_to_lab(rgb)[0]                                                 # (3, H, W)
+    targets = image_to_lab(np.array([[(0.0, 0.0, 0.0)] + [hint.color for hint in hints]], np.float32))[0, :, 0]  # (3, 1 + n)
     # each region's mean L* moves to its hint's (the network's shading kept); a*, b* become the hint's
     sums = np.bincount(owner.ravel(), weights=lab[0].numpy().ravel(), minlength=len(hints) + 1)
     sizes = np.maximum(np.bincount(owner.ravel(), minlength=len(hints) + 1), 1)

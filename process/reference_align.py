@@ -282,6 +282,7 @@ def harmonise(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray, l
         out[rows] = lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
     return out
 
+
 def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,
           lightness: np.ndarray | None = None) -> np.ndarray:
     """``weight`` (H, W) of the ``aligned`` photo's colours over the network's ``prediction``

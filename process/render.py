@@ -135,12 +135,18 @@ class Renderer:
         check_render_request(self.model.cfg, cfg, outputs=[out])
         guides, _ = self.guides(cfg)
         self.check(guides)
-        rgb = colorize(self.model, guides, style=self.style_code(cfg.style), tile=cfg.tile or None,
-                       overlap=cfg.overlap, device=self.device, progress=progress, bf16=cfg.bf16,
-                       chroma_smooth=cfg.chroma_radius, mirror_average=self.mirror_average(cfg))
+        rgb = self.colorize(guides, cfg, self.style_code(cfg.style), progress)
         rgb = self.finish(cfg, guides, rgb)
         write_image(out, rgb)
         return out, rgb, guides
+
+    def colorize(self, guides: Guides, cfg: RenderConfig, style: torch.Tensor | None = None,
+                 progress: bool = False) -> np.ndarray:
+        """The network's colours for ``guides`` with ``cfg``'s inference settings (tiling, bf16, chroma
+        smoothing, mirror averaging); ``style``: a style code (default: the training photo's)."""
+        return colorize(self.model, guides, style=style, tile=cfg.tile or None, overlap=cfg.overlap,
+                        device=self.device, progress=progress, bf16=cfg.bf16, chroma_smooth=cfg.chroma_radius,
+                        mirror_average=self.mirror_average(cfg))
 
     def finish(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """The network's ``rgb`` as the user gets it: the training photo's colours carried over where

@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
-from process.inference import colorize
 from process.preflight import check_render_request
 from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
@@ -69,8 +68,7 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, render: Rende
     saved = model.palette.detach().clone()
     try:
         model.set_palette(target.to(model.palette.device))
-        return colorize(model, guides, device=renderer.device, chroma_smooth=render.chroma_radius,
-                        mirror_average=renderer.mirror_average(render))
+        return renderer.colorize(guides, render)
     finally:
         with torch.no_grad():
             model.palette.copy_(saved)
@@ -123,8 +121,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
                 mapping = json.loads(Path(cfg.mapping).read_text())
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
-    base = colorize(renderer.model, guides, tile=cfg.render.tile or None, device=renderer.device,
-                    chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
+    base = renderer.colorize(guides, cfg.render)
     base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
@@ -150,8 +147,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
                     f"dE {row['palette_delta_e00']:.1f}")
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
-        v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
+        v = renderer.colorize(guides, cfg.render, code)
         name = f"style_{Path(path).stem}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "style": path, **variant_scores(v, base)})
@@ -159,8 +155,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         caps.append(f"style: {Path(path).stem}")
     for w in cfg.blend:
         code = (1 - w) * codes[0] + w * codes[1]
-        v = colorize(renderer.model, guides, style=code, device=renderer.device,
-                     chroma_smooth=cfg.render.chroma_radius, mirror_average=renderer.mirror_average(cfg.render))
+        v = renderer.colorize(guides, cfg.render, code)
         name = f"blend_{w:.2f}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})
