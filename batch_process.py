@@ -33,7 +33,8 @@ def main(argv=None) -> int:
     p.add_argument("--kind", default="image", choices=["image", "sketch"],
                    help="image: photos (sketch and depth derived); sketch: drawings used as they are")
     p.add_argument("--depth-dir", help="folder of depth maps named <input stem>.npy/.png")
-    p.add_argument("--depth", help="'none' to run a depth-free model; default: estimate (photos)")
+    p.add_argument("--depth", help="a depth FILE for every input, or 'none' for a depth-free model; "
+                                   "default: estimate (photos)")
     p.add_argument("--depth-model", help="Depth Anything hub id or local folder")
     p.add_argument("--tile", type=int, default=1024)
     p.add_argument("--overlap", type=int, default=64)

@@ -57,7 +57,8 @@ def main(argv=None) -> int:
                    help="smooth: lightness moves toward the palette no further than keeps the shading's SSIM (L*) "
                         "against the base at least this (0: no floor; default 0.95)")
     p.add_argument("--style", nargs="*", default=[], help="style images (AdaIN), one variant each")
-    p.add_argument("--blend", nargs="*", type=float, default=[], help="weights between the first two styles")
+    p.add_argument("--blend", nargs="*", type=float, default=[],
+                   help="weights in [0, 1] between the first two styles (0: the first, 1: the second)")
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: hinted regions take their hint's colour, shading kept (as process.py)")

@@ -62,12 +62,15 @@ def main(argv=None) -> int:
     from process.preflight import check_render_request
     from process.render import RenderConfig, Renderer, default_out
     from utils.errors import InputError
+    from utils.image_io import check_suffix
 
     cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
                        tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16,
                        align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on",
                        chroma_smooth=getattr(args, "chroma_smooth", None), mirror_average=args.mirror_average == "on")
+    if args.wiggle:
+        check_suffix(args.wiggle, {".gif"}, "--wiggle")
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # High-resolution (tiled) inference with a trained run.
 #   bash process.sh [process.py flags...]
-# Defaults: the latest run (runs/latest) and the bundled sample's held-out right view.
+# Defaults: the latest run (runs/latest, from the folder it is run in) and the bundled
+# sample's held-out right view. Relative paths are the caller's, as with process.py.
 set -euo pipefail
-cd "$(dirname "$0")"
-PY=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
-exec "$PY" process.py "$@"
+here=$(cd "$(dirname "$0")" && pwd)
+PY=${PYTHON:-$([ -x "$here/.venv/bin/python" ] && echo "$here/.venv/bin/python" || echo python3)}
+exec "$PY" "$here/process.py" "$@"

@@ -8,9 +8,10 @@
 # 'sketch_train' (attach: tmux attach -t sketch_train; metrics: metrics_train/training.log).
 # Otherwise, or with --foreground, it runs here. --with-mask trains with the preprocessing's
 # semantic mask (SEGMENTER=sam|slic|felzenszwalb, default slic). Other flags go to train.py.
+# Relative paths (flags, runs/latest, metrics_train/) are the folder it is run in, as with train.py.
 set -euo pipefail
-cd "$(dirname "$0")"
-PY=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
+here=$(cd "$(dirname "$0")" && pwd)
+PY=${PYTHON:-$([ -x "$here/.venv/bin/python" ] && echo "$here/.venv/bin/python" || echo python3)}
 
 foreground=0; wiggle=0; with_mask=0; args=()
 for a in "$@"; do
@@ -29,7 +30,7 @@ if [ "$foreground" = 0 ] && [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null 2
     exit 2
   fi
   quoted=$(printf ' %q' "$@")
-  tmux new-session -d -s sketch_train "bash $(printf %q "$PWD/train.sh") --foreground$quoted 2>&1 | tee -a metrics_train/train_sh.log; echo; echo 'finished; press enter'; read -r _"
+  tmux new-session -d -s sketch_train -c "$PWD" "bash $(printf %q "$here/train.sh") --foreground$quoted 2>&1 | tee -a metrics_train/train_sh.log; echo; echo 'finished; press enter'; read -r _"
   echo "training runs in tmux session 'sketch_train'"
   echo "  attach:  tmux attach -t sketch_train"
   echo "  metrics: tail -f metrics_train/training.log"
@@ -50,7 +51,7 @@ done
 
 if [ -n "$image" ]; then
   echo "== preprocessing $image"
-  pre=(-m process.sketch_depth "$image" --out "$out/preprocess" --segmenter "${SEGMENTER:-slic}")
+  pre=("$here/process/sketch_depth.py" "$image" --out "$out/preprocess" --segmenter "${SEGMENTER:-slic}")
   [ -n "$depth" ] && pre+=(--depth "$depth")
   [ -n "$depth_model" ] && pre+=(--depth-model "$depth_model")
   [ -n "$sketch_method" ] && pre+=(--sketch-method "$sketch_method")
@@ -61,10 +62,10 @@ if [ -n "$image" ]; then
 fi
 
 echo "== training (stage 1: patches, stage 2: full image)"
-"$PY" train.py "${args[@]}"
+"$PY" "$here/train.py" "${args[@]}"
 
 echo "== rendering"
-render=(process.py --checkpoint "$out" --out "$out/render.png")
+render=("$here/process.py" --checkpoint "$out" --out "$out/render.png")
 if [ -n "$image" ]; then
   render+=(--image "$image" --depth "$depth")
   [ "$with_mask" = 1 ] && render+=(--mask "$out/preprocess/mask.png")

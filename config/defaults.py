@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import asdict, dataclass, field, fields
 
+from config.validation import check_ranges
 from utils.errors import InputError
 
 # Reference alignment (process/reference_align.py; process.py --align): auto = a perspective map
@@ -179,6 +180,11 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
         raise InputError(f"eval_every must be 0 (only at the end of each stage) or a number of epochs, got {cfg.eval_every}")
     if cfg.model.palette_size > 0 and cfg.model.color_space != "lab":
         raise InputError("a learned palette (palette_size > 0) needs model.color_space=lab (--color-space lab)")
+    if cfg.heldout_depth is not None and cfg.heldout_image is None:
+        raise InputError("--heldout-depth is the held-out photo's depth: give the photo with --heldout-image too")
+    if cfg.heldout_depth not in (None, "none") and cfg.depth == "none":
+        raise InputError("this run trains without depth (--depth none); leave out --heldout-depth")
+    check_ranges(cfg)
     return cfg
 
 

@@ -19,7 +19,9 @@ message naming the ways out, instead of retrying the hub for minutes.
 """
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -59,10 +61,32 @@ def load_pretrained(loader, name: str, what: str, ways_out: str):
     if hub_offline():
         raise InputError(f"{what} weights for {name} are not cached and the hub is offline (HF_HUB_OFFLINE=1); "
                          f"{ways_out}")
+    check_hub_reachable(what, name, ways_out)
+    hub_log = logging.getLogger("huggingface_hub")
+    level = hub_log.level
+    hub_log.setLevel(logging.ERROR)  # its retry warnings, a line a try, would bury the one error below
     try:
         return loader.from_pretrained(name, local_files_only=False)
     except Exception as exc:  # network errors come in many types; all mean the same to the user
         raise InputError(f"could not get {what} weights for {name} ({exc.__class__.__name__}); {ways_out}") from None
+    finally:
+        hub_log.setLevel(level)
+
+
+def check_hub_reachable(what: str, name: str, ways_out: str, timeout: float = 5.0) -> None:
+    """Refuse at once when the model hub's host cannot be reached (no network, no DNS), instead of
+    the download's retries taking minutes to fail."""
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"{what} weights for {name} are not cached and {url.hostname} cannot be reached "
+                         f"({exc.strerror or exc.__class__.__name__}); {ways_out}") from None
 
 
 class DepthEstimator:

@@ -146,6 +146,10 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
         if folder is not None and not Path(folder).is_dir():
             raise InputError(f"{flag}: not a folder: {folder}")
     check_writable_dir(out_dir)
+    if not (p.is_file() and p.suffix.lower() in MANIFEST_EXTS) and any(
+            Path(inp).resolve().parent == out_dir.resolve() for inp, _ in pairs):
+        raise InputError(f"--out {cfg.out} holds the inputs: a rerun (which resumes the batch) would take the "
+                         "outputs for more inputs; choose another --out")
     jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), ck or render.checkpoint) for inp, ck in pairs]
     # What each model needs, checked once per checkpoint before any input is read.
     for ck in dict.fromkeys(j.checkpoint for j in jobs):

@@ -16,7 +16,7 @@ from data.samples import stereo_motorcycle_views
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
-from utils.image_io import read_photo, write_image, write_json
+from utils.image_io import check_colour_photo, read_photo, write_image, write_json
 from utils.metrics import METRIC_SETTINGS, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline
 
 
@@ -34,6 +34,10 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
     network's output (no reference alignment; ``chroma_smooth`` and ``mirror_average`` as
     ``RenderConfig``'s)."""
+    if image is None and depth is not None:
+        raise InputError("--depth is the held-out photo's depth: give the photo with --image too")
+    if image is not None:
+        check_colour_photo(image, "--image (the held-out photo the output is scored against)")
     renderer = Renderer(checkpoint, device)  # the same guides as process.py would build
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")

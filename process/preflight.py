@@ -13,7 +13,7 @@ from pathlib import Path
 from config.defaults import ALIGN_MODES, ModelConfig
 from process.high_res import check_tiling
 from utils.errors import InputError
-from utils.image_io import check_not_input, check_writable
+from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check_suffix, check_writable
 
 
 def _given(value) -> bool:
@@ -40,7 +40,8 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):
         if check_files and _given(path) and not Path(path).is_file():
-            raise InputError(f"{flag}: file not found: {path}")
+            raise InputError(f"{flag}: {path} is a folder, not a file" if Path(path).is_dir()
+                             else f"{flag}: file not found: {path}")
     sample = not (cfg.image or cfg.sketch)
     if sample and (_given(cfg.depth) or _given(cfg.mask)):
         raise InputError("--depth FILE and --mask need --image or --sketch")
@@ -57,11 +58,15 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if model_cfg.num_labels == 0 and _given(cfg.mask):
         raise InputError("this model was trained without a semantic mask; leave out --mask")
     if hints and not model_cfg.hints:
-        raise InputError("this model was trained without colour hints; retrain with train.py --hints to use --hints")
+        raise InputError("this model was trained without colour hints; retrain with train.py --hints to give it hints")
     if model_cfg.use_luminance and cfg.sketch:
         raise InputError("this model colorizes grayscale photos; give --image, not --sketch")
+    if cfg.out is not None:
+        check_suffix(cfg.out, IMAGE_FORMATS)
     inputs = [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style, hints]
-    for out in outputs or [cfg.out]:
+    outputs = outputs or [cfg.out]
+    check_distinct(outputs)
+    for out in outputs:
         if out is not None:
             check_not_input(out, inputs)
             check_writable(out)

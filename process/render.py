@@ -170,6 +170,9 @@ class Renderer:
         what happened, on stderr)."""
         self.alignment_note = ""
         if not self.aligns(cfg):
+            if cfg.align == "homography":
+                print("note: --align homography applies to a drawing (--sketch) given to a line-drawing model and to "
+                      "a black-and-white model's photo; this render's colours are the network's", file=sys.stderr)
             return rgb
         if self.reference is None:
             self.alignment_note = ("note: this checkpoint keeps no training photo (saved before reference "

@@ -27,8 +27,9 @@ from preprocess.cache import MANIFEST, Cache, file_hash  # noqa: E402
 from preprocess.depth import DEFAULT_DEPTH_MODEL, depth_params, estimate_depth_cached  # noqa: E402
 from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment  # noqa: E402
 from preprocess.sketch import SKETCH_METHODS, extract_sketch  # noqa: E402
-from utils.image_io import (check_outputs, check_photo_size, check_same_size, read_depth, read_gray,  # noqa: E402
-                            read_mask, read_photo, write_depth, write_image, write_json, write_mask)
+from utils.errors import InputError  # noqa: E402
+from utils.image_io import (MAX_LABELS, check_outputs, check_photo_size, check_same_size, read_depth,  # noqa: E402
+                            read_gray, read_mask, read_photo, write_depth, write_image, write_json, write_mask)
 from utils.visualization import contact_sheet, depth_to_rgb  # noqa: E402
 
 
@@ -47,6 +48,12 @@ class PreprocessConfig:
 def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
     """Run every step for one photo; returns the manifest."""
     out = Path(out)
+    if cfg.segmenter != "none" and not 1 <= cfg.regions <= MAX_LABELS:
+        raise InputError(f"--regions must be 1 to {MAX_LABELS}, got {cfg.regions}")
+    if cfg.segmenter == "sam" and not 1 <= cfg.sam_points <= 128:
+        raise InputError(f"--sam-points must be 1 to 128, got {cfg.sam_points}")
+    if not 0 <= cfg.min_region < 1:
+        raise InputError(f"the smallest region must be a fraction of the image in [0, 1), got {cfg.min_region}")
     check_outputs(out, [MANIFEST, "sketch.png", "depth.png", "depth.npy", "depth_preview.png", "mask.png",
                         "mask_overlay.png", "preview.png"], [photo_path, cfg.depth])
     photo = read_photo(photo_path, allow_alpha=True)

@@ -17,6 +17,7 @@ mean CIEDE2000).
 from __future__ import annotations
 
 import json
+import sys
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,11 +51,30 @@ class StylesConfig:
     blend: list[float] = field(default_factory=list)    # weights w between the first two styles
 
 
+MAX_EXTRACT = 16  # colours an --extract palette may ask for
+
+
+def extract_specs(specs: list[str]) -> list[tuple[str, int]]:
+    """``--extract`` entries ``IMAGE`` or ``IMAGE:K`` as (path, K), K 5 when not given."""
+    out = []
+    for spec in specs:
+        path, sep, k = spec.rpartition(":")
+        if not sep or Path(spec).is_file():
+            out.append((spec, 5))
+            continue
+        if not (k.isdigit() and 1 <= int(k) <= MAX_EXTRACT):
+            raise InputError(f"--extract {spec}: K after the ':' must be a whole number 1 to {MAX_EXTRACT}")
+        out.append((path, int(k)))
+    return out
+
+
 def _palettes(cfg: StylesConfig) -> list[Palette]:
     out = [get_palette(p) for p in cfg.palettes]
-    for spec in cfg.extract:
-        path, _, k = spec.partition(":")
-        pal = extract_palette(read_photo(path), int(k) if k else 5)
+    for path, k in extract_specs(cfg.extract):
+        pal = extract_palette(read_photo(path), k)
+        if len(pal.lab) < k:
+            print(f"note: {path} has only {len(pal.lab)} distinct colours; its palette has {len(pal.lab)}, not {k}",
+                  file=sys.stderr)
         pal.name = f"from_{Path(path).stem}"
         out.append(pal)
     return out
@@ -99,15 +119,20 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         raise InputError(f"--structure-floor must be in [0, 1] (0: no floor), got {floor}")
     if cfg.blend and len(cfg.styles) < 2:
         raise InputError("--blend needs two --style images")
+    for w in cfg.blend:
+        if not 0 <= w <= 1:  # NaN fails this too
+            raise InputError(f"--blend weights lie in [0, 1] (0: the first style, 1: the second), got {w}")
+    extracts = extract_specs(cfg.extract)
     renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
     if cfg.mode == "learned" and renderer.model.cfg.palette_size == 0:
         raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
     palettes = _palettes(cfg)
     out = Path(cfg.out)
     outputs = [out / f for f in ("base.png", "contact_sheet.png", "styles.json")] + \
-        [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles]
+        [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles] + \
+        [out / f"blend_{w:.2f}.png" for w in cfg.blend]
     check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
-    for path in [*cfg.styles, *(spec.partition(":")[0] for spec in cfg.extract)]:
+    for path in [*cfg.styles, *(path for path, _ in extracts)]:
         if any(Path(path).resolve() == o.resolve() for o in outputs):
             raise InputError(f"refusing to write over the input file {path}; choose another --out")
     guides, _ = renderer.guides(cfg.render)

@@ -97,6 +97,21 @@ def _to_unit_float(arr: np.ndarray) -> np.ndarray:
     raise InputError(f"unsupported pixel type {arr.dtype}")
 
 
+GRAY_MODES = ("L", "I", "I;16", "I;16B", "I;16L", "F", "1", "LA")
+
+
+def check_colour_photo(path, what: str) -> None:
+    """Refuse a grayscale or transparent image where a colour photo is needed."""
+    if not Path(path).is_file():
+        raise InputError(f"{what}: file not found: {path}")
+    with _open_image(path) as img:
+        mode, transparent = img.mode, "transparency" in img.info
+    if mode in GRAY_MODES:
+        raise InputError(f"{what}: {path} is a grayscale image ({mode}); a colour photo is needed here")
+    if mode in ("RGBA", "PA") or (mode == "P" and transparent):
+        raise InputError(f"{what}: {path} has an alpha channel; flatten it onto a background first")
+
+
 def read_photo(path, allow_gray: bool = True, allow_alpha: bool = True) -> np.ndarray:
     """Read a photo as (H, W, 3) float32 RGB in [0, 1].
 
@@ -107,7 +122,7 @@ def read_photo(path, allow_gray: bool = True, allow_alpha: bool = True) -> np.nd
     """
     img = _open_image(path)
     mode = img.mode
-    if mode in ("L", "I", "I;16", "I;16B", "I;16L", "F", "1", "LA"):
+    if mode in GRAY_MODES:
         if not allow_gray:
             raise InputError(f"{path} is a grayscale image ({mode}); a colour photo is needed here")
         if mode == "LA":
@@ -189,6 +204,9 @@ def read_depth(path) -> np.ndarray:
     return normalise_depth(arr, str(path))
 
 
+MAX_LABELS = 1024  # regions a mask may have; a photo read as a colour-coded mask has tens of thousands
+
+
 def read_mask(path) -> np.ndarray:
     """Read a label map (PNG, one integer label per pixel) as (H, W) int64, relabelled 0..K-1."""
     path = _require_file(path)
@@ -205,7 +223,10 @@ def read_mask(path) -> np.ndarray:
             arr = inverse.reshape(arr.shape[:2])
     if arr.ndim != 2:
         raise InputError(f"{path}: a mask must be a 2-D label map, got shape {arr.shape}")
-    _, inverse = np.unique(arr, return_inverse=True)
+    labels, inverse = np.unique(arr, return_inverse=True)
+    if len(labels) > MAX_LABELS:
+        raise InputError(f"{path} holds {len(labels)} distinct labels (at most {MAX_LABELS}): is it a photo? "
+                         "A mask has one integer (or one flat colour) per region")
     return inverse.reshape(arr.shape).astype(np.int64)
 
 
@@ -246,6 +267,32 @@ def check_writable(out_path) -> None:
         raise InputError(f"cannot write {out}: {parent} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"cannot write {out}: the folder {parent} is not writable")
+    try:  # permissions do not tell everything (a read-only mount, /sys as root): try it
+        tempfile.TemporaryFile(dir=parent).close()
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc.__class__.__name__} in {parent}") from None
+
+
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP",
+                 ".webp": "WEBP"}
+
+
+def check_suffix(out_path, suffixes, what: str = "an output image") -> None:
+    """Refuse an output path whose extension is not one of ``suffixes`` (the file's format follows it)."""
+    if Path(out_path).suffix.lower() not in suffixes:
+        raise InputError(f"cannot write {out_path}: {what} must end in {', '.join(sorted(suffixes))}")
+
+
+def check_distinct(paths) -> None:
+    """Refuse two outputs of one request that name the same file."""
+    seen = {}
+    for p in paths:
+        if p is None:
+            continue
+        key = Path(p).resolve()
+        if key in seen:
+            raise InputError(f"two outputs name the same file ({seen[key]} and {p}); give each its own path")
+        seen[key] = p
 
 
 def check_writable_dir(out_dir) -> None:
@@ -338,6 +385,4 @@ def _json_default(o):
 
 
 def _format_for(path) -> str:
-    ext = Path(path).suffix.lower()
-    return {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP",
-            ".webp": "WEBP"}.get(ext, "PNG")
+    return IMAGE_FORMATS.get(Path(path).suffix.lower(), "PNG")

@@ -182,6 +182,7 @@ def anaglyph(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 def main(argv=None) -> int:
     from utils.image_io import check_outputs, read_depth, read_photo, write_image
     from utils.visualization import contact_sheet
+    from preprocess.view.options import check_view_options
     from utils.cli import ArgumentParser
 
     p = ArgumentParser(prog="python -m preprocess.view.generate_multiview", description=__doc__.split("\n\n")[0])
@@ -193,6 +194,7 @@ def main(argv=None) -> int:
     p.add_argument("--amplitude", type=float, default=12.0, help="max shift in px (dolly: zoom percent)")
     p.add_argument("--focus", type=float, default=0.5, help="depth that stays still, in [0, 1]")
     a = p.parse_args(argv)
+    check_view_options(a.views, a.amplitude, None, a.focus)
     out = Path(a.out)
     check_outputs(out, [f"view_{i:03d}.png" for i in range(max(a.views, 0))]
                   + ["stereo_side_by_side.png", "anaglyph.png", "views_sheet.png"], [a.image, a.depth])

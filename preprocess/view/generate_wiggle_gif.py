@@ -41,8 +41,9 @@ def wiggle_from_render(rgb: np.ndarray, depth: np.ndarray | None, out, views: in
 
 
 def main(argv=None) -> int:
+    from preprocess.view.options import check_view_options
     from utils.cli import ArgumentParser
-    from utils.image_io import check_not_input, check_writable, read_depth, read_photo
+    from utils.image_io import check_not_input, check_suffix, check_writable, read_depth, read_photo
 
     p = ArgumentParser(prog="python -m preprocess.view.generate_wiggle_gif",
                                 description=__doc__.split("\n\n")[0])
@@ -52,8 +53,10 @@ def main(argv=None) -> int:
     p.add_argument("--views", type=int, default=4)
     p.add_argument("--amplitude", type=float, default=10.0, help="largest shift, px")
     p.add_argument("--duration", type=int, default=120, help="frame duration, ms")
-    p.add_argument("--focus", type=float, default=0.5)
+    p.add_argument("--focus", type=float, default=0.5, help="depth that stays still, in [0, 1]")
     a = p.parse_args(argv)
+    check_view_options(a.views, a.amplitude, a.duration, a.focus)
+    check_suffix(a.out, {".gif"}, "a wiggle")
     check_not_input(a.out, [a.image, a.depth])
     check_writable(a.out)
     image, depth = read_photo(a.image), read_depth(a.depth)

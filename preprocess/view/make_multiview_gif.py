@@ -34,6 +34,7 @@ def make_multiview(image, depth, out, kind="swing", views=24, amplitude=12.0, du
 
 
 def main(argv=None) -> int:
+    from preprocess.view.options import check_view_options
     from utils.cli import ArgumentParser
     from utils.image_io import check_outputs, read_depth, read_photo
 
@@ -48,6 +49,7 @@ def main(argv=None) -> int:
     p.add_argument("--duration", type=int, default=80, help="frame duration, ms")
     p.add_argument("--focus", type=float, default=0.5)
     a = p.parse_args(argv)
+    check_view_options(a.views, a.amplitude, a.duration, a.focus)
     check_outputs(a.out, ["multiview.gif", "multiview.mp4", "stereo_side_by_side.png", "anaglyph.png"],
                   [a.image, a.depth])
     written = make_multiview(read_photo(a.image), read_depth(a.depth), a.out, a.trajectory, a.views, a.amplitude,
