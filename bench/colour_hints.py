@@ -15,8 +15,15 @@ reference alignment (``--align off``: the hints' own effect), twice: the network
 the hints (``--hint-fill off``) and the output as ``process.py`` gives it, each hinted region moved
 to its hint's colour (``process/hint_fill.py``, the default). Goal: 10 hints >= no hint + 3 dB.
 
-Ceiling row: the no-hint output with each of the 10 largest segments of the true photo painted
-its true mean colour, what a perfect flat fill of those regions would gain.
+Two ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
+ones the 10 hints are placed in) painted its true mean colour (a perfect flat fill of those regions),
+and the same 10 segments moved to their true mean colour in CIELAB with the network's shading inside
+kept (a perfect correction of each hinted region's colour: what ``process/hint_fill.py`` does, with
+the true regions and their true mean colour instead of the drawing's regions and the colour under
+the dot).
+
+``--runs DIR`` scores the models an earlier run of this script trained into DIR (its ``--out``)
+instead of training them again (*train s* is then left out).
 
 One-hint control test: one hint at the centre of the photo's largest segment, in whichever of
 three distinct colours (red, blue, green) is farthest from what the model painted there without
@@ -40,16 +47,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 from bench.cases import CASES, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.quality import training_data  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides  # noqa: E402
+from models.checkpoint import load_model, sketch_config_of  # noqa: E402
 from preprocess.hints import Hint, draw_hints, hint_channels, rasterise  # noqa: E402
 from preprocess.segment import segment  # noqa: E402
 from process.hint_fill import fill_hints  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.training import Trainer  # noqa: E402
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness  # noqa: E402
 from utils.lab_processor import delta_e00  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
@@ -73,6 +83,17 @@ def region_centres(photo: np.ndarray, count: int) -> list[tuple[tuple[int, int],
     return out
 
 
+def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, count: int = 10) -> np.ndarray:
+    """``plain`` with each of the photo's ``count`` largest segments moved to the photo's mean colour
+    there in CIELAB (all three channels shifted by the segment's mean difference): the shading kept."""
+    out, truth = image_to_lab(plain)[0], image_to_lab(photo)[0]
+    for _, mask in region_centres(photo, count):
+        m = torch.from_numpy(mask)
+        out[:, m] += (truth[:, m].mean(dim=1) - out[:, m].mean(dim=1))[:, None]
+    out[0] = out[0].clamp(0, 100)
+    return lab_to_rgb_keep_lightness(out[None])[0].permute(1, 2, 0).numpy()
+
+
 def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
     hints = []
     for (x, y), _ in region_centres(photo, count):
@@ -89,17 +110,22 @@ def hint_sheet(sketch: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted:
                           f"10 hints: {scores[1]['psnr']:.1f} dB", "reference photo (never seen)"], cell_width=300)
 
 
-def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str | None = None) -> dict:
+def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str | None = None,
+             runs: Path | None = None) -> dict:
     case = load_case(name)
-    over = merge_overrides(task_overrides("lines"), {"model": {"hints": True}})
-    cfg = train_config(preset, out=str(out / f"{name}_hints"), metrics_log=str(out / "training.log"), eval_every=10_000,
-                       **over)
-    t0 = time.perf_counter()
-    trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
-    trainer.fit()
-    seconds = time.perf_counter() - t0
-    guides = test_inputs(case, "lines", cfg.sketch)[""]
-    model = trainer.inference_model
+    if runs is not None:  # the model an earlier run trained
+        model, meta = load_model(runs / f"{name}_hints", "cpu")
+        sketch, seconds = sketch_config_of(meta), None
+    else:
+        over = merge_overrides(task_overrides("lines"), {"model": {"hints": True}})
+        cfg = train_config(preset, out=str(out / f"{name}_hints"), metrics_log=str(out / "training.log"),
+                           eval_every=10_000, **over)
+        t0 = time.perf_counter()
+        trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
+        trainer.fit()
+        seconds = time.perf_counter() - t0
+        model, sketch = trainer.inference_model, cfg.sketch
+    guides = test_inputs(case, "lines", sketch)[""]
     rows, kept = {}, {}
     for n in counts:
         hints = true_colour_hints(case.test_photo, n)
@@ -132,7 +158,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
                          "outside_change_de00": float(delta_e00(img[~region], plain[~region]).mean())}
     base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
     return {"case": name, "seconds": seconds, "counts": rows, "kept": kept, "baseline": base,
-            "ceiling": image_metrics(ceiling, case.test_photo), "control": control}
+            "ceiling": image_metrics(ceiling, case.test_photo),
+            "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo), case.test_photo), "control": control}
 
 
 def main(argv=None) -> int:
@@ -145,13 +172,16 @@ def main(argv=None) -> int:
     p.add_argument("--figure", help="write a picture here: drawing with 10 hints | no hints | 10 hints kept | "
                                     "reference (the README's docs/hints.png)")
     p.add_argument("--figure-case", help="the case the picture shows (default: the first)")
+    p.add_argument("--runs", help="score the models an earlier run of this script trained here (its --out) "
+                                  "instead of training them")
     a = p.parse_args(argv)
     names = list(CASES) if a.cases == ["all"] else a.cases
     for n in names:
         if n not in CASES:
             p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
     shown = a.figure_case or names[0]
-    results = [run_case(n, a.preset, a.counts, Path(a.out), a.figure if n == shown else None) for n in names]
+    results = [run_case(n, a.preset, a.counts, Path(a.out), a.figure if n == shown else None,
+                        Path(a.runs) if a.runs else None) for n in names]
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, line-drawing task, network alone (no alignment)\n")
     cell = lambda m: f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.1f}"  # noqa: E731
@@ -159,14 +189,17 @@ def main(argv=None) -> int:
                        ("kept", "hints kept: each hinted region moved to its hint's colour (the default)")):
         print(f"\n{title}\n")
         print("| case | train s | mean colour | " + " | ".join(f"{n} hints" for n in a.counts)
-              + " | 10 hints - 0 (goal >= +3 dB) | ceiling: 10 true segments flat - 0 |")
-        print("|---|---:|---|" + "---|" * len(a.counts) + "---|---|")
+              + " | 10 hints - 0 (goal >= +3 dB) | ceiling: 10 true segments flat - 0 "
+              "| ceiling: 10 true segments' colour, shading kept - 0 |")
+        print("|---|---:|---|" + "---|" * len(a.counts) + "---|---|---|")
         for r in results:
             rows = r[key]
             gain = f"{rows[10]['psnr'] - rows[0]['psnr']:+.2f} dB" if 10 in rows and 0 in rows else "-"
-            ceiling = f"{r['ceiling']['psnr'] - rows[0]['psnr']:+.2f} dB" if 0 in rows else "-"
-            print(f"| {r['case']} | {r['seconds']:.0f} | {cell(r['baseline'])} | "
-                  + " | ".join(cell(rows[n]) for n in a.counts) + f" | {gain} | {ceiling} |")
+            ceiling, shaded = (f"{r[k]['psnr'] - rows[0]['psnr']:+.2f} dB" if 0 in rows else "-"
+                               for k in ("ceiling", "shaded_ceiling"))
+            seconds = "-" if r["seconds"] is None else f"{r['seconds']:.0f}"
+            print(f"| {r['case']} | {seconds} | {cell(r['baseline'])} | "
+                  + " | ".join(cell(rows[n]) for n in a.counts) + f" | {gain} | {ceiling} | {shaded} |")
     print("\nCells: PSNR dB / SSIM / mean dE00.\n")
     print("| case | one hint: colour | region share | dE00 to the hint inside (goal <= 10): network / kept "
           "| dE00 change outside (goal <= 3): network / kept |")
