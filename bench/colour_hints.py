@@ -83,11 +83,11 @@ def region_centres(photo: np.ndarray, count: int) -> list[tuple[tuple[int, int],
     return out
 
 
-def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, count: int = 10) -> np.ndarray:
-    """``plain`` with each of the photo's ``count`` largest segments moved to the photo's mean colour
-    there in CIELAB (all three channels shifted by the segment's mean difference): the shading kept."""
+def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
+    """``plain`` with each of the photo's segments ``masks`` moved to the photo's mean colour there in
+    CIELAB (all three channels shifted by the segment's mean difference): the shading kept."""
     out, truth = image_to_lab(plain)[0], image_to_lab(photo)[0]
-    for _, mask in region_centres(photo, count):
+    for mask in masks:
         m = torch.from_numpy(mask)
         out[:, m] += (truth[:, m].mean(dim=1) - out[:, m].mean(dim=1))[:, None]
     out[0] = out[0].clamp(0, 100)
@@ -140,8 +140,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     # one-hint control
     guides.hints = None
     plain = colorize(model, guides)
-    ceiling = plain.copy()
-    for _, mask in region_centres(case.test_photo, 10):
+    ceiling, segments = plain.copy(), [mask for _, mask in region_centres(case.test_photo, 10)]
+    for mask in segments:
         ceiling[mask] = case.test_photo[mask].mean(axis=0)
     (x, y), region = region_centres(case.test_photo, 1)[0]
     painted = plain[region].mean(axis=0)
@@ -159,7 +159,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
     return {"case": name, "seconds": seconds, "counts": rows, "kept": kept, "baseline": base,
             "ceiling": image_metrics(ceiling, case.test_photo),
-            "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo), case.test_photo), "control": control}
+            "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo, segments), case.test_photo),
+            "control": control}
 
 
 def main(argv=None) -> int:

@@ -3,7 +3,7 @@
 A value outside its range would otherwise crash deep inside training (a batch of 0, a
 negative seed), allocate tens of gigabytes (a 100000 px patch), or train something that
 makes no sense without a word (a negative learning rate). Each entry is
-``(section, field, low, high, flag)``: ``low``/``high`` inclusive bounds (``None``: none), ``flag``
+``(section, field, low, high, flag)``: ``low``/``high`` inclusive bounds, ``flag``
 the ``train.py`` flag that sets it (otherwise it is set with ``--set section.field=...``).
 """
 from __future__ import annotations

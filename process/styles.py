@@ -68,9 +68,10 @@ def extract_specs(specs: list[str]) -> list[tuple[str, int]]:
     return out
 
 
-def _palettes(cfg: StylesConfig) -> list[Palette]:
+def _palettes(cfg: StylesConfig, extracts: list[tuple[str, int]]) -> list[Palette]:
+    """The named palettes, then one extracted from each (image, K) of ``extracts``."""
     out = [get_palette(p) for p in cfg.palettes]
-    for path, k in extract_specs(cfg.extract):
+    for path, k in extracts:
         pal = extract_palette(read_photo(path), k)
         if len(pal.lab) < k:
             print(f"note: {path} has only {len(pal.lab)} distinct colours; its palette has {len(pal.lab)}, not {k}",
@@ -126,7 +127,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
     if cfg.mode == "learned" and renderer.model.cfg.palette_size == 0:
         raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
-    palettes = _palettes(cfg)
+    palettes = _palettes(cfg, extracts)
     out = Path(cfg.out)
     outputs = [out / f for f in ("base.png", "contact_sheet.png", "styles.json")] + \
         [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles] + \

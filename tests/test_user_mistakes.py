@@ -61,13 +61,20 @@ def test_process_never_writes_over_the_checkpoint(tiny_run, files, capsys):
     assert _tree(tiny_run) == before
 
 
-def test_process_outputs_must_differ_and_wiggle_is_a_gif(tiny_run, files, capsys):
+def test_process_wiggle_is_a_gif_and_never_the_output(tiny_run, files, capsys):
     out = str(files / "same.png")
-    _refused(process_cli.main, _render(tiny_run, files, "--out", out, "--wiggle", str(files / "w.png")), capsys,
-             "--wiggle must end in .gif")
-    _refused(process_cli.main, _render(tiny_run, files, "--out", str(files / "x.gif"), "--wiggle",
-                                       str(files / "x.gif")), capsys, "must end in")
+    for wiggle in (files / "w.png", out):
+        _refused(process_cli.main, _render(tiny_run, files, "--out", out, "--wiggle", str(wiggle)), capsys,
+                 "--wiggle must end in .gif")
     assert not (files / "same.png").exists()
+
+
+def test_two_outputs_of_one_request_may_not_share_a_file(tiny_run, files, capsys):
+    """The same palette named twice would write its variant twice: refused, naming the file."""
+    out = files / "styles"
+    _refused(generate_styles.main, ["--checkpoint", str(tiny_run), "--out", str(out), "--palettes", "sandstone",
+                                    "sandstone"], capsys, "both be written to", "palette_sandstone.png")
+    assert not out.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can pass the permission test and still fail to write")

@@ -101,11 +101,17 @@ GRAY_MODES = ("L", "I", "I;16", "I;16B", "I;16L", "F", "1", "LA")
 
 
 def check_colour_photo(path, what: str) -> None:
-    """Refuse a grayscale or transparent image where a colour photo is needed."""
+    """Refuse a grayscale or transparent image where a colour photo is needed, from its header alone
+    (a file that cannot be read is refused when it is read)."""
     if not Path(path).is_file():
         raise InputError(f"{what}: file not found: {path}")
-    with _open_image(path) as img:
-        mode, transparent = img.mode, "transparency" in img.info
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:  # lazy: the header, not the pixels
+                mode, transparent = img.mode, "transparency" in img.info
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return
     if mode in GRAY_MODES:
         raise InputError(f"{what}: {path} is a grayscale image ({mode}); a colour photo is needed here")
     if mode in ("RGBA", "PA") or (mode == "P" and transparent):
@@ -285,14 +291,14 @@ def check_suffix(out_path, suffixes, what: str = "an output image") -> None:
 
 def check_distinct(paths) -> None:
     """Refuse two outputs of one request that name the same file."""
-    seen = {}
+    seen = set()
     for p in paths:
         if p is None:
             continue
         key = Path(p).resolve()
         if key in seen:
-            raise InputError(f"two outputs name the same file ({seen[key]} and {p}); give each its own path")
-        seen[key] = p
+            raise InputError(f"two outputs would both be written to {p}; give each its own path or name")
+        seen.add(key)
 
 
 def check_writable_dir(out_dir) -> None:
