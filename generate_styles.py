@@ -70,6 +70,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)
+    from process.preflight import note_idle_hint_fill
     from process.render import RenderConfig
     from process.styles import StylesConfig, generate_styles
 
@@ -80,6 +81,7 @@ def main(argv=None) -> int:
                                            mirror_average=a.mirror_average == "on"),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
+    note_idle_hint_fill(cfg.render.hint_fill, "--hints", cfg.render.hints)
     report = generate_styles(cfg)
     print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s} "
           f"{'lightness moved':>15s}")

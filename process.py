@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.preflight import check_render_request
+    from process.preflight import check_render_request, note_idle_hint_fill
     from process.render import RenderConfig, Renderer, default_out
     from utils.errors import InputError
     from utils.image_io import check_suffix
@@ -71,6 +71,7 @@ def main(argv=None) -> int:
                        chroma_smooth=getattr(args, "chroma_smooth", None), mirror_average=args.mirror_average == "on")
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
+    note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])

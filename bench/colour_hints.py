@@ -2,7 +2,7 @@
 """Colour-hint benchmark: how much a few hints help a line-drawing model on the development cases.
 
     python bench/colour_hints.py [--cases motorcycle graf aero china | all] [--preset default]
-                                 [--counts 0 1 5 10] [--out DIR] [--json FILE]
+                                 [--task lines | bw] [--counts 0 1 5 10] [--out DIR] [--json FILE]
                                  [--figure PNG [--figure-case NAME]]
 
 Protocol (issue 15, on the line-drawing task of ``bench/quality.py``): per case, train a
@@ -14,6 +14,13 @@ mean colour under the dot. Scores as ``bench/quality.py`` (PSNR, SSIM, mean CIED
 reference alignment (``--align off``: the hints' own effect), twice: the network's own reading of
 the hints (``--hint-fill off``) and the output as ``process.py`` gives it, each hinted region moved
 to its hint's colour (``process/hint_fill.py``, the default). Goal: 10 hints >= no hint + 3 dB.
+
+``--task bw``: the same with a black-and-white photo as input (the other task of the line-drawing
+issue; the setting of Zhang et al. 2017, whose +3 dB from 10 points the goal quotes): a
+``--luminance --hints`` model given the held-out view's black-and-white version, the hints' regions
+closed by the lines of the sketch ``process.py`` draws from it; the input's L* is kept, so a hint
+moves only a*, b*. The free baseline of that task is printed too: the input's L* with the training
+photo's mean a*, b*.
 
 Two ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
 ones the 10 hints are placed in) painted its true mean colour (a perfect flat fill of those regions),
@@ -28,7 +35,9 @@ instead of training them again (*train s* is then left out).
 One-hint control test: one hint at the centre of the photo's largest segment, in whichever of
 three distinct colours (red, blue, green) is farthest from what the model painted there without
 hints. Its region is the one it fills on the drawing (closed by the drawing's lines, within
-``preprocess.hints.REACH`` px). Reported: mean CIEDE2000 between the output inside that region and
+``preprocess.hints.REACH`` px); on a black-and-white photo, where its weight carried along the
+lightness (``process/hint_propagation.py``) is at least 1/2, and the colour it is compared with
+inside is the hint's a*, b* at the photo's own lightness (which a black-and-white photo keeps). Reported: mean CIEDE2000 between the output inside that region and
 the hint colour (goal <= 10), and the mean CIEDE2000 change outside it against the no-hint output
 (goal <= 3), again for the network alone and with the hint kept.
 """
@@ -49,7 +58,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bench.cases import CASES, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.cases import CASES, black_and_white, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.quality import training_data  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides  # noqa: E402
@@ -57,15 +66,18 @@ from models.checkpoint import load_model, sketch_config_of  # noqa: E402
 from preprocess.hints import Hint, draw_hints, hint_channels, rasterise  # noqa: E402
 from preprocess.segment import segment  # noqa: E402
 from process.hint_fill import fill_hints  # noqa: E402
+from process.hint_propagation import carry_along_lightness, hint_dots  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.training import Trainer  # noqa: E402
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness  # noqa: E402
 from utils.lab_processor import delta_e00  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
-from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
+from utils.lab_processor import photo_lightness  # noqa: E402
+from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 
 RADIUS = 3
+TASKS = {"lines": "line-drawing task", "bw": "black-and-white task"}
 CONTROL_COLOURS = {"red": (0.84, 0.15, 0.16), "blue": (0.12, 0.47, 0.71), "green": (0.17, 0.63, 0.17)}
 
 
@@ -83,15 +95,42 @@ def region_centres(photo: np.ndarray, count: int) -> list[tuple[tuple[int, int],
     return out
 
 
-def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
+def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray], keep_lightness: bool = False
+                   ) -> np.ndarray:
     """``plain`` with each of the photo's segments ``masks`` moved to the photo's mean colour there in
-    CIELAB (all three channels shifted by the segment's mean difference): the shading kept."""
+    CIELAB (all three channels shifted by the segment's mean difference): the shading kept.
+    ``keep_lightness`` (a black-and-white input): L* is the photo's own, only a*, b* move."""
     out, truth = image_to_lab(plain)[0], image_to_lab(photo)[0]
     for mask in masks:
         m = torch.from_numpy(mask)
         out[:, m] += (truth[:, m].mean(dim=1) - out[:, m].mean(dim=1))[:, None]
-    out[0] = out[0].clamp(0, 100)
+    out[0] = truth[0] if keep_lightness else out[0].clamp(0, 100)
     return lab_to_rgb_keep_lightness(out[None])[0].permute(1, 2, 0).numpy()
+
+
+def flat_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray], keep_lightness: bool = False
+                 ) -> np.ndarray:
+    """``plain`` with each of the photo's segments ``masks`` painted the photo's mean colour there
+    (``keep_lightness``: its mean a*, b* over the photo's own L*, for a black-and-white input)."""
+    if not keep_lightness:
+        out = plain.copy()
+        for mask in masks:
+            out[mask] = photo[mask].mean(axis=0)
+        return out
+    out, truth = image_to_lab(plain)[0], image_to_lab(photo)[0]
+    for mask in masks:
+        m = torch.from_numpy(mask)
+        out[1:, m] = truth[1:, m].mean(dim=1)[:, None]
+    out[0] = truth[0]
+    return lab_to_rgb_keep_lightness(out[None])[0].permute(1, 2, 0).numpy()
+
+
+def at_lightness(colour: np.ndarray, lightness: np.ndarray) -> np.ndarray:
+    """(H, W, 3) RGB: ``colour``'s a*, b* at each pixel's ``lightness`` (L* / 100): what a hint can
+    make of a black-and-white photo, whose lightness is kept."""
+    lab = image_to_lab(np.broadcast_to(colour, (*lightness.shape, 3)).astype(np.float32))
+    lab[0, 0] = torch.from_numpy(lightness * 100.0)
+    return lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
 
 
 def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
@@ -102,47 +141,49 @@ def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
     return hints
 
 
-def hint_sheet(sketch: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted: np.ndarray, photo: np.ndarray,
-               scores: tuple[dict, dict]) -> np.ndarray:
+def hint_sheet(given: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted: np.ndarray, photo: np.ndarray,
+               scores: tuple[dict, dict], what: str = "line drawing") -> np.ndarray:
     """input with hints | no hints | with the hints | reference: the README's picture."""
-    return contact_sheet([draw_hints(sketch, hints), plain, hinted, photo],
-                         ["line drawing + 10 hints (dots enlarged)", f"no hints: {scores[0]['psnr']:.1f} dB",
+    return contact_sheet([draw_hints(given, hints), plain, hinted, photo],
+                         [f"{what} + 10 hints (dots enlarged)", f"no hints: {scores[0]['psnr']:.1f} dB",
                           f"10 hints: {scores[1]['psnr']:.1f} dB", "reference photo (never seen)"], cell_width=300)
 
 
 def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str | None = None,
-             runs: Path | None = None) -> dict:
+             runs: Path | None = None, task: str = "lines") -> dict:
     case = load_case(name)
+    folder = f"{name}_hints" if task == "lines" else f"{name}_{task}_hints"
     if runs is not None:  # the model an earlier run trained
-        model, meta = load_model(runs / f"{name}_hints", "cpu")
+        model, meta = load_model(runs / folder, "cpu")
         sketch, seconds = sketch_config_of(meta), None
     else:
-        over = merge_overrides(task_overrides("lines"), {"model": {"hints": True}})
-        cfg = train_config(preset, out=str(out / f"{name}_hints"), metrics_log=str(out / "training.log"),
+        over = merge_overrides(task_overrides(task), {"model": {"hints": True}})
+        cfg = train_config(preset, out=str(out / folder), metrics_log=str(out / "training.log"),
                            eval_every=10_000, **over)
         t0 = time.perf_counter()
         trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
         trainer.fit()
         seconds = time.perf_counter() - t0
         model, sketch = trainer.inference_model, cfg.sketch
-    guides = test_inputs(case, "lines", sketch)[""]
+    guides = test_inputs(case, task, sketch)[""]
+    lightness = photo_lightness(case.test_photo) if task == "bw" else None   # what a B&W input keeps
     rows, kept = {}, {}
     for n in counts:
         hints = true_colour_hints(case.test_photo, n)
         guides.hints = hint_channels(hints, guides.sketch) if n else None
         out = colorize(model, guides)
         rows[n] = image_metrics(out, case.test_photo)
-        filled = fill_hints(out, hints, guides.sketch)
+        filled = fill_hints(out, hints, guides.sketch, lightness)
         kept[n] = image_metrics(filled, case.test_photo)
         if figure and n == 10 and 0 in counts:
             plain = colorize(model, replace(guides, hints=None))
-            write_image(Path(figure), hint_sheet(guides.sketch, hints, plain, filled, case.test_photo, (kept[0], kept[10])))
+            given, what = ((guides.sketch, "line drawing") if task == "lines"
+                           else (black_and_white(case.test_photo), "black-and-white photo"))
+            write_image(Path(figure), hint_sheet(given, hints, plain, filled, case.test_photo, (kept[0], kept[10]), what))
     # one-hint control
     guides.hints = None
     plain = colorize(model, guides)
-    ceiling, segments = plain.copy(), [mask for _, mask in region_centres(case.test_photo, 10)]
-    for mask in segments:
-        ceiling[mask] = case.test_photo[mask].mean(axis=0)
+    segments = [mask for _, mask in region_centres(case.test_photo, 10)]
     (x, y), region = region_centres(case.test_photo, 1)[0]
     painted = plain[region].mean(axis=0)
     far = max(CONTROL_COLOURS, key=lambda k: float(delta_e00(np.array([[CONTROL_COLOURS[k]]], np.float32),
@@ -151,15 +192,24 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     hint = [Hint([(x, y)], tuple(colour), RADIUS)]
     guides.hints = hint_channels(hint, guides.sketch)
     hinted = colorize(model, guides)
-    region = guides.hints[..., 3] > 0  # the hint's region: closed by the drawing's lines, within its reach
+    if lightness is None:  # the hint's region: closed by the drawing's lines, within its reach
+        region = guides.hints[..., 3] > 0
+    else:                  # where the hint's weight, carried along the photo's lightness, is >= 1/2
+        dots = hint_dots(hint, lightness.shape)
+        region = carry_along_lightness(lightness, dots, np.zeros((*dots.shape, 1), np.float32))[1] >= 0.5
     control = {"colour": far, "region_share": float(region.mean())}
-    for how, img in (("network", hinted), ("kept", fill_hints(hinted, hint, guides.sketch))):
-        control[how] = {"inside_de00": float(delta_e00(img[region], np.broadcast_to(colour, img[region].shape)).mean()),
+    target = np.broadcast_to(colour, hinted.shape) if lightness is None else at_lightness(colour, lightness)
+    for how, img in (("network", hinted), ("kept", fill_hints(hinted, hint, guides.sketch, lightness))):
+        control[how] = {"inside_de00": float(delta_e00(img[region], target[region]).mean()),
                          "outside_change_de00": float(delta_e00(img[~region], plain[~region]).mean())}
     base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
-    return {"case": name, "seconds": seconds, "counts": rows, "kept": kept, "baseline": base,
-            "ceiling": image_metrics(ceiling, case.test_photo),
-            "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo, segments), case.test_photo),
+    bw_base = (image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)
+               if task == "bw" else None)
+    bw = task == "bw"
+    return {"case": name, "task": task, "seconds": seconds, "counts": rows, "kept": kept, "baseline": base,
+            "bw_baseline": bw_base,
+            "ceiling": image_metrics(flat_ceiling(plain, case.test_photo, segments, bw), case.test_photo),
+            "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo, segments, bw), case.test_photo),
             "control": control}
 
 
@@ -167,6 +217,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", nargs="+", default=list(CASES), help=f"any of {list(CASES)}, or all")
     p.add_argument("--preset", default="default")
+    p.add_argument("--task", choices=list(TASKS), default="lines",
+                   help="lines: a Canny line drawing as input; bw: the black-and-white photo (default: lines)")
     p.add_argument("--counts", nargs="+", type=int, default=[0, 1, 5, 10])
     p.add_argument("--out", default="runs/bench_colour_hints")
     p.add_argument("--json", help="also write the results as JSON here")
@@ -182,24 +234,26 @@ def main(argv=None) -> int:
             p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
     shown = a.figure_case or names[0]
     results = [run_case(n, a.preset, a.counts, Path(a.out), a.figure if n == shown else None,
-                        Path(a.runs) if a.runs else None) for n in names]
+                        Path(a.runs) if a.runs else None, a.task) for n in names]
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-          f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, line-drawing task, network alone (no alignment)\n")
+          f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, {TASKS[a.task]}, network alone (no alignment)\n")
     cell = lambda m: f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.1f}"  # noqa: E731
     for key, title in (("counts", "the network's own reading of the hints (--hint-fill off)"),
                        ("kept", "hints kept: each hinted region moved to its hint's colour (the default)")):
         print(f"\n{title}\n")
-        print("| case | train s | mean colour | " + " | ".join(f"{n} hints" for n in a.counts)
+        free = " | input L*, mean a*b*" if a.task == "bw" else ""
+        print("| case | train s | mean colour" + free + " | " + " | ".join(f"{n} hints" for n in a.counts)
               + " | 10 hints - 0 (goal >= +3 dB) | ceiling: 10 true segments flat - 0 "
               "| ceiling: 10 true segments' colour, shading kept - 0 |")
-        print("|---|---:|---|" + "---|" * len(a.counts) + "---|---|---|")
+        print("|---|---:|---|" + "---|" * (len(a.counts) + bool(free)) + "---|---|---|")
         for r in results:
             rows = r[key]
             gain = f"{rows[10]['psnr'] - rows[0]['psnr']:+.2f} dB" if 10 in rows and 0 in rows else "-"
             ceiling, shaded = (f"{r[k]['psnr'] - rows[0]['psnr']:+.2f} dB" if 0 in rows else "-"
                                for k in ("ceiling", "shaded_ceiling"))
             seconds = "-" if r["seconds"] is None else f"{r['seconds']:.0f}"
-            print(f"| {r['case']} | {seconds} | {cell(r['baseline'])} | "
+            free_cell = f" | {cell(r['bw_baseline'])}" if r["bw_baseline"] else ""
+            print(f"| {r['case']} | {seconds} | {cell(r['baseline'])}{free_cell} | "
                   + " | ".join(cell(rows[n]) for n in a.counts) + f" | {gain} | {ceiling} | {shaded} |")
     print("\nCells: PSNR dB / SSIM / mean dE00.\n")
     print("| case | one hint: colour | region share | dE00 to the hint inside (goal <= 10): network / kept "
@@ -207,7 +261,7 @@ def main(argv=None) -> int:
     print("|---|---|---:|---:|---:|")
     for r in results:
         c = r["control"]
-        print(f"| {r['case']} | {c['colour']} | {100 * c['region_share']:.0f} % "
+        print(f"| {r['case']} | {c['colour']} | {100 * c['region_share']:.1f} % "
               f"| {c['network']['inside_de00']:.1f} / {c['kept']['inside_de00']:.1f} "
               f"| {c['network']['outside_change_de00']:.2f} / {c['kept']['outside_change_de00']:.2f} |")
     if a.json:

@@ -8,7 +8,12 @@ each hint's region (:func:`preprocess.hints.hint_regions`: closed by the drawing
 a*, b*, and its L* is shifted so that its mean is the hint's, keeping the network's shading
 inside it. Where a region was cut
 by the reach rather than by a line, the fill eases out over :data:`FEATHER` px beyond it, so an
-open area (a sky) gets no hard disc edge. For a black-and-white photo only a*, b* move: its L* is kept.
+open area (a sky) gets no hard disc edge.
+
+A black-and-white photo has no drawn lines to close a region, and its L* is kept: there each hint's
+a*, b* correction is carried along the photo's lightness instead (:mod:`process.hint_propagation`,
+Levin et al. 2004), in full where the hints' weight is at least :data:`FULL_WEIGHT` and easing
+to none below.
 """
 from __future__ import annotations
 
@@ -17,10 +22,13 @@ import torch
 from scipy.ndimage import distance_transform_edt
 
 from preprocess.hints import Hint, hint_regions, line_regions
+from process.hint_propagation import carry_along_lightness, hint_dots
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 
 FEATHER = 16.0   # px: the fill eases from full to none over this distance past the reach's edge
 LINE_WIDTH = 4   # px: line pixels this close to a hinted region take its colour
+FULL_WEIGHT = 0.5  # a black-and-white photo: the hints' correction is applied in full where their weight
+                   # reaches this, in part below (chosen by the one-hint goal: bench/results_colour_hints.md)
 
 
 def _fill_weights(owner: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,22 +54,45 @@ def fill_hints(rgb: np.ndarray, hints: list[Hint], sketch: np.ndarray, lightness
     """``rgb`` (H, W, 3) in [0, 1] with each hint's region moved to the hint's colour.
 
     ``sketch`` is the drawing the hints were placed on (same H, W); ``lightness`` (H, W) L* / 100
-    of a black-and-white input, whose L* is then kept exactly (only a*, b* shift)."""
+    of a black-and-white input, whose L* is then kept exactly (only a*, b* shift, carried along
+    the lightness: :func:`fill_along_lightness`)."""
     if not hints:
         return rgb
+    if lightness is not None:
+        return fill_along_lightness(rgb, hints, lightness)
     labels = line_regions(sketch)
     owner, _ = hint_regions(hints, sketch, labels)
     which, weight = _fill_weights(owner, labels, len(hints))
     lab = image_to_lab(rgb)[0]                                                 # (3, H, W)
-    targets = image_to_lab(np.array([[(0.0, 0.0, 0.0)] + [hint.color for hint in hints]], np.float32))[0, :, 0]  # (3, 1 + n)
+    targets = _hint_lab(hints)                                                 # (3, 1 + n)
     # each region's mean L* moves to its hint's (the network's shading kept); a*, b* become the hint's
     sums = np.bincount(owner.ravel(), weights=lab[0].numpy().ravel(), minlength=len(hints) + 1)
     sizes = np.maximum(np.bincount(owner.ravel(), minlength=len(hints) + 1), 1)
     light_shift = targets[0] - torch.from_numpy(sums / sizes).float()
     idx, wt = torch.from_numpy(which), torch.from_numpy(weight)
     out = torch.cat([lab[:1] + wt * light_shift[idx], lab[1:] + wt * (targets[1:, idx] - lab[1:])])
-    if lightness is not None:
-        out[0] = torch.from_numpy(lightness.astype(np.float32)) * 100.0
     out[0] = out[0].clamp(0, 100)
     filled = lab_to_rgb_keep_lightness(out[None])[0].permute(1, 2, 0).numpy()
     return np.where(weight[..., None] > 0, filled, rgb).astype(np.float32)  # the rest bit for bit as it was
+
+
+def _hint_lab(hints: list[Hint]) -> torch.Tensor:
+    """(3, 1 + n) CIELAB of the hints' colours, column 0 black (no hint)."""
+    return image_to_lab(np.array([[(0.0, 0.0, 0.0)] + [hint.color for hint in hints]], np.float32))[0, :, 0]
+
+
+def fill_along_lightness(rgb: np.ndarray, hints: list[Hint], lightness: np.ndarray) -> np.ndarray:
+    """``rgb`` (a black-and-white photo's colours) with each hint's a*, b* correction carried along
+    ``lightness`` (H, W, L* / 100, kept exactly): on a dot the hint's colour, around it the network's
+    colours shifted by the hints' blended correction, in full where their weight is >= 1/2."""
+    dots = hint_dots(hints, lightness.shape)
+    lab = image_to_lab(rgb)[0].numpy()                                          # (3, H, W)
+    targets = _hint_lab(hints).numpy()
+    correction = np.where(dots[..., None] > 0, targets[1:, dots].transpose(1, 2, 0) - lab[1:].transpose(1, 2, 0), 0)
+    carried, weight = carry_along_lightness(lightness, dots, correction)
+    strength = np.clip(weight / FULL_WEIGHT, 0.0, 1.0)
+    out = lab.copy()
+    out[1:] += strength[None] * carried.transpose(2, 0, 1)
+    out[0] = lightness * 100.0
+    filled = lab_to_rgb_keep_lightness(torch.from_numpy(out.astype(np.float32))[None])[0].permute(1, 2, 0).numpy()
+    return np.where(strength[..., None] > 0, filled, rgb).astype(np.float32)  # the rest bit for bit as it was

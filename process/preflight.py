@@ -8,6 +8,7 @@ settings, the input files' existence and the output path, and raises
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from config.defaults import ALIGN_MODES, ModelConfig
@@ -18,6 +19,13 @@ from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check
 
 def _given(value) -> bool:
     return value not in (None, "none")
+
+
+def note_idle_hint_fill(hint_fill: bool, hints_flag: str, hints) -> None:
+    """Say once that ``--hint-fill off`` does nothing when no hints were given (``hints_flag``:
+    the flag that gives them)."""
+    if not hint_fill and not hints:
+        print(f"note: --hint-fill off has nothing to act on without {hints_flag}", file=sys.stderr)
 
 
 def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True) -> None:

@@ -105,6 +105,14 @@ def test_align_homography_on_a_model_it_does_not_apply_to_says_so(tiny_run, file
     assert capsys.readouterr().err.count("--align homography applies to") == 1
 
 
+def test_hint_fill_off_without_hints_says_it_does_nothing(tiny_run, files, capsys):
+    assert run_cli(process_cli.main, _render(tiny_run, files, "--out", str(files / "a.png"), "--hint-fill",
+                                             "off")) == 0
+    assert capsys.readouterr().err.count("--hint-fill off has nothing to act on without --hints") == 1
+    assert run_cli(process_cli.main, _render(tiny_run, files, "--out", str(files / "b.png"))) == 0
+    assert "--hint-fill" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("flags,words", [
     (["--batch-size", "0"], ["--batch-size must be 1 to"]),
     (["--steps-per-epoch", "0"], ["--steps-per-epoch"]),
