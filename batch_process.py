@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                   help="on: hinted regions take their hint's colour, shading kept (as process.py)")
+                   help="on: hinted regions take their hint's colour (as process.py --hint-fill)")
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: this process; ray: Ray Data workers (locally, or on --address)")
     p.add_argument("--address", help="ray: an existing cluster ('auto' on one of its nodes or under `ray job submit`, "
@@ -63,7 +63,6 @@ def main(argv=None) -> int:
         from utils.errors import InputError
         raise InputError("--address, --workers and --gpus-per-worker are for --engine ray")
     from process.batch import BatchConfig, run_batch
-    from process.preflight import note_idle_hint_fill
     from process.render import RenderConfig
 
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
@@ -71,7 +70,6 @@ def main(argv=None) -> int:
                           overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
                           hint_fill=a.hint_fill == "on", chroma_smooth=getattr(a, "chroma_smooth", None),
                           mirror_average=a.mirror_average == "on")
-    note_idle_hint_fill(render.hint_fill, "--hints-dir", cfg.hints_dir)
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

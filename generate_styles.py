@@ -61,7 +61,7 @@ def main(argv=None) -> int:
                    help="weights in [0, 1] between the first two styles (0: the first, 1: the second)")
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                   help="on: hinted regions take their hint's colour, shading kept (as process.py)")
+                   help="on: hinted regions take their hint's colour (as process.py --hint-fill)")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
     p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                    help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
@@ -70,7 +70,6 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="outputs/styles")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)
-    from process.preflight import note_idle_hint_fill
     from process.render import RenderConfig
     from process.styles import StylesConfig, generate_styles
 
@@ -81,7 +80,6 @@ def main(argv=None) -> int:
                                            mirror_average=a.mirror_average == "on"),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
-    note_idle_hint_fill(cfg.render.hint_fill, "--hints", cfg.render.hints)
     report = generate_styles(cfg)
     print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s} "
           f"{'lightness moved':>15s}")

@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "in the input's pixels (a model trained with train.py --hints)")
     p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                    help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
-                        "its shading kept; off: only what the network makes of the hints")
+                        "its shading kept (a black-and-white photo: the hints' a*, b* carried along its "
+                        "lightness); off: only what the network makes of the hints")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
@@ -71,12 +72,12 @@ def main(argv=None) -> int:
                        chroma_smooth=getattr(args, "chroma_smooth", None), mirror_average=args.mirror_average == "on")
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
-    note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])
     if args.wiggle and not renderer.model.cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")
+    note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     out, rgb, guides = renderer.render(cfg, progress=True)
     print(f"wrote {out}")
     if args.wiggle:

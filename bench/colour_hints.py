@@ -17,9 +17,11 @@ to its hint's colour (``process/hint_fill.py``, the default). Goal: 10 hints >= 
 
 ``--task bw``: the same with a black-and-white photo as input (the other task of the line-drawing
 issue; the setting of Zhang et al. 2017, whose +3 dB from 10 points the goal quotes): a
-``--luminance --hints`` model given the held-out view's black-and-white version, the hints' regions
-closed by the lines of the sketch ``process.py`` draws from it; the input's L* is kept, so a hint
-moves only a*, b*. The free baseline of that task is printed too: the input's L* with the training
+``--luminance --hints`` model given the held-out view's black-and-white version; the input's L* is
+kept, so a hint moves only a*, b*, and the fill carries each hint's correction along the photo's
+lightness (``process/hint_propagation.py``) instead of filling a region closed by lines. The
+ceilings then keep the photo's L* and move a*, b* only; they bound what correcting the 10 hinted
+segments' mean colour gains, not this fill, which also reaches beyond them. The free baseline of that task is printed too: the input's L* with the training
 photo's mean a*, b*.
 
 Two ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
@@ -239,7 +241,8 @@ def main(argv=None) -> int:
           f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, {TASKS[a.task]}, network alone (no alignment)\n")
     cell = lambda m: f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.1f}"  # noqa: E731
     for key, title in (("counts", "the network's own reading of the hints (--hint-fill off)"),
-                       ("kept", "hints kept: each hinted region moved to its hint's colour (the default)")):
+                       ("kept", "hints kept (the default): each hinted region moved to its hint's colour; on a "
+                                "black-and-white photo, the hints' a*, b* carried along its lightness")):
         print(f"\n{title}\n")
         free = " | input L*, mean a*b*" if a.task == "bw" else ""
         print("| case | train s | mean colour" + free + " | " + " | ".join(f"{n} hints" for n in a.counts)

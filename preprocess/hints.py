@@ -121,17 +121,23 @@ def read_hints(path, shape) -> list[Hint]:
     return parse_hints(data, shape, p.name)
 
 
+def draw_hint(canvas: np.ndarray, hint: Hint, value: int) -> None:
+    """Draw ``hint``'s dot (a disc of its radius) or stroke (a polyline of width 2 radius + 1) into
+    the one-channel ``canvas`` (uint8 or int32) with ``value``, in place."""
+    pts = np.round(np.array(hint.points)).astype(np.int32)
+    if len(pts) == 1:
+        cv2.circle(canvas, tuple(int(v) for v in pts[0]), hint.radius, value, -1)
+    else:
+        cv2.polylines(canvas, [pts.reshape(-1, 1, 2)], False, value, thickness=2 * hint.radius + 1)
+
+
 def rasterise(hints: list[Hint], shape) -> np.ndarray:
     """Hints -> (H, W, 4) float32 channels: the hinted RGB (0 elsewhere) and the mask."""
     h, w = shape
     out = np.zeros((h, w, HINT_CHANNELS), np.float32)
     for hint in hints:
         mask = np.zeros((h, w), np.uint8)
-        pts = np.round(np.array(hint.points)).astype(np.int32)
-        if len(pts) == 1:
-            cv2.circle(mask, tuple(int(v) for v in pts[0]), hint.radius, 1, -1)
-        else:
-            cv2.polylines(mask, [pts.reshape(-1, 1, 2)], False, 1, thickness=2 * hint.radius + 1)
+        draw_hint(mask, hint, 1)
         on = mask > 0
         out[on, :3] = hint.color
         out[on, 3] = 1.0

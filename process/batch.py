@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from process.preflight import check_render_request
+from process.preflight import check_render_request, note_idle_hint_fill
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
@@ -167,6 +167,7 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
     if clash:
         raise InputError(f"the output of another input would overwrite the input {clash[0]}; choose another --out")
     out_dir.mkdir(parents=True, exist_ok=True)
+    note_idle_hint_fill(render.hint_fill, "--hints-dir", cfg.hints_dir)
     return jobs
 
 

@@ -29,6 +29,7 @@ FEATHER = 16.0   # px: the fill eases from full to none over this distance past 
 LINE_WIDTH = 4   # px: line pixels this close to a hinted region take its colour
 FULL_WEIGHT = 0.5  # a black-and-white photo: the hints' correction is applied in full where their weight
                    # reaches this, in part below (chosen by the one-hint goal: bench/results_colour_hints.md)
+NEGLIGIBLE = 0.01  # ... and not at all where it would move a* or b* by less than 1 % of the correction
 
 
 def _fill_weights(owner: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +92,7 @@ def fill_along_lightness(rgb: np.ndarray, hints: list[Hint], lightness: np.ndarr
     correction = np.where(dots[..., None] > 0, targets[1:, dots].transpose(1, 2, 0) - lab[1:].transpose(1, 2, 0), 0)
     carried, weight = carry_along_lightness(lightness, dots, correction)
     strength = np.clip(weight / FULL_WEIGHT, 0.0, 1.0)
+    strength[strength < NEGLIGIBLE] = 0.0     # the screened solution is above 0 almost everywhere
     out = lab.copy()
     out[1:] += strength[None] * carried.transpose(2, 0, 1)
     out[0] = lightness * 100.0

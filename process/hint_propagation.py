@@ -18,14 +18,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import LinearOperator, cg
+from scipy.sparse.linalg import cg
 
-from preprocess.hints import REACH, Hint, rasterise
+from preprocess.hints import REACH, Hint, draw_hint
 
-DECAY = REACH         # px of even lightness over which a hint's correction fades (to about 1/e)
-MAX_PIXELS = 120_000  # larger photos are solved at a smaller size and the result resized up (corrections are smooth)
+DECAY = REACH         # px of even lightness: a stroke's correction fades to 1/e over it (a dot's faster)
+MAX_PIXELS = 120_000  # larger photos are solved at a smaller size, the result resized up along the lightness
+UPSAMPLE_SIGMA = 0.02  # L* / 100: resizing up, a small pixel counts for a full one as their lightness is alike
+PIN_COVER = 0.25      # a small pixel is pinned to a dot's value where the dot covers this share of it
 TOLERANCE = 1e-5      # conjugate gradients' relative residual
-MAX_ITERATIONS = 2000
+MAX_ITERATIONS = 2000  # the Jacobi-scaled system's condition number is at most 16 DECAY^2 / 3 (about 12,300),
+                       # which TOLERANCE reaches in well under 1000 iterations: more means a defect
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
 
 
@@ -34,7 +37,7 @@ def hint_dots(hints: list[Hint], shape) -> np.ndarray:
     win where two overlap), 0 elsewhere."""
     dots = np.zeros(shape, np.int32)
     for i, hint in enumerate(hints):
-        dots[rasterise([hint], shape)[..., 3] > 0] = i + 1
+        draw_hint(dots, hint, i + 1)
     return dots
 
 
@@ -79,28 +82,67 @@ def _laplacian(lightness: np.ndarray, decay: float) -> sparse.csr_matrix:
 
 def carry_along_lightness(lightness: np.ndarray, dots: np.ndarray, values: np.ndarray, decay: float = DECAY
                           ) -> tuple[np.ndarray, np.ndarray]:
-    """Carry ``values`` (H, W, C), given on the ``dots`` pixels (H, W, nonzero), over the picture
-    along ``lightness`` (H, W, L* / 100). Returns the carried values (H, W, C), a blend of the
-    dots' values (0 where no dot reaches), and the weight (H, W) in [0, 1]: 1 on a dot, fading
-    with distance and across edges. A picture over :data:`MAX_PIXELS` is solved at a size that
-    fits and the result resized up; the dots themselves keep their values exactly."""
+    """Carry ``values`` (H, W, C), given on the ``dots`` pixels (H, W int: 1 + the hint's index,
+    0 elsewhere), over the picture along ``lightness`` (H, W, L* / 100). Returns the carried values
+    (H, W, C), a blend of the dots' values (0 where no dot reaches), and the weight (H, W) in
+    [0, 1]: 1 on a dot, fading with distance and across edges.
+
+    A picture over :data:`MAX_PIXELS` is solved at a size that fits: a small pixel is pinned where
+    a dot covers at least half of it (and each dot pins at least the one it covers most), and the
+    result is resized up by joint bilateral upsampling (Kopf et al. 2007) on the full-size
+    lightness, so it stops at the photo's edges, not the small grid's; the dots themselves keep
+    their values exactly."""
+    if not np.isfinite(lightness).all():
+        raise ValueError("lightness has NaN or infinite values")
     h, w = lightness.shape
     on = dots > 0
     scale = min(1.0, float(np.sqrt(MAX_PIXELS / (h * w))))
     if scale == 1.0:
         return _solve(lightness.astype(np.float64), on, values.astype(np.float64), decay)
     size = (max(2, int(w * scale)), max(2, int(h * scale)))
-    cover = cv2.resize(on.astype(np.float32), size, interpolation=cv2.INTER_AREA)   # a dot is never lost
-    sums = cv2.resize(np.where(on[..., None], values, 0).astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    small_vals = sums.reshape(size[1], size[0], -1) / np.maximum(cover, 1e-12)[..., None]
-    small_l = cv2.resize(lightness.astype(np.float32), size, interpolation=cv2.INTER_AREA).astype(np.float64)
-    carried, weight = _solve(small_l, cover > 0, small_vals.astype(np.float64), decay * size[0] / w)
-    up = cv2.resize(np.dstack([carried * weight[..., None], weight]), (w, h), interpolation=cv2.INTER_LINEAR)
-    up = up.reshape(h, w, -1)
+
+    def small(x: np.ndarray) -> np.ndarray:
+        return cv2.resize(x.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+
+    pinned = np.zeros((size[1], size[0]), bool)
+    for label in np.unique(dots[on]):
+        cover = small(dots == label)
+        pinned |= cover >= PIN_COVER
+        pinned.flat[int(np.argmax(cover))] = True                  # a dot smaller than a small pixel is kept
+    cover = small(on)
+    small_vals = np.stack([small(np.where(on, values[..., c], 0.0)) for c in range(values.shape[-1])], -1)
+    small_vals /= np.maximum(cover, 1e-12)[..., None]
+    carried, weight = _solve(small(lightness).astype(np.float64), pinned, small_vals.astype(np.float64),
+                             decay * size[0] / w)
+    up = _joint_bilateral_up(np.dstack([carried * weight[..., None], weight]), small(lightness), lightness)
     weight = np.clip(up[..., -1], 0.0, 1.0)
-    carried = up[..., :-1] / np.maximum(weight, 1e-12)[..., None]
+    carried = np.where(weight[..., None] > 1e-9, up[..., :-1] / np.maximum(weight, 1e-9)[..., None], 0.0)
     carried[on], weight[on] = values[on], 1.0
     return carried.astype(np.float32), weight.astype(np.float32)
+
+
+def _joint_bilateral_up(values: np.ndarray, small_lightness: np.ndarray, lightness: np.ndarray) -> np.ndarray:
+    """``values`` (h, w, C) on a small grid resized up to ``lightness``'s (H, W): each pixel a blend
+    of its 4 nearest small pixels, bilinear weights times how alike their lightness is to its own
+    (Gaussian, :data:`UPSAMPLE_SIGMA`), so nothing is carried across a lightness edge."""
+    (hs, ws), (h, w) = small_lightness.shape, lightness.shape
+
+    def taps(n_full: int, n_small: int):
+        pos = np.clip((np.arange(n_full) + 0.5) * n_small / n_full - 0.5, 0, n_small - 1)
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, n_small - 1)
+        frac = (pos - lo).astype(np.float32)
+        return ((lo, 1.0 - frac), (hi, frac))
+
+    total = np.zeros((h, w, values.shape[-1]), np.float32)
+    norm = np.zeros((h, w), np.float32)
+    for ys, wy in taps(h, hs):
+        for xs, wx in taps(w, ws):
+            alike = np.exp(-0.5 * ((lightness - small_lightness[ys[:, None], xs[None, :]]) / UPSAMPLE_SIGMA) ** 2)
+            weight = (wy[:, None] * wx[None, :]) * (alike + 1e-6)   # a pixel unlike all four: plain bilinear
+            total += weight[..., None] * values[ys[:, None], xs[None, :]]
+            norm += weight
+    return total / norm[..., None]
 
 
 def _solve(lightness: np.ndarray, fixed: np.ndarray, values: np.ndarray, decay: float
@@ -117,11 +159,13 @@ def _solve(lightness: np.ndarray, fixed: np.ndarray, values: np.ndarray, decay: 
     inner, coupling = system[free][:, free], system[free][:, fixed]
     known = np.concatenate([values.reshape(h * w, -1)[fixed], np.ones((int(fixed.sum()), 1))], axis=1)
     diag = inner.diagonal()
-    jacobi = LinearOperator(inner.shape, matvec=lambda v: v / diag)
+    jacobi = sparse.diags(1.0 / diag)
     solved = np.zeros((h * w, known.shape[1]))
     solved[fixed] = known
     for c in range(known.shape[1]):
-        x, _ = cg(inner, -(coupling @ known[:, c]), M=jacobi, rtol=TOLERANCE, maxiter=MAX_ITERATIONS)
+        x, info = cg(inner, -(coupling @ known[:, c]), M=jacobi, rtol=TOLERANCE, maxiter=MAX_ITERATIONS)
+        if info != 0:
+            raise RuntimeError(f"hint propagation: conjugate gradients did not converge (info {info})")
         solved[free, c] = x
     solved = solved.reshape(h, w, -1)
     weight = np.clip(solved[..., -1], 0.0, 1.0)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
-from process.preflight import check_render_request
+from process.preflight import check_render_request, note_idle_hint_fill
 from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
 from process.render import RenderConfig, Renderer
@@ -138,6 +138,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
             raise InputError(f"refusing to write over the input file {path}; choose another --out")
     guides, _ = renderer.guides(cfg.render)
     renderer.check(guides)
+    note_idle_hint_fill(cfg.render.hint_fill, "--hints", cfg.render.hints)
     mapping = None
     if cfg.mode == "regions":
         if guides.mask is None:

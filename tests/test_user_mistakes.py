@@ -111,6 +111,10 @@ def test_hint_fill_off_without_hints_says_it_does_nothing(tiny_run, files, capsy
     assert capsys.readouterr().err.count("--hint-fill off has nothing to act on without --hints") == 1
     assert run_cli(process_cli.main, _render(tiny_run, files, "--out", str(files / "b.png"))) == 0
     assert "--hint-fill" not in capsys.readouterr().err
+    # a refused request stays one error line: the note comes only once the request is accepted
+    _refused(process_cli.main, _render(tiny_run, files, "--out", str(files / "c.txt"), "--hint-fill", "off"), capsys)
+    _refused(batch_process.main, [str(files / "missing"), "--out", str(files / "o"), "--checkpoint", str(tiny_run),
+                                  "--hint-fill", "off"], capsys)
 
 
 @pytest.mark.parametrize("flags,words", [
