@@ -21,8 +21,8 @@ issue; the setting of Zhang et al. 2017, whose +3 dB from 10 points the goal quo
 kept, so a hint moves only a*, b*, and the fill carries each hint's correction along the photo's
 lightness (``process/hint_propagation.py``) instead of filling a region closed by lines. The
 ceilings then keep the photo's L* and move a*, b* only; they bound what correcting the 10 hinted
-segments' mean colour gains, not this fill, which also reaches beyond them. The free baseline of that task is printed too: the input's L* with the training
-photo's mean a*, b*.
+segments' mean colour gains, not this fill, which also reaches beyond them. The free baseline of
+that task is printed too: the input's L* with the training photo's mean a*, b*.
 
 Two ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
 ones the 10 hints are placed in) painted its true mean colour (a perfect flat fill of those regions),
@@ -39,8 +39,8 @@ three distinct colours (red, blue, green) is farthest from what the model painte
 hints. Its region is the one it fills on the drawing (closed by the drawing's lines, within
 ``preprocess.hints.REACH`` px); on a black-and-white photo, where its weight carried along the
 lightness (``process/hint_propagation.py``) is at least 1/2, and the colour it is compared with
-inside is the hint's a*, b* at the photo's own lightness (which a black-and-white photo keeps). Reported: mean CIEDE2000 between the output inside that region and
-the hint colour (goal <= 10), and the mean CIEDE2000 change outside it against the no-hint output
+inside is the hint's a*, b* at the photo's own lightness (which a black-and-white photo keeps).
+Reported: mean CIEDE2000 between the output inside that region and the hint colour (goal <= 10), and the mean CIEDE2000 change outside it against the no-hint output
 (goal <= 3), again for the network alone and with the hint kept.
 """
 from __future__ import annotations
@@ -71,10 +71,10 @@ from process.hint_fill import fill_hints  # noqa: E402
 from process.hint_propagation import carry_along_lightness, hint_dots  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.training import Trainer  # noqa: E402
+from utils.cli import run_cli  # noqa: E402
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness  # noqa: E402
-from utils.lab_processor import delta_e00  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
-from utils.lab_processor import photo_lightness  # noqa: E402
+from utils.lab_processor import delta_e00, photo_lightness  # noqa: E402
 from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 
@@ -168,7 +168,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
         seconds = time.perf_counter() - t0
         model, sketch = trainer.inference_model, cfg.sketch
     guides = test_inputs(case, task, sketch)[""]
-    lightness = photo_lightness(case.test_photo) if task == "bw" else None   # what a B&W input keeps
+    bw = task == "bw"
+    lightness = photo_lightness(case.test_photo) if bw else None   # what a B&W input keeps
     rows, kept = {}, {}
     for n in counts:
         hints = true_colour_hints(case.test_photo, n)
@@ -179,8 +180,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
         kept[n] = image_metrics(filled, case.test_photo)
         if figure and n == 10 and 0 in counts:
             plain = colorize(model, replace(guides, hints=None))
-            given, what = ((guides.sketch, "line drawing") if task == "lines"
-                           else (black_and_white(case.test_photo), "black-and-white photo"))
+            given, what = ((black_and_white(case.test_photo), "black-and-white photo") if bw
+                           else (guides.sketch, "line drawing"))
             write_image(Path(figure), hint_sheet(given, hints, plain, filled, case.test_photo, (kept[0], kept[10]), what))
     # one-hint control
     guides.hints = None
@@ -194,20 +195,20 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     hint = [Hint([(x, y)], tuple(colour), RADIUS)]
     guides.hints = hint_channels(hint, guides.sketch)
     hinted = colorize(model, guides)
-    if lightness is None:  # the hint's region: closed by the drawing's lines, within its reach
-        region = guides.hints[..., 3] > 0
-    else:                  # where the hint's weight, carried along the photo's lightness, is >= 1/2
+    if bw:    # where the hint's weight, carried along the photo's lightness, is >= 1/2
         dots = hint_dots(hint, lightness.shape)
         region = carry_along_lightness(lightness, dots, np.zeros((*dots.shape, 1), np.float32))[1] >= 0.5
+        target = at_lightness(colour, lightness)
+    else:     # the hint's region: closed by the drawing's lines, within its reach
+        region = guides.hints[..., 3] > 0
+        target = np.broadcast_to(colour, hinted.shape)
     control = {"colour": far, "region_share": float(region.mean())}
-    target = np.broadcast_to(colour, hinted.shape) if lightness is None else at_lightness(colour, lightness)
     for how, img in (("network", hinted), ("kept", fill_hints(hinted, hint, guides.sketch, lightness))):
         control[how] = {"inside_de00": float(delta_e00(img[region], target[region]).mean()),
                          "outside_change_de00": float(delta_e00(img[~region], plain[~region]).mean())}
     base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
     bw_base = (image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)
-               if task == "bw" else None)
-    bw = task == "bw"
+               if bw else None)
     return {"case": name, "task": task, "seconds": seconds, "counts": rows, "kept": kept, "baseline": base,
             "bw_baseline": bw_base,
             "ceiling": image_metrics(flat_ceiling(plain, case.test_photo, segments, bw), case.test_photo),
@@ -273,4 +274,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -85,7 +85,7 @@ def _hint_lab(hints: list[Hint]) -> torch.Tensor:
 def fill_along_lightness(rgb: np.ndarray, hints: list[Hint], lightness: np.ndarray) -> np.ndarray:
     """``rgb`` (a black-and-white photo's colours) with each hint's a*, b* correction carried along
     ``lightness`` (H, W, L* / 100, kept exactly): on a dot the hint's colour, around it the network's
-    colours shifted by the hints' blended correction, in full where their weight is >= 1/2."""
+    colours shifted by the hints' blended correction, in full where their weight is >= :data:`FULL_WEIGHT`."""
     dots = hint_dots(hints, lightness.shape)
     lab = image_to_lab(rgb)[0].numpy()                                          # (3, H, W)
     targets = _hint_lab(hints).numpy()

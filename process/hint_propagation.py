@@ -41,7 +41,7 @@ def hint_dots(hints: list[Hint], shape) -> np.ndarray:
     return dots
 
 
-def _neighbour_weights(lightness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _neighbour_weights(lightness: np.ndarray) -> np.ndarray:
     """Levin et al.'s affinities, made symmetric: (8, H, W) float64, the weight between a pixel and
     each of its 8 neighbours (0 outside the picture). Seen from r, a neighbour s weighs
     exp(-(L_r - L_s)^2 / c_r), with c_r 0.6 times the variance of L over r's 3x3 window, at least
@@ -88,7 +88,7 @@ def carry_along_lightness(lightness: np.ndarray, dots: np.ndarray, values: np.nd
     [0, 1]: 1 on a dot, fading with distance and across edges.
 
     A picture over :data:`MAX_PIXELS` is solved at a size that fits: a small pixel is pinned where
-    a dot covers at least half of it (and each dot pins at least the one it covers most), and the
+    a dot covers :data:`PIN_COVER` of it or more (and each dot pins at least the one it covers most), and the
     result is resized up by joint bilateral upsampling (Kopf et al. 2007) on the full-size
     lightness, so it stops at the photo's edges, not the small grid's; the dots themselves keep
     their values exactly."""
@@ -112,9 +112,10 @@ def carry_along_lightness(lightness: np.ndarray, dots: np.ndarray, values: np.nd
     cover = small(on)
     small_vals = np.stack([small(np.where(on, values[..., c], 0.0)) for c in range(values.shape[-1])], -1)
     small_vals /= np.maximum(cover, 1e-12)[..., None]
-    carried, weight = _solve(small(lightness).astype(np.float64), pinned, small_vals.astype(np.float64),
+    small_lightness = small(lightness)
+    carried, weight = _solve(small_lightness.astype(np.float64), pinned, small_vals.astype(np.float64),
                              decay * size[0] / w)
-    up = _joint_bilateral_up(np.dstack([carried * weight[..., None], weight]), small(lightness), lightness)
+    up = _joint_bilateral_up(np.dstack([carried * weight[..., None], weight]), small_lightness, lightness)
     weight = np.clip(up[..., -1], 0.0, 1.0)
     carried = np.where(weight[..., None] > 1e-9, up[..., :-1] / np.maximum(weight, 1e-9)[..., None], 0.0)
     carried[on], weight[on] = values[on], 1.0
