@@ -25,7 +25,6 @@ leaves), builds the held-out inputs as that benchmark does (``bench/cases.py``),
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -34,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 from bench.cases import load_case, moved_by_wobble, test_inputs  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from process.reference_align import (_feature_image, _footprint, _weight, align, blend,  # noqa: E402
@@ -143,7 +142,7 @@ def main(argv=None) -> int:
                             moved_by_wobble(case.test_photo))}
                     wobble += [f"| {name} | {task}{k} | {cell(m)} |" for k, m in scores.items()]
                 print(f"{label}: done", file=sys.stderr, flush=True)
-    print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; "
+    print(f"machine: {describe_machine()}; "
           f"{time.strftime('%Y-%m-%d')}; runs in {a.runs} (preset {a.preset})\n")
     table("", "| case | input | size | perspective map s | + flow s | flow median px | 95th pct | 99th pct |",
           "|---|---|---|---:|---:|---:|---:|---:|", cost)

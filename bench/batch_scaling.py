@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -115,11 +114,11 @@ def main(argv=None) -> None:
               f"(goal <= 15 %): {ray1[2] - first_base:+.1f} s more to the first output (the worker's start: "
               f"imports, model load), then {100 * (rate_base / ray1[3] - 1):+.1f} % per image; "
               f"local Ray start-up {ray_start:.1f} s, not included.")
-    cpu = platform.processor() or platform.machine()
+    from bench.machine import describe_machine
+
     print(f"\n{a.images} drawings of {a.megapixels:g} MP (sketch + depth map, no tiling), checkpoint "
-          f"{'tiny width-8 run' if not a.checkpoint else a.checkpoint}, device cpu; machine: {cpu}, "
-          f"{os.cpu_count()} CPUs (load average {os.getloadavg()[2]:.1f} over 15 min), torch {torch.__version__}, "
-          f"ray {ray.__version__}, Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
+          f"{'tiny width-8 run' if not a.checkpoint else a.checkpoint}, device cpu; machine: {describe_machine()} "
+          f"(load average {os.getloadavg()[2]:.1f} over 15 min), ray {ray.__version__}; {time.strftime('%Y-%m-%d')}")
 
 
 if __name__ == "__main__":

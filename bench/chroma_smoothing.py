@@ -19,7 +19,6 @@ filter takes on one view and on a 12-megapixel scan.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -27,9 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 from bench.cases import CASES, load_case, test_inputs  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from config.defaults import CHROMA_SMOOTH  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.chroma_smoothing import EPS, smooth_chroma  # noqa: E402
@@ -78,8 +77,7 @@ def main(argv=None) -> int:
             carry_colours(pred, reference, alignment, guides.luminance, guides.sketch, refine=True)
         print(f"{name}: {alignment.describe()}")
 
-    print(f"\nmachine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; {time.strftime('%Y-%m-%d')}; runs in {args.runs} "
+    print(f"\nmachine: {describe_machine()}; {time.strftime('%Y-%m-%d')}; runs in {args.runs} "
           f"(preset {args.preset}); shipped: radius {CHROMA_SMOOTH}, eps {EPS}\n")
     print("| radius | eps | " + " | ".join(f"{n} (network)" + (f" | {n} (+ alignment)" if v[4].used else "")
                                           for n, v in views.items()) + " |")

@@ -3,6 +3,7 @@
 
     python bench/colour_control.py [--checkpoint RUN] [--out DIR] [--palettes NAME ...] [--retrain]
                                    [--sheet PNG] [--also IMAGE ...] [--sweep]
+                                   [--hints [--hint-task lines|bw] [--hint-cases NAME ...] [--hint-runs DIR]]
 
 Protocol: without ``--checkpoint``, train the ``fast`` preset on the bundled sample into
 DIR (``train.py --preset fast --out DIR``; a finished run already there is reused unless
@@ -24,12 +25,16 @@ of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour
 (k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
 CIEDE2000 (goal <= 8). Prints a Markdown table; ``--sheet`` also copies the smooth
 variants' contact sheet there (the README picture: ``--sheet docs/styles.png``).
+
+``--hints``: also the colour-hint table (0, 1, 5 and 10 hints per development case, the ceilings
+and the one-hint test), by ``bench/colour_hints.py``'s protocol, which documents it: a hint model is
+trained per case into ``DIR/hints`` (a few minutes each on a 2-core CPU) unless ``--hint-runs``
+names the ``--out`` of an earlier run; ``--hint-task bw`` gives black-and-white photos instead of
+line drawings.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -38,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cases import CASES  # noqa: E402
+from bench.colour_hints import main as colour_hints  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from config.color_palettes import PALETTES, get_palette  # noqa: E402
 from process.palette import SmoothTransfer, apply_posterize, smooth_variant, variant_scores  # noqa: E402
 from process.render import RenderConfig  # noqa: E402
@@ -70,16 +78,6 @@ def ensure_model(out: Path, retrain: bool) -> tuple[Path, str]:
     if done.returncode != 0:
         raise InputError(f"training the fast preset failed (exit {done.returncode}); see {log_path}")
     return out, f"trained `python train.py --preset fast --out {out}` in {time.time() - t:.0f} s"
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def ok(key: str, value: float) -> bool:
@@ -125,7 +123,18 @@ def main(argv=None) -> int:
     p.add_argument("--sheet", help="also write the smooth variants' contact sheet here (e.g. docs/styles.png)")
     p.add_argument("--also", nargs="*", default=[], metavar="IMAGE", help="more renderings to score the same way")
     p.add_argument("--sweep", action="store_true", help="also the sweep of the smooth transfer's settings")
+    p.add_argument("--hints", action="store_true", help="also the colour-hint table (bench/colour_hints.py)")
+    p.add_argument("--hint-task", choices=["lines", "bw"], default="lines",
+                   help="with --hints: line drawings or black-and-white photos as input (default: lines)")
+    p.add_argument("--hint-cases", nargs="+", default=["all"], help="with --hints: the cases (default: all)")
+    p.add_argument("--hint-runs", help="with --hints: score the models an earlier bench/colour_hints.py run "
+                                       "trained here (its --out) instead of training them")
     a = p.parse_args(argv)
+    if not a.hints and (a.hint_runs or a.hint_task != "lines" or a.hint_cases != ["all"]):
+        p.error("--hint-task, --hint-cases and --hint-runs go with --hints")
+    for name in a.hint_cases:
+        if name not in (*CASES, "all"):
+            p.error(f"unknown case {name!r} for --hint-cases; choose from {list(CASES)} or all")
     for name in a.palettes:
         get_palette(name)   # a bad palette fails before any training
     out = Path(a.out)
@@ -184,10 +193,14 @@ def main(argv=None) -> int:
             label = f"{how}, {sigma:g} px" if sigma else f"{how}, per pixel"
             print(f"| {match} | {label} | " + " | ".join(f"{c}/{len(a.palettes)}" for c in counts)
                   + f" | {sum(counts)}/{len(a.palettes) * len(counts)} |")
-    print(f"\nmachine: {cpu_name()}, {os.cpu_count()} CPUs (shared with other jobs, so seconds are rough), "
-          f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
+    print(f"\nmachine: {describe_machine()} (shared with other jobs, so seconds are rough); "
+          f"{time.strftime('%Y-%m-%d')}")
     if a.sheet:
         print(f"contact sheet of the smooth variants: {a.sheet}")
+    if a.hints:
+        print("\n## Colour hints (bench/colour_hints.py)")
+        colour_hints([*("--cases", *a.hint_cases), "--task", a.hint_task, "--out", str(out / "hints"),
+                      *(("--runs", a.hint_runs) if a.hint_runs else ())])
     return 0
 
 

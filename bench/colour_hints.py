@@ -50,8 +50,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from dataclasses import replace
@@ -64,6 +62,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from bench.cases import CASES, black_and_white, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from bench.quality import training_data  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides  # noqa: E402
@@ -268,7 +267,7 @@ def main(argv=None) -> int:
     shown = a.figure_case or names[0]
     results = [run_case(n, a.preset, a.counts, Path(a.out), a.figure if n == shown else None,
                         Path(a.runs) if a.runs else None, a.task) for n in names]
-    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+    print(f"\nmachine: {describe_machine()}; "
           f"{time.strftime('%Y-%m-%d')}; preset {a.preset}, {TASKS[a.task]}, network alone (no alignment)\n")
     cell = lambda m: f"{m['psnr']:.2f} / {m['ssim']:.3f} / {m['delta_e00']:.1f}"  # noqa: E731
     for key, title in (("counts", "the network's own reading of the hints (--hint-fill off)"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -121,7 +120,9 @@ def main() -> int:
         rows.append(run(mp, "tiled", a, save))
         if mp <= a.untiled_max:
             rows.append(run(mp, "untiled", a, os.path.join(tmp, "untiled.npy") if save else None))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; tile {a.tile}, overlap {a.overlap}; "
+    from bench.machine import describe_machine
+
+    print(f"machine: {describe_machine()}; tile {a.tile}, overlap {a.overlap}; "
           f"{'bf16' if a.bf16 else 'fp32'}; "
           f"{'one pass into uint8 (colorize_tiled)' if not a.mirror_average else 'as process.py, mirror averaging ' + a.mirror_average}; "
           f"model: {a.checkpoint or 'fresh default-width network'}")

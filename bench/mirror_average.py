@@ -20,7 +20,6 @@ scores), named ``<case>_<task>[_hand-drawn]_<network|aligned>.png``.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -28,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 from bench.cases import CASES, load_case, test_inputs  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from bench.quality import comparison_sheet  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.inference import colorize  # noqa: E402
@@ -75,8 +74,7 @@ def main(argv=None) -> int:
         p.error(f"no checkpoint at {missing[0]}: run bench/quality.py --cases {' '.join(names)} --tasks "
                 f"{' '.join(args.tasks)} --presets {args.preset} --out {args.runs} first")
 
-    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, torch "
-          f"{torch.__version__}; {time.strftime('%Y-%m-%d')}; runs in {args.runs} (preset {args.preset}, seed as "
+    print(f"machine: {describe_machine()}; {time.strftime('%Y-%m-%d')}; runs in {args.runs} (preset {args.preset}, seed as "
           "trained); inference in fp32\n")
     print("| case | input | output | baseline | one pass | mirror averaged | change (dB / SSIM) |")
     print("|---|---|---|---|---|---|---|")

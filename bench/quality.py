@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -42,6 +40,7 @@ import torch  # noqa: E402
 
 from bench.compute import matmul_peak, step_flops  # noqa: E402
 from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
@@ -197,8 +196,7 @@ def main() -> int:
                                 mirror_average=mirror)
             else:
                 print(f"VGG perceptual row not run: no VGG-16 weights at {vgg_cache_path()} (offline machine)")
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch "
-          f"{torch.__version__}, {torch.get_num_threads()} threads; {time.strftime('%Y-%m-%d')}")
+    print(f"\nmachine: {describe_machine()}; {time.strftime('%Y-%m-%d')}")
     if over:
         print(f"overrides: {over}")
     print(f"outputs: {'mirror-averaged' if mirror else 'one network pass'} (--mirror-average {args.mirror_average})")

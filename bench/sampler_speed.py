@@ -13,7 +13,6 @@ the device (CUDA is synchronised before the clock stops).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from bench.machine import describe_machine  # noqa: E402
 from config.defaults import AugmentConfig, ModelConfig, SketchConfig  # noqa: E402
 from data.dataset import PatchSampler, TrainingView, resize_view  # noqa: E402
 from data.samples import stereo_motorcycle_views  # noqa: E402
@@ -62,8 +62,7 @@ def main() -> int:
     cases = [(f"{args.batch} x {args.patch}^2 px", [view], args.batch, args.patch),
              (f"1 x whole view {full.guides.shape[0]}x{full.guides.shape[1]} px", [full], 1, None)]
 
-    print(f"{os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads"
-          + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no CUDA")
+    print(f"machine: {describe_machine()}" + ("" if torch.cuda.is_available() else ", no CUDA")
           + f"; mean of {args.batches} batches\n")
     print("| batch | sampler | device | ms/batch | vs CPU sampler |")
     print("|---|---|---|---|---|")

@@ -37,7 +37,6 @@ import contextlib
 import copy
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from bench.compute import GpuUtilisation, matmul_peak, step_flops  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
 from config.defaults import train_config  # noqa: E402
 from config.overrides import parse_overrides  # noqa: E402
 from process.device import cpu_has_bf16  # noqa: E402
@@ -238,10 +238,8 @@ def main() -> int:
             p.error(f"--variant {v!r}: give NAME=KEY=VALUE[,KEY=VALUE]")
         variants.append((name, sets.split(",")))
 
-    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, native bf16: {'yes' if cpu_has_bf16() else 'no'}, "
-               f"torch {torch.__version__}, {torch.get_num_threads()} threads, {time.strftime('%Y-%m-%d')}")
+    machine = f"{describe_machine()}, {time.strftime('%Y-%m-%d')}"
     if cuda:
-        machine = f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}); host: {machine}"
         true32 = matmul_peak(torch.float32, n=8192, device="cuda")
         peak32 = matmul_peak(torch.float32, n=8192, device="cuda", tf32=True)
         peak16 = matmul_peak(torch.bfloat16, n=8192, device="cuda")

@@ -10,7 +10,6 @@ without native bfloat16 (``process/device.cpu_has_bf16``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from bench.machine import describe_machine  # noqa: E402
 from config.defaults import ModelConfig  # noqa: E402
 from models.inputs import input_channels  # noqa: E402
 from models.unet import SemColorNet  # noqa: E402
@@ -62,8 +62,7 @@ def main() -> int:
     modes = [("fp32", False, False), ("channels-last", True, False)]
     if cpu_has_bf16():
         modes += [("bf16", False, True), ("channels-last + bf16", True, True)]
-    print(f"{os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"batch {a.batch} x {a.patch}^2 px")
+    print(f"machine: {describe_machine()}; batch {a.batch} x {a.patch}^2 px")
     print("\n| width | mode | s/step | speed-up |\n|---|---|---|---|")
     for w in a.widths:
         base = None
