@@ -117,8 +117,8 @@ def main(argv=None) -> None:
     from bench.machine import describe_machine
 
     print(f"\n{a.images} drawings of {a.megapixels:g} MP (sketch + depth map, no tiling), checkpoint "
-          f"{'tiny width-8 run' if not a.checkpoint else a.checkpoint}, device cpu; machine: {describe_machine()} "
-          f"(load average {os.getloadavg()[2]:.1f} over 15 min), ray {ray.__version__}; {time.strftime('%Y-%m-%d')}")
+          f"{'tiny width-8 run' if not a.checkpoint else a.checkpoint}, device cpu; "
+          f"machine: {describe_machine(gpu=False)} (load average {os.getloadavg()[2]:.1f} over 15 min), ray {ray.__version__}; {time.strftime('%Y-%m-%d')}")
 
 
 if __name__ == "__main__":

@@ -124,17 +124,25 @@ def main(argv=None) -> int:
     p.add_argument("--also", nargs="*", default=[], metavar="IMAGE", help="more renderings to score the same way")
     p.add_argument("--sweep", action="store_true", help="also the sweep of the smooth transfer's settings")
     p.add_argument("--hints", action="store_true", help="also the colour-hint table (bench/colour_hints.py)")
-    p.add_argument("--hint-task", choices=["lines", "bw"], default="lines",
+    p.add_argument("--hint-task", choices=["lines", "bw"],
                    help="with --hints: line drawings or black-and-white photos as input (default: lines)")
-    p.add_argument("--hint-cases", nargs="+", default=["all"], help="with --hints: the cases (default: all)")
+    p.add_argument("--hint-cases", nargs="+", help=f"with --hints: any of {list(CASES)}, or all (the default)")
     p.add_argument("--hint-runs", help="with --hints: score the models an earlier bench/colour_hints.py run "
                                        "trained here (its --out) instead of training them")
     a = p.parse_args(argv)
-    if not a.hints and (a.hint_runs or a.hint_task != "lines" or a.hint_cases != ["all"]):
+    if not a.hints and (a.hint_runs or a.hint_task or a.hint_cases):
         p.error("--hint-task, --hint-cases and --hint-runs go with --hints")
-    for name in a.hint_cases:
-        if name not in (*CASES, "all"):
+    hint_task = a.hint_task or "lines"
+    if a.hint_cases and "all" in a.hint_cases and len(a.hint_cases) > 1:
+        p.error("--hint-cases: all stands alone")
+    hint_cases = list(CASES) if a.hint_cases in (None, ["all"]) else a.hint_cases
+    for name in hint_cases:
+        if name not in CASES:
             p.error(f"unknown case {name!r} for --hint-cases; choose from {list(CASES)} or all")
+    for name in hint_cases if a.hint_runs else ():      # the models an earlier run trained, before any work
+        folder = Path(a.hint_runs) / (f"{name}_hints" if hint_task == "lines" else f"{name}_bw_hints")
+        if not folder.is_dir():
+            p.error(f"--hint-runs: no {hint_task} hint model for {name} at {folder}")
     for name in a.palettes:
         get_palette(name)   # a bad palette fails before any training
     out = Path(a.out)
@@ -199,7 +207,7 @@ def main(argv=None) -> int:
         print(f"contact sheet of the smooth variants: {a.sheet}")
     if a.hints:
         print("\n## Colour hints (bench/colour_hints.py)")
-        colour_hints([*("--cases", *a.hint_cases), "--task", a.hint_task, "--out", str(out / "hints"),
+        colour_hints(["--cases", *hint_cases, "--task", hint_task, "--out", str(out / "hints"),
                       *(("--runs", a.hint_runs) if a.hint_runs else ())])
     return 0
 

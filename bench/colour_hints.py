@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Colour-hint benchmark: how much a few hints help a line-drawing model on the development cases.
+"""Colour-hint benchmark: how much a few hints help a line-drawing or black-and-white model on the development cases.
 
     python bench/colour_hints.py [--cases motorcycle graf aero china | all] [--preset default]
                                  [--task lines | bw] [--counts 0 1 5 10] [--out DIR] [--json FILE]
@@ -20,8 +20,8 @@ issue; the setting of Zhang et al. 2017, whose +3 dB from 10 points the goal quo
 ``--luminance --hints`` model given the held-out view's black-and-white version; the input's L* is
 kept, so a hint moves only a*, b*, and the fill carries each hint's correction along the photo's
 lightness (``process/hint_propagation.py``) instead of filling a region closed by lines. The
-ceilings then keep the photo's L* and move a*, b* only; the 10-segment ones bound what correcting
-the 10 hinted segments' mean colour gains, not this fill, which also reaches beyond them. The free
+ceilings then keep the photo's L* and move a*, b* only; the 10-segment ones are a perfect correction
+of the 10 hinted segments' mean colour, not this fill, which also reaches beyond them. The free
 baseline of that task is printed too: the input's L* with the training photo's mean a*, b*.
 
 Four ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
@@ -31,8 +31,9 @@ kept (a perfect correction of each hinted region's colour: what ``process/hint_f
 the true regions and their true mean colour instead of the drawing's regions and the colour under
 the dot); that correction on all the segments (up to 24: more colours than 10 hints carry); and
 the one affine map of CIELAB fitted to the whole true photo (the best global recolouring, which
-hints could at most estimate). The last two bound what hints that also reach the regions no hint
-is in could gain by correcting colour, without drawing the shading and texture inside regions.
+hints could at most estimate). These "ceilings" are reference corrections, not bounds: a fill that
+follows finer regions, or the network reading the hints, can beat them (china's line drawing
+does). They say what correcting colour per segment, or globally, is worth on each scene.
 
 ``--runs DIR`` scores the models an earlier run of this script trained into DIR (its ``--out``)
 instead of training them again (*train s* is then left out).
@@ -98,18 +99,23 @@ def hint_segments(photo: np.ndarray) -> np.ndarray:
     return merge_regions(raw, min_size=int(0.002 * photo.shape[0] * photo.shape[1]), max_regions=SEGMENTS)
 
 
-def region_centres(photo: np.ndarray, count: int) -> list[tuple[tuple[int, int], np.ndarray]]:
-    """((x, y), region mask) of the ``count`` largest regions of :func:`hint_segments`, each point
-    the region's pixel farthest from its border."""
+def region_centres(photo: np.ndarray, count: int | None = None) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """((x, y), region mask) of the ``count`` largest regions of :func:`hint_segments` (None: all,
+    largest first), each point the region's pixel farthest from its border. A photo with fewer
+    regions than ``count`` is an error, not fewer hints."""
     labels = hint_segments(photo)
     sizes = np.bincount(labels.ravel())
-    out = []
-    for label in np.argsort(sizes)[::-1][:count]:
-        mask = labels == label
-        dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
-        y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
-        out.append(((int(x), int(y)), mask))
-    return out
+    if count is not None and count > len(sizes):
+        raise ValueError(f"the photo has {len(sizes)} segments, {count} hints asked")
+    return [(farthest_from_border(labels == label), labels == label) for label in np.argsort(sizes)[::-1][:count]]
+
+
+def farthest_from_border(mask: np.ndarray) -> tuple[int, int]:
+    """(x, y) of the ``mask`` pixel farthest from its border: inside the region even where it is
+    not convex, unlike its centroid."""
+    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+    return int(x), int(y)
 
 
 def shaded_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray], keep_lightness: bool = False
@@ -212,7 +218,7 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     # one-hint control
     guides.hints = None
     plain = colorize(model, guides)
-    segments = [mask for _, mask in region_centres(case.test_photo, SEGMENTS)]   # all of them, largest first
+    segments = [mask for _, mask in region_centres(case.test_photo)]   # all of them, largest first
     (x, y), region = region_centres(case.test_photo, 1)[0]
     painted = plain[region].mean(axis=0)
     far = max(CONTROL_COLOURS, key=lambda k: float(delta_e00(np.array([[CONTROL_COLOURS[k]]], np.float32),
@@ -235,8 +241,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     base = image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape), case.test_photo)
     bw_base = (image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)
                if bw else None)
-    return {"case": name, "task": task, "seconds": seconds, "segments": len(segments), "counts": rows, "kept": kept, "baseline": base,
-            "bw_baseline": bw_base,
+    return {"case": name, "task": task, "seconds": seconds, "segments": len(segments),
+            "counts": rows, "kept": kept, "baseline": base, "bw_baseline": bw_base,
             "ceiling": image_metrics(flat_ceiling(plain, case.test_photo, segments[:10], bw), case.test_photo),
             "shaded_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo, segments[:10], bw), case.test_photo),
             "all_segments_ceiling": image_metrics(shaded_ceiling(plain, case.test_photo, segments, bw),

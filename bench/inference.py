@@ -122,8 +122,8 @@ def main() -> int:
             rows.append(run(mp, "untiled", a, os.path.join(tmp, "untiled.npy") if save else None))
     from bench.machine import describe_machine
 
-    print(f"machine: {describe_machine()}; tile {a.tile}, overlap {a.overlap}; "
-          f"{'bf16' if a.bf16 else 'fp32'}; "
+    print(f"machine: {describe_machine(gpu=False)}; measured with {a.threads or 'default'} threads; "
+          f"tile {a.tile}, overlap {a.overlap}; {'bf16' if a.bf16 else 'fp32'}; "
           f"{'one pass into uint8 (colorize_tiled)' if not a.mirror_average else 'as process.py, mirror averaging ' + a.mirror_average}; "
           f"model: {a.checkpoint or 'fresh default-width network'}")
     print("\n| size | MP | mode | seconds | MP/s | peak memory MiB |\n|---|---|---|---|---|---|")

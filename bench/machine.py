@@ -23,11 +23,12 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def describe_machine() -> str:
+def describe_machine(gpu: bool | None = None) -> str:
     """E.g. ``Intel(R) Xeon(R) Processor @ 2.50GHz, 2 CPUs, native bf16: no, torch 2.14.1,
-    2 threads, Python 3.11.7`` (and the GPU, where torch sees one)."""
+    2 threads, Python 3.11.7``. ``gpu``: the run used the GPU, which then leads the line; None
+    (a run on the default device, ``--device auto``): wherever torch sees one."""
     text = (f"{cpu_name()}, {os.cpu_count()} CPUs, native bf16: {'yes' if cpu_has_bf16() else 'no'}, "
             f"torch {torch.__version__}, {torch.get_num_threads()} threads, Python {platform.python_version()}")
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() if gpu is None else gpu:
         text = f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}); host: {text}"
     return text

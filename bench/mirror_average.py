@@ -74,8 +74,8 @@ def main(argv=None) -> int:
         p.error(f"no checkpoint at {missing[0]}: run bench/quality.py --cases {' '.join(names)} --tasks "
                 f"{' '.join(args.tasks)} --presets {args.preset} --out {args.runs} first")
 
-    print(f"machine: {describe_machine()}; {time.strftime('%Y-%m-%d')}; runs in {args.runs} (preset {args.preset}, seed as "
-          "trained); inference in fp32\n")
+    print(f"machine: {describe_machine()}; {time.strftime('%Y-%m-%d')}; runs in {args.runs} "
+          f"(preset {args.preset}, seed as trained); inference in fp32\n")
     print("| case | input | output | baseline | one pass | mirror averaged | change (dB / SSIM) |")
     print("|---|---|---|---|---|---|---|")
     gains, timing = [], None

@@ -62,7 +62,7 @@ def main() -> int:
     cases = [(f"{args.batch} x {args.patch}^2 px", [view], args.batch, args.patch),
              (f"1 x whole view {full.guides.shape[0]}x{full.guides.shape[1]} px", [full], 1, None)]
 
-    print(f"machine: {describe_machine()}" + ("" if torch.cuda.is_available() else ", no CUDA")
+    print(f"machine: {describe_machine()}" + ("" if len(devices) > 1 else ", no CUDA")
           + f"; mean of {args.batches} batches\n")
     print("| batch | sampler | device | ms/batch | vs CPU sampler |")
     print("|---|---|---|---|---|")

@@ -238,7 +238,7 @@ def main() -> int:
             p.error(f"--variant {v!r}: give NAME=KEY=VALUE[,KEY=VALUE]")
         variants.append((name, sets.split(",")))
 
-    machine = f"{describe_machine()}, {time.strftime('%Y-%m-%d')}"
+    machine = f"{describe_machine(gpu=cuda)}, {time.strftime('%Y-%m-%d')}"
     if cuda:
         true32 = matmul_peak(torch.float32, n=8192, device="cuda")
         peak32 = matmul_peak(torch.float32, n=8192, device="cuda", tf32=True)

@@ -62,7 +62,7 @@ def main() -> int:
     modes = [("fp32", False, False), ("channels-last", True, False)]
     if cpu_has_bf16():
         modes += [("bf16", False, True), ("channels-last + bf16", True, True)]
-    print(f"machine: {describe_machine()}; batch {a.batch} x {a.patch}^2 px")
+    print(f"machine: {describe_machine(gpu=False)}; batch {a.batch} x {a.patch}^2 px")
     print("\n| width | mode | s/step | speed-up |\n|---|---|---|---|")
     for w in a.widths:
         base = None
