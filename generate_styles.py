@@ -49,7 +49,8 @@ def main(argv=None) -> int:
     p.add_argument("--palette-mode", default="smooth", metavar="{" + ",".join(PALETTE_MODES) + "}",
                    help="smooth: palette-based transfer keeping the shading; posterize: nearest palette colour; "
                         "regions: one colour per --mask region; learned: re-render with the learned palette swapped")
-    p.add_argument("--mapping", help="regions mode: JSON {region: palette index or role}")
+    p.add_argument("--mapping", help="regions mode: a JSON file, or the JSON itself, {region: palette index or role}, "
+                                     "e.g. '{\"0\": \"roof\", \"1\": 2}'")
     p.add_argument("--lightness", type=float,
                    help="how far lightness moves toward the palette (0..1); default: "
                         + ", ".join(f"{m} {v}" for m, v in DEFAULT_LIGHTNESS.items() if m != "learned"))

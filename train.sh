@@ -49,6 +49,11 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 
+if [ "$wiggle" = 1 ] && [ "$depth" = none ]; then   # found before training, not after it
+  echo "error: --wiggle needs depth, and this run trains with --depth none; drop one of them" >&2
+  exit 2
+fi
+
 if [ -n "$image" ]; then
   echo "== preprocessing $image"
   pre=("$here/process/sketch_depth.py" "$image" --out "$out/preprocess" --segmenter "${SEGMENTER:-slic}")

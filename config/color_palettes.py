@@ -61,7 +61,10 @@ def _check_range(name: str, values: np.ndarray, lo, hi, space: str) -> None:
 
 def to_lab(values, space: str, name: str = "palette") -> np.ndarray:
     """Colours in ``space`` (lab | hsv with H in degrees | rgb 0..255) -> (K, 3) Lab."""
-    v = np.asarray(values, dtype=np.float64)
+    try:
+        v = np.asarray(values, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(f"palette {name!r}: each colour is 3 numbers, got {values!r:.80}") from None
     if v.ndim != 2 or v.shape[1] != 3:
         raise InputError(f"palette {name!r}: each colour needs 3 values, got shape {v.shape}")
     if space == "lab":
@@ -129,15 +132,19 @@ def load_palette(path) -> Palette:
         if not values:
             raise InputError(f"{path}: the palette has no colours")
         return Palette(path.stem, to_lab(values, "rgb", path.stem), roles)
+    shape = 'an object {"space": "rgb", "colors": [[200, 80, 40], {"value": [90, 90, 95], "role": "roof"}]}'
     try:
         data = json.loads(text)
-        space = data.get("space", "lab")
-        colours = data["colors"]
-        values = [c["value"] if isinstance(c, dict) else c for c in colours]
-        roles = [c.get("role") if isinstance(c, dict) else None for c in colours]
-        name = data.get("name", path.stem)
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{path}: malformed palette JSON ({exc.__class__.__name__}: {exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed palette JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("colors"), list):
+        raise InputError(f"{path}: malformed palette JSON: expected {shape}") from None
+    colours = data["colors"]
+    if any(isinstance(c, dict) and "value" not in c for c in colours):
+        raise InputError(f'{path}: malformed palette JSON: a colour given as an object needs "value"') from None
+    values = [c["value"] if isinstance(c, dict) else c for c in colours]
+    roles = [c.get("role") if isinstance(c, dict) else None for c in colours]
+    space, name = data.get("space", "lab"), data.get("name", path.stem)
     if not values:
         raise InputError(f"{path}: the palette has no colours")
     return Palette(name, to_lab(values, space, name), roles)

@@ -49,11 +49,7 @@ def check_ranges(cfg) -> None:
     """Refuse a :class:`config.defaults.TrainConfig` with a value outside its range, naming the flag."""
     for section, name, low, high, flag in _RANGES:
         value = getattr(getattr(cfg, section) if section else cfg, name)
-        where = flag or f"--set {section + '.' if section else ''}{name}"
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"{where} must be a finite number, got {value}")
-        if not low <= value <= high:
-            raise InputError(f"{where} must be {low} to {high}, got {value}")
+        _check(value, low, high, flag or f"--set {section + '.' if section else ''}{name}")
     if cfg.lr_min > cfg.lr:
         raise InputError(f"--lr-min ({cfg.lr_min}) must not be above --lr ({cfg.lr})")
     if cfg.epochs1 + cfg.epochs2 == 0:
@@ -61,3 +57,17 @@ def check_ranges(cfg) -> None:
     if (8 * cfg.model.width) % cfg.model.attention_heads:
         raise InputError(f"the bottleneck's {8 * cfg.model.width} channels (8 x --width) must split evenly over "
                          f"model.attention_heads={cfg.model.attention_heads}")
+
+
+def check_range(section: str, name: str, value, flag: str) -> None:
+    """One value of the table above, set by another script's ``flag`` (e.g. ``preprocess/sketch.py
+    --thickness``): refused outside the same range."""
+    low, high = next((lo, hi) for sec, n, lo, hi, _ in _RANGES if (sec, n) == (section, name))
+    _check(value, low, high, flag)
+
+
+def _check(value, low, high, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{where} must be a finite number, got {value}")
+    if not low <= value <= high:
+        raise InputError(f"{where} must be {low} to {high}, got {value}")

@@ -103,15 +103,18 @@ def main(argv=None) -> int:
     """``python preprocess/sketch.py PHOTO --out SKETCH.png [--method M]``; with ``--drawing``,
     the input is a drawing, written as a ``lines`` model reads it (1-px centre lines)."""
     from utils.cli import ArgumentParser
-    from utils.image_io import check_not_input, check_writable, read_gray, read_photo, write_image
+    from config.validation import check_range
+    from utils.image_io import IMAGE_FORMATS, check_not_input, check_suffix, check_writable, read_gray, read_photo, write_image
 
     p = ArgumentParser(prog="python preprocess/sketch.py", description=__doc__.split("\n\n")[0])
     p.add_argument("image", help="photo (or, with --drawing, a line drawing)")
     p.add_argument("--out", required=True, help="output PNG, dark lines on white")
     p.add_argument("--method", default=SketchConfig.method, choices=SKETCH_METHODS)
-    p.add_argument("--thickness", type=int, default=SketchConfig.thickness, help="line thickness, px")
+    p.add_argument("--thickness", type=int, default=SketchConfig.thickness, help="line thickness, px (1 to 32)")
     p.add_argument("--drawing", action="store_true", help="normalise a line drawing instead of drawing a photo")
     a = p.parse_args(argv)
+    check_range("sketch", "thickness", a.thickness, "--thickness")
+    check_suffix(a.out, IMAGE_FORMATS)
     check_not_input(a.out, [a.image])
     check_writable(a.out)
     if a.drawing:

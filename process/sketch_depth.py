@@ -23,6 +23,7 @@ if not __package__:  # run by path (python process/sketch_depth.py): import from
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from config.defaults import SketchConfig  # noqa: E402
+from config.validation import check_range  # noqa: E402
 from preprocess.cache import MANIFEST, Cache, file_hash  # noqa: E402
 from preprocess.depth import DEFAULT_DEPTH_MODEL, depth_params, estimate_depth_cached  # noqa: E402
 from preprocess.segment import DEFAULT_SAM_MODEL, SEGMENTERS, overlay, segment  # noqa: E402
@@ -52,6 +53,8 @@ def preprocess_photo(photo_path, out, cfg: PreprocessConfig, log=print) -> dict:
         raise InputError(f"--regions must be 1 to {MAX_LABELS}, got {cfg.regions}")
     if cfg.segmenter == "sam" and not 1 <= cfg.sam_points <= 128:
         raise InputError(f"--sam-points must be 1 to 128, got {cfg.sam_points}")
+    check_range("sketch", "thickness", cfg.sketch.thickness, "--sketch-thickness")
+    check_range("sketch", "blur_sigma", cfg.sketch.blur_sigma, "--sketch-blur")
     if not 0 <= cfg.min_region < 1:
         raise InputError(f"the smallest region must be a fraction of the image in [0, 1), got {cfg.min_region}")
     check_outputs(out, [MANIFEST, "sketch.png", "depth.png", "depth.npy", "depth_preview.png", "mask.png",
@@ -148,7 +151,9 @@ def main(argv=None) -> int:
                            depth=a.depth, depth_model=a.depth_model, segmenter=a.segmenter, regions=a.regions,
                            sam_model=a.sam_model, sam_points=a.sam_points)
     preprocess_photo(a.photo, a.out, cfg)
-    print(f"wrote {a.out}/ (sketch.png, depth.png, depth.npy, mask.png, preview.png, {MANIFEST})")
+    written = ["sketch.png", *(["depth.png", "depth.npy", "depth_preview.png"] if a.depth != "none" else []),
+               *(["mask.png", "mask_overlay.png"] if a.segmenter != "none" else []), "preview.png", MANIFEST]
+    print(f"wrote {a.out}/ ({', '.join(written)})")
     return 0
 
 

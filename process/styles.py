@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.preflight import check_render_request, note_idle_hint_fill
@@ -102,6 +103,19 @@ def _variant_name(pal: Palette) -> str:
     return f"palette_{safe}"
 
 
+def read_region_mapping(spec: str) -> dict:
+    """``--mapping``: a JSON file, or the JSON itself (it starts with ``{``), of {region: palette
+    index or role}."""
+    inline = spec.lstrip().startswith("{")
+    try:
+        mapping = json.loads(spec if inline else Path(spec).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read the region mapping {spec}: {exc}") from None
+    if not isinstance(mapping, dict):
+        raise InputError(f"the region mapping is a JSON object {{region: palette index or role}}, got {spec!r:.80}")
+    return mapping
+
+
 def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     if cfg.mode == "fixed":
         raise InputError("--palette-mode fixed is now called posterize (nearest palette colour: flat regions, "
@@ -144,14 +158,13 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         if guides.mask is None:
             raise InputError("--palette-mode regions needs a semantic mask: --mask FILE")
         if cfg.mapping:
-            try:
-                mapping = json.loads(Path(cfg.mapping).read_text())
-            except (OSError, json.JSONDecodeError) as exc:
-                raise InputError(f"cannot read the region mapping {cfg.mapping}: {exc}") from None
+            mapping = read_region_mapping(cfg.mapping)
     base = renderer.colorize(guides, cfg.render)
     base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
+    bar = tqdm(total=len(palettes) + len(cfg.styles) + len(cfg.blend), desc="variants", disable=not progress,
+               leave=False)
     for pal in palettes:
         moved = None
         if cfg.mode == "smooth":
@@ -172,6 +185,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         images.append(v)
         caps.append(f"{pal.name}: SSIM {row['structure_ssim']:.2f} grad {row['gradient_corr']:.2f} "
                     f"dE {row['palette_delta_e00']:.1f}")
+        bar.update()
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
         v = renderer.colorize(guides, cfg.render, code)
@@ -180,6 +194,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         rows.append({"variant": name, "style": path, **variant_scores(v, base)})
         images.append(v)
         caps.append(f"style: {Path(path).stem}")
+        bar.update()
     for w in cfg.blend:
         code = (1 - w) * codes[0] + w * codes[1]
         v = renderer.colorize(guides, cfg.render, code)
@@ -188,6 +203,8 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})
         images.append(v)
         caps.append(f"style blend w={w:.2f}")
+        bar.update()
+    bar.close()
     write_image(out / "contact_sheet.png", contact_sheet(images, caps, cols=min(4, len(images)), cell_width=320))
     report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode,
               "lightness": None if cfg.mode == "learned" else lightness,

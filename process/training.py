@@ -153,6 +153,10 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.data = data or load_training_data(cfg)
         g = self.data.train.guides
+        if cfg.epochs1 > 0 and cfg.patch_size > min(g.shape):   # a patch is a square cut from the photo
+            self._log_text(f"note: patches of {cfg.patch_size} px do not fit the training photo "
+                           f"({g.shape[1]}x{g.shape[0]}): stage 1 cuts patches of {min(g.shape)} px")
+            cfg.patch_size = min(g.shape)
         if g.mask is not None and cfg.model.num_labels == 0:
             cfg.model.num_labels = int(g.mask.max()) + 1
         if g.mask is not None:

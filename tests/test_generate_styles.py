@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pytest
@@ -72,6 +73,12 @@ def test_malformed_palettes_fail_clearly(tmp_path):
         load_palette(tmp_path / "x.gpl")
     with pytest.raises(InputError, match="unknown role"):
         Palette("p", to_lab([[50, 0, 0]], "lab"), ["chimney"])
+    for text, message in (("[1, 2]", 'expected an object {"space"'), ('{"colors": [{"role": "roof"}]}', 'needs "value"'),
+                          ('{"colors": [["a", "b", "c"]]}', "each colour is 3 numbers"),
+                          ('{"colors": [[1, 2, 3], [4, 5]]}', "each colour is 3 numbers")):
+        (tmp_path / "shape.json").write_text(text)
+        with pytest.raises(InputError, match=re.escape(message)):
+            load_palette(tmp_path / "shape.json")
 
 
 def test_generate_styles_end_to_end(tiny_run, tmp_path, sample_crop):
@@ -153,3 +160,17 @@ def test_a_palette_name_never_leaves_out(tiny_run, tmp_path):
                                           "--out", str(out)]) == 0
     assert (out / "palette_escaped.png").is_file()
     assert not list(tmp_path.glob("*escaped*")) and not (tmp_path / "deep" / "escaped.png").exists()
+
+
+def test_a_region_mapping_is_a_file_or_the_json_itself(tmp_path):
+    from process.styles import read_region_mapping
+    assert read_region_mapping('{"0": "roof", "1": 2}') == {"0": "roof", "1": 2}
+    (tmp_path / "m.json").write_text('{"0": 1}')
+    assert read_region_mapping(str(tmp_path / "m.json")) == {"0": 1}
+    with pytest.raises(InputError, match="cannot read the region mapping"):
+        read_region_mapping(str(tmp_path / "missing.json"))
+    with pytest.raises(InputError, match="cannot read the region mapping"):
+        read_region_mapping('{"0": roof}')
+    (tmp_path / "list.json").write_text("[1, 2]")
+    with pytest.raises(InputError, match="is a JSON object"):
+        read_region_mapping(str(tmp_path / "list.json"))

@@ -42,3 +42,14 @@ def test_train_sh_passes_bad_input_errors_through(tmp_path):
                         "--depth", "none", "--out", str(tmp_path / "run")],
                        capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path, timeout=120)
     assert r.returncode == 2 and "error: file not found" in r.stderr
+
+
+def test_train_sh_refuses_wiggle_without_depth_before_training(tmp_path, sample_crop):
+    photo, _, _, _ = sample_crop
+    write_image(tmp_path / "photo.png", photo)
+    r = subprocess.run(["bash", str(ROOT / "train.sh"), "--foreground", "--wiggle", "--image",
+                        str(tmp_path / "photo.png"), "--depth", "none", "--out", str(tmp_path / "run")] + TINY,
+                       capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path, timeout=120)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "error: --wiggle needs depth, and this run trains with --depth none; drop one of them")
+    assert "== training" not in r.stdout and not (tmp_path / "run").exists()

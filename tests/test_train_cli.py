@@ -230,3 +230,13 @@ def test_sigint_stops_a_run_even_when_started_with_sigint_ignored(tmp_path):
         assert rows and (run / "checkpoints" / "last.safetensors").is_file()
     finally:
         proc.kill()
+
+
+def test_a_patch_larger_than_the_photo_is_cut_to_fit_and_said(crop_files, tmp_path):
+    out = tmp_path / "run"
+    # later flags win: --patch-size 500 over TINY's 32, on a 96 x 128 photo
+    assert run_cli(train.main, ["--image", str(crop_files / "photo.png"), "--depth", "none", "--out", str(out)]
+                   + TINY + ["--patch-size", "500", "--metrics-log", str(tmp_path / "training.log")]) == 0
+    assert json.loads((out / "config.json").read_text())["patch_size"] == 96
+    log = (tmp_path / "training.log").read_text()
+    assert log.count("note: patches of 500 px do not fit the training photo (128x96): stage 1 cuts patches of 96 px") == 1

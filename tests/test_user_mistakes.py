@@ -192,6 +192,34 @@ def test_sketch_depth_checks_regions_before_writing(files, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("flags, words", [(["--sketch-thickness", "99"], "--sketch-thickness must be 1 to 32, got 99"),
+                                          (["--sketch-blur", "-1"], "--sketch-blur must be 0.0 to 50.0")])
+def test_sketch_depth_checks_the_sketch_flags_before_writing(files, flags, words, capsys):
+    out = files / "pre"
+    _refused(sketch_depth.main, [str(files / "photo.png"), "--out", str(out), "--depth", "none", *flags],
+             capsys, words)
+    assert not out.exists()
+
+
+def test_sketch_depth_names_only_what_it_wrote(files, capsys):
+    out = files / "pre"
+    assert run_cli(sketch_depth.main, [str(files / "photo.png"), "--out", str(out), "--depth", "none",
+                                       "--segmenter", "none"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    named = line.split("(", 1)[1].rstrip(")").split(", ")
+    assert sorted(named) == sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.parametrize("flags, words", [(["--thickness", "1000"], "--thickness must be 1 to 32, got 1000"),
+                                          (["--thickness", "0"], "--thickness must be 1 to 32, got 0")])
+def test_sketch_script_checks_thickness_and_the_output_format(files, flags, words, capsys):
+    from preprocess import sketch
+    _refused(sketch.main, [str(files / "photo.png"), *flags, "--out", str(files / "s.png")], capsys, words)
+    for out in ("lines.txt", "noext"):
+        _refused(sketch.main, [str(files / "photo.png"), "--out", str(files / out)], capsys, "must end in")
+    assert not any((files / n).exists() for n in ("s.png", "lines.txt", "noext"))
+
+
 def test_batch_out_may_not_be_the_inputs_folder(tiny_run, files, capsys):
     folder = files / "batch"
     folder.mkdir()
