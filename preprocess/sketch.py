@@ -102,9 +102,10 @@ def prepare_drawing(drawing: np.ndarray, cfg: SketchConfig | None = None) -> np.
 def main(argv=None) -> int:
     """``python preprocess/sketch.py PHOTO --out SKETCH.png [--method M]``; with ``--drawing``,
     the input is a drawing, written as a ``lines`` model reads it (1-px centre lines)."""
-    from utils.cli import ArgumentParser
     from config.validation import check_range
-    from utils.image_io import IMAGE_FORMATS, check_not_input, check_suffix, check_writable, read_gray, read_photo, write_image
+    from utils.cli import ArgumentParser
+    from utils.image_io import (IMAGE_FORMATS, check_not_input, check_suffix, check_writable, read_gray, read_photo,
+                                write_image)
 
     p = ArgumentParser(prog="python preprocess/sketch.py", description=__doc__.split("\n\n")[0])
     p.add_argument("image", help="photo (or, with --drawing, a line drawing)")
