@@ -289,7 +289,8 @@ def main() -> int:
                 print(f"    seconds by phase ({r['run']}): {phases}", flush=True)
     load = os.getloadavg()
     lines.append(f"\nload average at the end (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-                 f"(above the core count, other work shared the CPU and seconds are inflated)")
+                 f"(the runs themselves hold it near the core count; well above it, other work shared the CPU "
+                 f"and the seconds are inflated)")
     print(lines[-1])
     if args.profile:
         profile_step(args.presets[-1], precisions[-1], [], device=device)
