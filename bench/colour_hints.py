@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Colour-hint benchmark: how much a few hints help a line-drawing or black-and-white model on the development cases.
+"""Colour-hint benchmark: how much a few hints help a line-drawing or black-and-white model, per development case.
 
     python bench/colour_hints.py [--cases motorcycle graf aero china | all] [--preset default]
                                  [--task lines | bw] [--counts 0 1 5 10] [--out DIR] [--json FILE]
@@ -107,7 +107,8 @@ def region_centres(photo: np.ndarray, count: int | None = None) -> list[tuple[tu
     sizes = np.bincount(labels.ravel())
     if count is not None and count > len(sizes):
         raise ValueError(f"the photo has {len(sizes)} segments, {count} hints asked")
-    return [(farthest_from_border(labels == label), labels == label) for label in np.argsort(sizes)[::-1][:count]]
+    masks = [labels == label for label in np.argsort(sizes)[::-1][:count]]
+    return [(farthest_from_border(mask), mask) for mask in masks]
 
 
 def farthest_from_border(mask: np.ndarray) -> tuple[int, int]:
@@ -150,8 +151,8 @@ def flat_ceiling(plain: np.ndarray, photo: np.ndarray, masks: list[np.ndarray], 
 
 def affine_ceiling(plain: np.ndarray, photo: np.ndarray, keep_lightness: bool = False) -> np.ndarray:
     """``plain`` through the one affine map of CIELAB (3x3 and an offset) that brings it closest to
-    the photo over all its pixels (least squares): the best global recolouring, which no set of hints
-    could pin down better (``keep_lightness``: the photo's own L*, as a black-and-white input keeps)."""
+    the photo over all its pixels (least squares): the best global recolouring, which a map fitted to
+    a few hints can only approach (``keep_lightness``: the photo's own L*, as a black-and-white input keeps)."""
     x, y = (image_to_lab(img)[0].reshape(3, -1).T.numpy().astype(np.float64) for img in (plain, photo))
     design = np.c_[x, np.ones(len(x))]
     mapped = (design @ np.linalg.lstsq(design, y, rcond=None)[0]).T.reshape(3, *plain.shape[:2])
@@ -167,9 +168,10 @@ def at_lightness(colour: np.ndarray, lightness: np.ndarray) -> np.ndarray:
     return lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
 
 
-def true_colour_hints(photo: np.ndarray, count: int) -> list[Hint]:
+def true_colour_hints(photo: np.ndarray, centres: list[tuple[tuple[int, int], np.ndarray]]) -> list[Hint]:
+    """One hint at each of ``centres`` (:func:`region_centres`), in the photo's mean colour under the dot."""
     hints = []
-    for (x, y), _ in region_centres(photo, count):
+    for (x, y), _ in centres:
         dot = rasterise([Hint([(x, y)], (1.0, 1.0, 1.0), RADIUS)], photo.shape[:2])[..., 3] > 0
         hints.append(Hint([(x, y)], tuple(float(c) for c in photo[dot].mean(axis=0)), RADIUS))
     return hints
@@ -202,9 +204,12 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     guides = test_inputs(case, task, sketch)[""]
     bw = task == "bw"
     lightness = photo_lightness(case.test_photo) if bw else None   # what a B&W input keeps
+    centres = region_centres(case.test_photo)      # segmented once, largest region first
+    if max(counts) > len(centres):
+        raise ValueError(f"the photo has {len(centres)} segments, {max(counts)} hints asked")
     rows, kept = {}, {}
     for n in counts:
-        hints = true_colour_hints(case.test_photo, n)
+        hints = true_colour_hints(case.test_photo, centres[:n])
         guides.hints = hint_channels(hints, guides.sketch) if n else None
         out = colorize(model, guides)
         rows[n] = image_metrics(out, case.test_photo)
@@ -218,8 +223,8 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     # one-hint control
     guides.hints = None
     plain = colorize(model, guides)
-    segments = [mask for _, mask in region_centres(case.test_photo)]   # all of them, largest first
-    (x, y), region = region_centres(case.test_photo, 1)[0]
+    segments = [mask for _, mask in centres]   # all of them, largest first
+    (x, y), region = centres[0]
     painted = plain[region].mean(axis=0)
     far = max(CONTROL_COLOURS, key=lambda k: float(delta_e00(np.array([[CONTROL_COLOURS[k]]], np.float32),
                                                               painted[None, None].astype(np.float32)).mean()))
