@@ -34,7 +34,8 @@ from utils.image_io import read_photo
 from utils.lab_processor import lightness_to_gray, photo_lightness
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
-CASES = ("motorcycle", "graf", "aero", "china")
+# china-rows is china framed unlike its training photo (bench/framing.py: the re-framed splits).
+CASES = ("motorcycle", "graf", "aero", "china", "china-rows")
 TASKS = ("sketch", "lines", "bw")
 
 
@@ -53,10 +54,14 @@ def load_case(name: str) -> Case:
         left, right = stereo_motorcycle_views()
         return Case(name, left.photo, right.photo, left.depth, right.depth,
                     "skimage.data.stereo_motorcycle: left view -> right view, ground-truth depth")
-    if name == "china":
+    if name in ("china", "china-rows"):
         from sklearn.datasets import load_sample_image  # benchmark dependency only
 
         img = load_sample_image("china.jpg").astype(np.float32) / 255.0
+        if name == "china-rows":  # the test view lies below the training view: framed unlike it
+            cut = int(round(img.shape[0] * 0.6))
+            return Case(name, np.ascontiguousarray(img[:cut]), np.ascontiguousarray(img[cut:]),
+                        source="sklearn china.jpg: top 60 % -> bottom 40 %, no depth")
         cut = int(round(img.shape[1] * 0.6))
         return Case(name, np.ascontiguousarray(img[:, :cut]), np.ascontiguousarray(img[:, cut:]),
                     source="sklearn china.jpg: left 60 % -> right 40 %, no depth")

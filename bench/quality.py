@@ -3,7 +3,7 @@
 
     python bench/quality.py [--cases motorcycle graf aero china | all] [--tasks sketch lines bw]
                             [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
-                            [--mirror-average on|off]
+                            [--mirror-average on|off] [--framing]
 
 Protocol: for each case (``bench/cases.py``: the bundled stereo sample with ground-truth
 depth, graf, aero, china without depth) and task (``sketch``: photo-derived ink sketches;
@@ -31,6 +31,7 @@ import copy
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,9 +40,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from bench.compute import matmul_peak, step_flops  # noqa: E402
+from bench.framing import REFRAMED_WINDOWS, crop, crop_guides, framing_test, window_box  # noqa: E402
 from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
-from config.defaults import train_config  # noqa: E402
+from config.defaults import SketchConfig, train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
@@ -51,7 +53,8 @@ from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
-from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
+from process.line_structure import colour_by_lines  # noqa: E402
+from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
 # on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
@@ -91,8 +94,11 @@ def training_data(case: Case, cfg) -> TrainingData:
 
 
 def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch",
-            mirror_average: bool = True) -> list[dict]:
-    """Train one model for ``task`` on ``case``; one result row per held-out input of the task."""
+            mirror_average: bool = True, framing: bool = False) -> list[dict]:
+    """Train one model for ``task`` on ``case``; one result row per held-out input of the task.
+
+    ``framing``: the network-alone rows also carry the framing test (``bench/framing.py``) and,
+    where the case has one, the re-framed split (``reframed``: the window's own scores and baselines)."""
     cfg = train_config(preset, out=str(out / _slug(f"{case.name}_{task}_{name}")),
                        metrics_log=str(out / "training.log"), eval_every=10_000,
                        **merge_overrides(task_overrides(task), over))
@@ -110,10 +116,28 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     pixels = s1 * cfg.batch_size * cfg.patch_size ** 2 + s2 * h2 * w2
     secs = trainer.progress["seconds"]
     rows = []
+    lines = task == "lines"
+
+    def colour(g, line_mode: str | None = "keep"):
+        """The network-alone render (``process.py --align off``); a line-drawing model's colours laid
+        out by the drawing's lines (``process/line_structure.py``) unless ``line_mode`` is None."""
+        rgb = colorize(trainer.inference_model, g, mirror_average=mirror_average)
+        return colour_by_lines(rgb, g.sketch, line_mode) if lines and line_mode else rgb
+
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
-        pred = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
+        raw = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
+        pred = colour_by_lines(raw, guides.sketch, "keep") if lines else raw
         held = image_metrics(pred, case.test_photo)
         outputs = [(suffix, pred, held)]
+        if lines:  # the same network output: lines hidden, and with no line structure at all
+            hide = colour_by_lines(raw, guides.sketch, "hide")
+            outputs += [(suffix + " --lines hide", hide, image_metrics(hide, case.test_photo)),
+                        (suffix + " (no line structure)", raw, image_metrics(raw, case.test_photo))]
+        extra = {}
+        if framing:
+            extra["framing"] = framing_test(colour, guides, case.test_photo, pred, image_metrics)
+            if case.name in REFRAMED_WINDOWS:
+                extra["reframed"] = reframed_split(colour, guides, case, task, REFRAMED_WINDOWS[case.name])
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
             reference = trainer.reference.astype(np.float32) / 255.0
             bw = guides.luminance is not None
@@ -125,12 +149,33 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
                       f"{alignment.describe()}")
                 outputs.append((suffix + label, aligned, image_metrics(aligned, case.test_photo)))
         for label, image, metrics in outputs:
+            if lines:
+                metrics["fidelity"] = drawing_fidelity(image, guides.sketch)
             write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)
             write_image(Path(cfg.out) / f"sheet{_slug(label)}.png", comparison_sheet(guides, image, case.test_photo, metrics))
             rows.append({"name": name + label, "case": case.name, "task": task, "preset": preset, "seconds": secs,
                          "total_seconds": total, "held": metrics, "train": train, "steps": trainer.progress["step"],
-                         "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9})
+                         "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9,
+                         "input": suffix, **(extra if label == suffix else {})})
+        if "reframed" in extra:
+            split = extra["reframed"]
+            write_image(Path(cfg.out) / f"sheet_reframed{_slug(suffix)}.png",
+                        comparison_sheet(split["guides"], split["image"], split["photo"], split["held"]))
+            for key in ("guides", "image", "photo"):
+                del split[key]
     return rows
+
+
+def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:
+    """The held-out input cut to ``window`` (``bench/framing.py``), coloured alone and scored with
+    its own baselines."""
+    box = window_box(guides.shape, window)
+    photo = crop(case.test_photo, box)
+    image = colour(crop_guides(guides, box))
+    held = image_metrics(image, photo)
+    base = dict(baselines(replace(case, test_photo=photo), task))
+    return {"window": window, "held": held, "baselines": base, "guides": crop_guides(guides, box),
+            "image": image, "photo": photo}
 
 
 def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
@@ -145,6 +190,14 @@ def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
 def baselines(case: Case, task: str) -> list[tuple[str, dict]]:
     rows = [("mean-colour baseline", image_metrics(mean_colour_baseline(case.train_photo, case.test_photo.shape),
                                                    case.test_photo))]
+    if task == "lines":  # the drawing-fidelity ceiling: the real photo of the view, against each drawing
+        drawings = test_inputs(case, task, SketchConfig(method="lines"))
+        rows[0][1]["fidelity"] = drawing_fidelity(mean_colour_baseline(case.train_photo, case.test_photo.shape),
+                                                  drawings[""].sketch)
+        for suffix, guides in drawings.items():
+            rows.append((f"real photo{suffix} (drawing-fidelity ceiling)",
+                         {**image_metrics(case.test_photo, case.test_photo),
+                          "fidelity": drawing_fidelity(case.test_photo, guides.sketch)}))
     if task == "bw":
         rows.append(("own L* + mean a*b* baseline",
                      image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)))
@@ -159,6 +212,11 @@ def _metric_cells(m: dict) -> str:
     return f"{m['psnr']:.2f} | {m['ssim']:.3f} | {m['delta_e00']:.2f} | {m['chroma_ratio']:.2f}"
 
 
+def _fidelity_cell(m: dict) -> str:
+    f = m.get("fidelity")
+    return "-" if f is None else f"{f['f1']:.2f} ({f['precision']:.2f}/{f['recall']:.2f})"
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", nargs="+", default=["motorcycle"], help=f"any of {list(CASES)}, or all")
@@ -168,6 +226,8 @@ def main() -> int:
     p.add_argument("--ablation", action="store_true", help="also run the ablation rows (bundled sample, sketch)")
     p.add_argument("--out", default="runs/bench_quality")
     p.add_argument("--json", help="also write the rows as JSON here")
+    p.add_argument("--framing", action="store_true",
+                   help="also the framing test and the re-framed splits (bench/framing.py), network alone")
     p.add_argument("--mirror-average", default="on", choices=["on", "off"],
                    help="outputs mirror-averaged as process.py makes them, or one network pass")
     args = p.parse_args()
@@ -184,7 +244,7 @@ def main() -> int:
         for task in args.tasks:
             base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
             for pr in args.presets:
-                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror)
+                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing)
     if args.ablation:
         sample = cases.get("motorcycle") or load_case("motorcycle")
         for name, pr, o in ablation_rows():
@@ -203,23 +263,25 @@ def main() -> int:
     peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
     print(f"matrix-multiply peak (2048^3, same run): {peak32:.0f} GFLOP/s fp32, {peak16:.0f} GFLOP/s bf16")
     print("\n| case | task | run | train s | total s | held-out PSNR dB | SSIM | dE00 | chroma ratio "
-          "| train PSNR dB | train SSIM | train px/s | GFLOP/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| edge F1 (P/R) | train PSNR dB | train SSIM | train px/s | GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in cases.values():
         for task in args.tasks:
             for b in base_rows:
                 if b["case"] == case.name and b["task"] == task:
                     print(f"| {case.name} | {task} | {b['name']} | - | - | {_metric_cells(b['held'])} "
-                          f"| - | - | - | - |")
+                          f"| {_fidelity_cell(b['held'])} | - | - | - | - |")
             for r in rows:
                 if r["case"] == case.name and r["task"] == task and not r["name"].startswith(("+", "Base")):
                     _print_row(r)
+    if args.framing:
+        print_framing(rows)
     abl = [r for r in rows if r["name"].startswith(("+", "Base"))]
     if abl:
         print("\nAblation (motorcycle, sketch task, fast schedule):\n")
         print("| case | task | run | train s | total s | held-out PSNR dB | SSIM | dE00 | chroma ratio "
-              "| train PSNR dB | train SSIM | train px/s | GFLOP/s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| edge F1 (P/R) | train PSNR dB | train SSIM | train px/s | GFLOP/s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in abl:
             _print_row(r)
     if args.json:
@@ -227,10 +289,44 @@ def main() -> int:
     return 0
 
 
+def print_framing(rows: list[dict]) -> None:
+    """The framing test's table and the re-framed splits' table (``bench/framing.py``)."""
+    tested = [r for r in rows if "framing" in r]
+    print("\nFraming test (network alone): each 70 % window coloured on its own against the same window "
+          "of the full-frame output, PSNR dB against the real photo's window\n")
+    print("| case | task | run | window | alone | in the full frame | change dB |")
+    print("|---|---|---|---|---|---|---|")
+    for r in tested:
+        for f in r["framing"]:
+            print(f"| {r['case']} | {r['task']} | {r['name']} | {f['window']} | {f['alone']['psnr']:.2f} "
+                  f"| {f['framed']['psnr']:.2f} | {f['change_db']:+.2f} |")
+    changes = [abs(f["change_db"]) for r in tested for f in r["framing"]]
+    if changes:
+        print(f"\nlargest change: {max(changes):.2f} dB; windows within +-0.5 dB: "
+              f"{sum(c <= 0.5 for c in changes)} of {len(changes)}")
+    print("\nRe-framed splits (network alone): held-out inputs framed unlike the training photo; baselines "
+          "of the same window\n")
+    print("| case | task | run | split | PSNR dB | SSIM | dE00 | chroma ratio | mean colour PSNR "
+          "| own L* + mean a*b* PSNR | gain over the free baseline dB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in tested:
+        if "reframed" in r:
+            split, held, base = r["reframed"]["window"] + " 70 %", r["reframed"]["held"], r["reframed"]["baselines"]
+        elif r["case"] == "china-rows":
+            split, held, base = "top 60 % -> bottom 40 %", r["held"], dict(baselines(load_case("china-rows"), r["task"]))
+        else:
+            continue
+        mean = base["mean-colour baseline"]["psnr"]
+        own = base.get("own L* + mean a*b* baseline", {}).get("psnr")
+        free = own if own is not None else mean
+        print(f"| {r['case']} | {r['task']} | {r['name']} | {split} | {_metric_cells(held)} | {mean:.2f} "
+              f"| {'-' if own is None else f'{own:.2f}'} | {held['psnr'] - free:+.2f} |")
+
+
 def _print_row(r: dict) -> None:
     t = r["train"]
     print(f"| {r['case']} | {r['task']} | {r['name']} | {r['seconds']:.0f} | {r['total_seconds']:.0f} | "
-          f"{_metric_cells(r['held'])} | {t['psnr']:.2f} | {t['ssim']:.3f} | "
+          f"{_metric_cells(r['held'])} | {_fidelity_cell(r['held'])} | {t['psnr']:.2f} | {t['ssim']:.3f} | "
           f"{r['pixels_per_s'] / 1e3:.0f} k | {r['gflops']:.0f} |")
 
 

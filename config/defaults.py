@@ -47,7 +47,9 @@ class ModelConfig:
     num_labels: int = 0          # semantic labels of the mask (0: no mask input)
     label_embed_dim: int = 8     # learned embedding width of each label (semantic-aware concatenation)
     line_distance: bool = True   # extra channel: distance to the nearest sketch line (capped, see models/inputs.py)
-    position: bool = True        # extra channels: (y, x) position in the whole image, in [0, 1]
+    position: bool = False       # read the (y, x) position in the whole image, in [0, 1], as two channels (and
+                                 # in the attention); off: colour by content, not by where the frame puts
+                                 # it (bench/results_framing_cpu.md). Tiles place the attention either way
     attention_heads: int = 4     # heads of the bottleneck self-attention
     attention_grid: int = 16     # the bottleneck attends to a G x G grid of pooled whole-image tokens
     use_style: bool = True       # AdaIN style branch
@@ -144,25 +146,11 @@ def merge(obj, overrides: dict):
     return dataclasses.replace(obj, **changes)
 
 
-# What a sketch method changes besides the sketch, applied after the preset and before the
-# user's own overrides. Line-drawing models learn position only as a loose hint: measured on
-# the four development cases (README, Results), jittered position beat exact position on
-# three of four held-out views and had the best mean PSNR of exact, jittered and no position
-# (it loses to exact position on the bundled stereo pair, whose views share one frame).
-METHOD_DEFAULTS: dict[str, dict] = {
-    "lines": dict(augment=dict(position_jitter=0.3)),
-}
-
-
 def train_config(preset: str = "default", **overrides) -> TrainConfig:
-    """A :class:`TrainConfig` from a preset, the sketch method's defaults (:data:`METHOD_DEFAULTS`)
-    and overrides (nested configs as dicts)."""
+    """A :class:`TrainConfig` from a preset and overrides (nested configs as dicts)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {list(PRESETS)}")
-    cfg = merge(TrainConfig(preset=preset), PRESETS[preset])
-    method = overrides.get("sketch", {}).get("method", cfg.sketch.method)
-    cfg = merge(cfg, METHOD_DEFAULTS.get(method, {}))
-    cfg = merge(cfg, overrides)
+    cfg = merge(merge(TrainConfig(preset=preset), PRESETS[preset]), overrides)
     if cfg.model.use_luminance and cfg.model.color_space != "lab":
         raise InputError("a black-and-white model (use_luminance) predicts a*, b* and keeps the photo's L*: "
                          "it works in Lab; set model.color_space=lab (train.py --luminance does)")

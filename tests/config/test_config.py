@@ -100,7 +100,7 @@ def test_black_and_white_and_learned_palettes_need_lab():
     assert train_config("fast", model={"use_luminance": True, "color_space": "lab"}).model.use_luminance
 
 
-def test_a_sketch_method_brings_its_defaults_and_overrides_win():
-    assert train_config("fast", sketch={"method": "lines"}).augment.position_jitter == 0.3
-    assert train_config("fast").augment.position_jitter == 0.0
-    assert train_config("fast", sketch={"method": "lines"}, augment={"position_jitter": 0.0}).augment.position_jitter == 0
+def test_position_is_off_unless_asked_for():
+    assert not train_config("fast", sketch={"method": "lines"}).model.position
+    assert train_config("fast", sketch={"method": "lines"}, model={"position": True},
+                        augment={"position_jitter": 0.3}).augment.position_jitter == 0.3
