@@ -4,7 +4,7 @@
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
-                            [--mirror-average on|off]
+                            [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 
@@ -23,7 +23,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
+    from process.render_flags import add_render_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -38,20 +38,10 @@ def main(argv=None) -> int:
     p.add_argument("--depth-model", help="Depth Anything hub id or local folder")
     p.add_argument("--tile", type=int, default=1024)
     p.add_argument("--overlap", type=int, default=64)
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
-    p.add_argument("--bf16", action="store_true", help="bfloat16 inference (about 2x faster where supported)")
-    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
-                   help="reference alignment, as process.py --align (drawings for line-drawing models, "
-                        "black-and-white photos)")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
-                   help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
-                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
+    add_render_flags(p)
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
                                        "an input without one gets no hints), for models trained with --hints")
-    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                   help="on: hinted regions take their hint's colour (as process.py --hint-fill)")
     p.add_argument("--engine", default="local", choices=["local", "ray"],
                    help="local: this process; ray: Ray Data workers (locally, or on --address)")
     p.add_argument("--address", help="ray: an existing cluster ('auto' on one of its nodes or under `ray job submit`, "
@@ -63,13 +53,11 @@ def main(argv=None) -> int:
         from utils.errors import InputError
         raise InputError("--address, --workers and --gpus-per-worker are for --engine ray")
     from process.batch import BatchConfig, run_batch
-    from process.render import RenderConfig
+    from process.render_flags import render_config
 
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
-    render = RenderConfig(checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                          overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
-                          hint_fill=a.hint_fill == "on", chroma_smooth=getattr(a, "chroma_smooth", None),
-                          mirror_average=a.mirror_average == "on")
+    render = render_config(a, checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
+                           overlap=a.overlap)
     if a.engine == "ray":
         from process.batch_ray import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

@@ -2,7 +2,7 @@
 """Held-out evaluation: PSNR, SSIM and mean CIEDE2000 of a checkpoint on a view it never saw.
 
     python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR] [--chroma-smooth PX]
-                       [--mirror-average on|off]
+                       [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
 (metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
@@ -19,6 +19,7 @@ from utils.cli import ArgumentParser, run_cli
 
 def main(argv=None) -> int:
     from config.defaults import MIRROR_AVERAGE
+    from process.line_structure import LINE_MODES, REACH
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
@@ -32,6 +33,10 @@ def main(argv=None) -> int:
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass; "
                         "default: %(default)s)")
+    p.add_argument("--lines", default="keep", choices=LINE_MODES,
+                   help="line-drawing models: as process.py --lines (keep: strokes drawn as ink; hide: colours alone)")
+    p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
+                   help="line-drawing models: as process.py --line-reach (default: %(default)s)")
     args = p.parse_args(argv)
     from pathlib import Path
 
@@ -39,16 +44,22 @@ def main(argv=None) -> int:
 
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
-                                 chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on")
+                                 chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on",
+                                 lines=args.lines, line_reach=args.line_reach)
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))
     if "baseline_lightness_mean_chroma" in report:
         rows.append(("own L* + mean a*b* baseline", report["baseline_lightness_mean_chroma"]))
     print(f"held-out view: {report['view']} {report['size'][1]}x{report['size'][0]}")
-    print(f"{'':28s} {'PSNR dB':>8s} {'SSIM':>6s} {'dE00':>6s} {'chroma':>7s}")
+    print(f"{'':28s} {'PSNR dB':>8s} {'SSIM':>6s} {'dE00':>6s} {'chroma':>7s}"
+          + (f" {'edge F1':>7s}" if "photo_fidelity" in report else ""))
     for name, m in rows:
-        print(f"{name:28s} {m['psnr']:8.2f} {m['ssim']:6.3f} {m['delta_e00']:6.2f} {m['chroma_ratio']:7.2f}")
+        f1 = f" {m['fidelity']['f1']:7.2f}" if "fidelity" in m else ""
+        print(f"{name:28s} {m['psnr']:8.2f} {m['ssim']:6.3f} {m['delta_e00']:6.2f} {m['chroma_ratio']:7.2f}{f1}")
+    if "photo_fidelity" in report:
+        print(f"edge F1 of the real photo against the same drawing (the ceiling): {report['photo_fidelity']['f1']:.2f}; "
+              "a flat picture: 0")
     print(f"wrote {out}/{report['view']}_metrics.json")
     return 0
 

@@ -31,7 +31,7 @@ from utils.cli import ArgumentParser, run_cli
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
     from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
-    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
+    from process.render_flags import add_render_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -61,24 +61,14 @@ def main(argv=None) -> int:
     p.add_argument("--blend", nargs="*", type=float, default=[],
                    help="weights in [0, 1] between the first two styles (0: the first, 1: the second)")
     p.add_argument("--hints", metavar="JSON", help="colour hints, as process.py --hints (models trained with --hints)")
-    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                   help="on: hinted regions take their hint's colour (as process.py --hint-fill)")
-    p.add_argument("--align", default="auto", choices=ALIGN_MODES, help="reference alignment, as process.py --align")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
-                   help=f"black-and-white models: as process.py --chroma-smooth (default: {CHROMA_SMOOTH})")
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
-                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass)")
+    add_render_flags(p)
     p.add_argument("--out", default="outputs/styles")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     a = p.parse_args(argv)
-    from process.render import RenderConfig
+    from process.render_flags import render_config
     from process.styles import StylesConfig, generate_styles
 
-    cfg = StylesConfig(render=RenderConfig(checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
-                                           depth_model=a.depth_model, mask=a.mask, device=a.device,
-                                           hints=a.hints, hint_fill=a.hint_fill == "on", align=a.align,
-                                           chroma_smooth=getattr(a, "chroma_smooth", None),
-                                           mirror_average=a.mirror_average == "on"),
+    cfg = StylesConfig(render=render_config(a, checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
+                                            depth_model=a.depth_model, mask=a.mask, hints=a.hints),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
                        lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
     report = generate_styles(cfg)

@@ -4,7 +4,8 @@
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
-                      [--chroma-smooth PX] [--mirror-average on|off] [--wiggle GIF]
+                      [--chroma-smooth PX] [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
+                      [--wiggle GIF]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """
@@ -17,7 +18,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, MIRROR_AVERAGE
+    from process.render_flags import add_render_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -32,28 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output PNG (default: outputs/<input>_color.png)")
     p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
     p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--bf16", action="store_true",
-                   help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
     p.add_argument("--hints", metavar="JSON",
                    help="colour hints: points {x, y, color '#RRGGBB', radius} and scribbles {points, color, radius} "
                         "in the input's pixels (a model trained with train.py --hints)")
-    p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                   help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
-                        "its shading kept (a black-and-white photo: the hints' a*, b* carried along its "
-                        "lightness); off: only what the network makes of the hints")
-    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
-                   help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
-                        "training photo, take the colours from the aligned photo (a perspective map refined by "
-                        "dense optical flow) and correct the network's colours near it; homography: the perspective "
-                        "map alone; off: the network's colours only")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
-                   help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
-                        "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
-                   help="on: the network also colours the mirrored input and the two are averaged (on the "
-                        "development cases PSNR -0.01 to +0.18 dB, SSIM never lower; twice the network's time); "
-                        "off: one pass")
+    add_render_flags(p)
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
     return p
 
@@ -61,15 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     from process.preflight import check_render_request, note_idle_hint_fill
-    from process.render import RenderConfig, Renderer, default_out
+    from process.render import Renderer, default_out
+    from process.render_flags import render_config
     from utils.errors import InputError
     from utils.image_io import check_suffix
 
-    cfg = RenderConfig(checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
-                       depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
-                       tile=args.tile, overlap=args.overlap, device=args.device, bf16=args.bf16,
-                       align=args.align, hints=args.hints, hint_fill=args.hint_fill == "on",
-                       chroma_smooth=getattr(args, "chroma_smooth", None), mirror_average=args.mirror_average == "on")
+    cfg = render_config(args, checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
+                        depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
+                        tile=args.tile, overlap=args.overlap, hints=args.hints)
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
     renderer = Renderer(cfg.checkpoint, cfg.device)

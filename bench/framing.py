@@ -59,7 +59,8 @@ def crop_guides(guides: Guides, box: tuple[int, int, int, int]) -> Guides:
     if guides.mirrored:
         raise ValueError("crop the unmirrored guides")
     return replace(guides, sketch=crop(guides.sketch, box), depth=crop(guides.depth, box),
-                   mask=crop(guides.mask, box), luminance=crop(guides.luminance, box), hints=crop(guides.hints, box))
+                   mask=crop(guides.mask, box), luminance=crop(guides.luminance, box), hints=crop(guides.hints, box),
+                   drawing=crop(guides.drawing, box))
 
 
 def framing_test(colour, guides: Guides, photo: np.ndarray, full_output: np.ndarray, score) -> list[dict]:

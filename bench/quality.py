@@ -3,7 +3,7 @@
 
     python bench/quality.py [--cases motorcycle graf aero china | all] [--tasks sketch lines bw]
                             [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
-                            [--mirror-average on|off] [--framing]
+                            [--mirror-average on|off] [--framing] [--line-reaches PX ...]
 
 Protocol: for each case (``bench/cases.py``: the bundled stereo sample with ground-truth
 depth, graf, aero, china without depth) and task (``sketch``: photo-derived ink sketches;
@@ -13,11 +13,18 @@ train on the case's training photo, colorize the held-out input, and compare wit
 held-out photo: scikit-image PSNR / SSIM (data_range=1, channel_axis=-1), mean CIEDE2000,
 chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same run: the
 training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
+``lines`` rows are the drawing coloured as ``process.py --sketch`` renders it: the network's
+colours evened out within the drawing's lines and its strokes drawn as ink (``--lines keep``,
+``process/line_structure.py``), with a ``--lines hide`` row, one per ``--line-reaches`` value, and
+the network's colours with no line structure; each with **drawing fidelity** (edge F1, precision
+and recall of the output's edges against the drawing's strokes, ``utils.metrics.drawing_fidelity``)
+beside the real photo's own F1 (the ceiling) and mean colour's (0).
 ``lines`` and ``bw`` also get a "+ reference alignment" row: the network's output with the
 training photo's colours carried over where the held-out input lines up with it, as
 ``process.py`` does by default (``process/reference_align.py``: a perspective map refined by
 dense optical flow), and a "+ reference alignment (perspective map only)" row
 (``process.py --align homography``).
+``--framing`` adds the framing test and the re-framed splits (``bench/framing.py``).
 Outputs as ``process.py`` makes them: mirror-averaged (``process/inference.py``) unless
 ``--mirror-average off`` (one network pass, how results before 2026-11-27's mirror averaging were made).
 "train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
@@ -53,7 +60,7 @@ from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
-from process.line_structure import colour_by_lines  # noqa: E402
+from process.line_structure import colour_by_lines, draw_ink, even_within_lines  # noqa: E402
 from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
@@ -94,11 +101,12 @@ def training_data(case: Case, cfg) -> TrainingData:
 
 
 def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch",
-            mirror_average: bool = True, framing: bool = False) -> list[dict]:
+            mirror_average: bool = True, framing: bool = False, line_reaches=()) -> list[dict]:
     """Train one model for ``task`` on ``case``; one result row per held-out input of the task.
 
     ``framing``: the network-alone rows also carry the framing test (``bench/framing.py``) and,
-    where the case has one, the re-framed split (``reframed``: the window's own scores and baselines)."""
+    where the case has one, the re-framed split (``reframed``: the window's own scores and baselines).
+    ``line_reaches``: line-drawing models also get a ``--lines hide`` row for each of these reaches."""
     cfg = train_config(preset, out=str(out / _slug(f"{case.name}_{task}_{name}")),
                        metrics_log=str(out / "training.log"), eval_every=10_000,
                        **merge_overrides(task_overrides(task), over))
@@ -118,21 +126,24 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     rows = []
     lines = task == "lines"
 
-    def colour(g, line_mode: str | None = "keep"):
-        """The network-alone render (``process.py --align off``); a line-drawing model's colours laid
-        out by the drawing's lines (``process/line_structure.py``) unless ``line_mode`` is None."""
+    def colour(g):
+        """The network-alone render (``process.py --align off``): a line-drawing model's colours laid
+        out by the drawing's lines and its strokes drawn as ink (``process/line_structure.py``)."""
         rgb = colorize(trainer.inference_model, g, mirror_average=mirror_average)
-        return colour_by_lines(rgb, g.sketch, line_mode) if lines and line_mode else rgb
+        return colour_by_lines(rgb, g.strokes, "keep") if lines else rgb
 
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
         raw = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
-        pred = colour_by_lines(raw, guides.sketch, "keep") if lines else raw
-        held = image_metrics(pred, case.test_photo)
-        outputs = [(suffix, pred, held)]
-        if lines:  # the same network output: lines hidden, and with no line structure at all
-            hide = colour_by_lines(raw, guides.sketch, "hide")
-            outputs += [(suffix + " --lines hide", hide, image_metrics(hide, case.test_photo)),
-                        (suffix + " (no line structure)", raw, image_metrics(raw, case.test_photo))]
+        evened = even_within_lines(raw, guides.strokes) if lines else raw
+        pred = draw_ink(evened, guides.strokes) if lines else raw
+        outputs = [(suffix, pred, image_metrics(pred, case.test_photo))]
+        if lines:  # the same network output: lines hidden, other reaches, and no line structure at all
+            outputs.append((suffix + " --lines hide", evened, image_metrics(evened, case.test_photo)))
+            for reach in line_reaches:
+                hide = even_within_lines(raw, guides.strokes, reach)
+                outputs.append((suffix + f" --lines hide --line-reach {reach:g}", hide,
+                                image_metrics(hide, case.test_photo)))
+            outputs.append((suffix + " (no line structure)", raw, image_metrics(raw, case.test_photo)))
         extra = {}
         if framing:
             extra["framing"] = framing_test(colour, guides, case.test_photo, pred, image_metrics)
@@ -142,15 +153,23 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             reference = trainer.reference.astype(np.float32) / 255.0
             bw = guides.luminance is not None
             alignment = align(reference, guides.luminance if bw else guides.sketch, "photo" if bw else "drawing")
-            for refine, label in ((True, " + reference alignment"),
-                                  (False, " + reference alignment (perspective map only)")):
-                aligned = carry_colours(pred, reference, alignment, guides.luminance, guides.sketch, refine=refine)
+            variants = [(True, True, " + reference alignment"),
+                        (False, True, " + reference alignment (perspective map only)")]
+            if lines:
+                variants.append((True, False, " + reference alignment (feathered edge, no area continuation)"))
+            for refine, by_area, label in variants:
+                # as process.py renders it: alignment on the network's (evened) colours, past the photo's
+                # edge continued area by area, the strokes drawn last
+                aligned = carry_colours(evened, reference, alignment, guides.luminance, guides.sketch, refine=refine,
+                                        strokes=guides.strokes if lines and by_area else None)
+                if lines:
+                    aligned = draw_ink(aligned, guides.strokes)
                 print(f"{case.name} {task}{suffix} --align {'auto' if refine else 'homography'}: "
                       f"{alignment.describe()}")
                 outputs.append((suffix + label, aligned, image_metrics(aligned, case.test_photo)))
         for label, image, metrics in outputs:
             if lines:
-                metrics["fidelity"] = drawing_fidelity(image, guides.sketch)
+                metrics["fidelity"] = drawing_fidelity(image, guides.strokes)
             write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)
             write_image(Path(cfg.out) / f"sheet{_slug(label)}.png", comparison_sheet(guides, image, case.test_photo, metrics))
             rows.append({"name": name + label, "case": case.name, "task": task, "preset": preset, "seconds": secs,
@@ -180,7 +199,7 @@ def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:
 
 def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
     """input | output | reference, captioned: what the README shows for each task."""
-    shown = lightness_to_gray(guides.luminance) if guides.luminance is not None else guides.sketch
+    shown = lightness_to_gray(guides.luminance) if guides.luminance is not None else guides.strokes
     what = "black-and-white input" if guides.luminance is not None else "input drawing"
     return contact_sheet([shown, pred, photo],
                          [what, f"SemColorNet: {metrics['psnr']:.1f} dB, dE00 {metrics['delta_e00']:.1f}",
@@ -193,11 +212,11 @@ def baselines(case: Case, task: str) -> list[tuple[str, dict]]:
     if task == "lines":  # the drawing-fidelity ceiling: the real photo of the view, against each drawing
         drawings = test_inputs(case, task, SketchConfig(method="lines"))
         rows[0][1]["fidelity"] = drawing_fidelity(mean_colour_baseline(case.train_photo, case.test_photo.shape),
-                                                  drawings[""].sketch)
+                                                  drawings[""].strokes)
         for suffix, guides in drawings.items():
             rows.append((f"real photo{suffix} (drawing-fidelity ceiling)",
                          {**image_metrics(case.test_photo, case.test_photo),
-                          "fidelity": drawing_fidelity(case.test_photo, guides.sketch)}))
+                          "fidelity": drawing_fidelity(case.test_photo, guides.strokes)}))
     if task == "bw":
         rows.append(("own L* + mean a*b* baseline",
                      image_metrics(lightness_mean_chroma_baseline(case.train_photo, case.test_photo), case.test_photo)))
@@ -228,6 +247,8 @@ def main() -> int:
     p.add_argument("--json", help="also write the rows as JSON here")
     p.add_argument("--framing", action="store_true",
                    help="also the framing test and the re-framed splits (bench/framing.py), network alone")
+    p.add_argument("--line-reaches", nargs="*", type=float, default=[], metavar="PX",
+                   help="lines task: also a --lines hide row for each of these --line-reach values")
     p.add_argument("--mirror-average", default="on", choices=["on", "off"],
                    help="outputs mirror-averaged as process.py makes them, or one network pass")
     args = p.parse_args()
@@ -244,7 +265,7 @@ def main() -> int:
         for task in args.tasks:
             base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
             for pr in args.presets:
-                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing)
+                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing, args.line_reaches)
     if args.ablation:
         sample = cases.get("motorcycle") or load_case("motorcycle")
         for name, pr, o in ablation_rows():

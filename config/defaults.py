@@ -17,6 +17,8 @@ from utils.errors import InputError
 # refined by dense optical flow, homography = the perspective map alone, off = the network alone
 ALIGN_MODES = ("auto", "homography", "off")
 
+DEVICES = ("auto", "cpu", "cuda", "mps")  # where the network runs (process/device.py: auto picks)
+
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
 # radius, px (process/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
 CHROMA_SMOOTH = 12

@@ -49,6 +49,13 @@ class Guides:
     luminance: np.ndarray | None = None  # (H, W) float32 L* / 100 in [0, 1]
     hints: np.ndarray | None = None      # (H, W, 4) float32 hinted RGB + mask (hint models; None: no hints)
     mirrored: bool = False               # left and right swapped; positions stay those of the unmirrored view
+    drawing: np.ndarray | None = None    # (H, W) the drawing as the user gave it, when ``sketch`` is a cleaned
+                                         # version of it (a line-drawing run reads 1-px centre lines); not a channel
+
+    @property
+    def strokes(self) -> np.ndarray:
+        """The lines as drawn: ``drawing`` where given, else ``sketch`` (process/line_structure.py inks them)."""
+        return self.sketch if self.drawing is None else self.drawing
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -58,7 +65,8 @@ class Guides:
         """The view with left and right swapped (a second time: the original view)."""
         flip = lambda a: None if a is None else np.ascontiguousarray(a[:, ::-1])  # noqa: E731
         return replace(self, sketch=flip(self.sketch), depth=flip(self.depth), mask=flip(self.mask),
-                       luminance=flip(self.luminance), hints=flip(self.hints), mirrored=not self.mirrored)
+                       luminance=flip(self.luminance), hints=flip(self.hints), mirrored=not self.mirrored,
+                       drawing=flip(self.drawing))
 
 
 def input_channels(cfg: ModelConfig) -> int:

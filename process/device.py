@@ -14,9 +14,8 @@ import sys
 import numpy as np
 import torch
 
+from config.defaults import DEVICES
 from utils.errors import InputError
-
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def _mps_available() -> bool:

@@ -13,11 +13,12 @@ import numpy as np
 
 from config.defaults import MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
+from process.line_structure import REACH as LINE_REACH
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import check_colour_photo, read_photo, write_image, write_json
-from utils.metrics import METRIC_SETTINGS, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline
+from utils.metrics import METRIC_SETTINGS, drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline
 
 
 def training_photo(meta: dict) -> np.ndarray | None:
@@ -30,10 +31,13 @@ def training_photo(meta: dict) -> np.ndarray | None:
 
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
                         device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None,
-                        mirror_average: bool = MIRROR_AVERAGE) -> dict:
+                        mirror_average: bool = MIRROR_AVERAGE, lines: str = "keep",
+                        line_reach: float = LINE_REACH) -> dict:
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
-    network's output (no reference alignment; ``chroma_smooth`` and ``mirror_average`` as
-    ``RenderConfig``'s)."""
+    network's output (no reference alignment; ``chroma_smooth``, ``mirror_average``, ``lines`` and
+    ``line_reach`` as ``RenderConfig``'s). A line-drawing model's report adds drawing fidelity
+    (``utils.metrics.drawing_fidelity``) of its output and of the real photo, against the drawing
+    it read."""
     if image is None and depth is not None:
         raise InputError("--depth is the held-out photo's depth: give the photo with --image too")
     if image is not None:
@@ -42,20 +46,24 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")
     request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, chroma_smooth=chroma_smooth,
-                           mirror_average=mirror_average)
+                           mirror_average=mirror_average, lines=lines, line_reach=line_reach)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
     check_render_request(renderer.model.cfg, request, outputs=outputs)
     guides, photo = renderer.guides(request)
     model, meta = renderer.model, renderer.meta
     t0 = time.perf_counter()
-    pred = renderer.colorize(guides, request)
+    pred = renderer.draw_lines(request, guides, renderer.colorize(guides, request))
     seconds = time.perf_counter() - t0
     report = {"view": name, "checkpoint": str(checkpoint), "size": list(photo.shape[:2]),
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),
               "settings": METRIC_SETTINGS,
               "rendering": {"mirror_average": renderer.mirror_average(request),
                             "chroma_smooth": request.chroma_radius if model.cfg.use_luminance else None}}
+    if renderer.reads_lines:  # how well the output follows the drawing the model read, and how well the photo does
+        report["rendering"].update(lines=request.lines, line_reach=request.line_reach)
+        report["model"]["fidelity"] = drawing_fidelity(pred, guides.strokes)
+        report["photo_fidelity"] = drawing_fidelity(photo, guides.strokes)
     train_photo = training_photo(meta)
     if train_photo is not None:
         report["baseline_mean_colour"] = image_metrics(mean_colour_baseline(train_photo, photo.shape), photo)

@@ -83,7 +83,8 @@ def guides_from_sketch(sketch: np.ndarray, src: GuideSources, sketch_cfg: Sketch
         depth = read_depth(src.depth)
         check_same_size(sketch, depth, f"depth {src.depth}", "sketch")
     mask = _mask_for(sketch, src)
-    return Guides(sketch=prepare_drawing(sketch, sketch_cfg), depth=depth, mask=mask)
+    prepared = prepare_drawing(sketch, sketch_cfg)
+    return Guides(sketch=prepared, depth=depth, mask=mask, drawing=None if prepared is sketch else sketch)
 
 
 def sample_guides(view, sketch_cfg: SketchConfig, use_depth: bool = True, luminance: bool = False) -> Guides:

@@ -35,7 +35,7 @@ from tqdm import tqdm  # noqa: E402
 from models.attention import AttentionContext  # noqa: E402
 from models.inputs import Guides, encode_guides  # noqa: E402
 from models.unet import DOWNSCALE, SemColorNet  # noqa: E402
-from process.device import DEVICES, precision_context, to_batch  # noqa: E402
+from process.device import precision_context, to_batch  # noqa: E402
 from utils.color_utils import space_to_rgb  # noqa: E402
 from utils.errors import InputError  # noqa: E402
 
@@ -172,8 +172,8 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
 
 
 def main(argv=None) -> int:
-    from config.defaults import ALIGN_MODES, MIRROR_AVERAGE
-    from process.render import RenderConfig, Renderer
+    from process.render import Renderer
+    from process.render_flags import add_render_flags, render_config
     from utils.cli import ArgumentParser
 
     p = ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
@@ -183,20 +183,13 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True, help="output PNG")
     p.add_argument("--tile", type=int, default=512, help=f"tile side, a multiple of {DOWNSCALE}")
     p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
-    p.add_argument("--device", default="auto", choices=DEVICES)
-    p.add_argument("--bf16", action="store_true", help="bfloat16 inference where it is native")
-    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
-                   help="reference alignment for a line-drawing model, as process.py --align")
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
-                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one "
-                        "pass, half the time; default: %(default)s)")
+    add_render_flags(p, hints=False)
     a = p.parse_args(argv)
     if a.tile == 0:
         raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
     # The same renderer as process.py: guides, tiling (here with smaller default tiles) and alignment.
-    cfg = RenderConfig(checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
-                       overlap=a.overlap, device=a.device, bf16=a.bf16, align=a.align,
-                       mirror_average=a.mirror_average == "on")
+    cfg = render_config(a, checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
+                        overlap=a.overlap)
     out, _, _ = Renderer(a.checkpoint, a.device).render(cfg, progress=True)
     print(f"wrote {out}")
     return 0

@@ -89,19 +89,25 @@ def draw_ink(rgb: np.ndarray, sketch: np.ndarray) -> np.ndarray:
     return (rgb * np.clip(sketch, 0.0, 1.0)[..., None]).astype(np.float32)
 
 
-def colour_by_lines(rgb: np.ndarray, sketch: np.ndarray, lines: str = "keep", reach: float = REACH,
-                    gap: int = GAP) -> np.ndarray:
-    """The network's colours ``rgb`` (H, W, 3) laid out by the drawing ``sketch`` (H, W, lines 0 on
-    white 1): smoothed within the areas its lines bound (``reach`` px; 0: left as they are), the
-    lines filled from their sides, then drawn as ink (``lines="keep"``) or left out (``"hide"``)."""
-    if lines not in LINE_MODES:
-        raise ValueError(f"lines must be one of {LINE_MODES}, got {lines!r}")
+def even_within_lines(rgb: np.ndarray, sketch: np.ndarray, reach: float = REACH, gap: int = GAP) -> np.ndarray:
+    """The network's colours ``rgb`` (H, W, 3) evened out within the areas the drawing ``sketch``
+    (H, W, lines 0 on white 1) bounds, over ``reach`` px (0: left as they are), and the line
+    pixels filled from their sides."""
     if rgb.shape[:2] != sketch.shape:
         raise ValueError(f"colours {rgb.shape[:2]} and drawing {sketch.shape} differ in size")
-    out = rgb.astype(np.float32)
-    if reach > 0:
-        barrier = line_barrier(sketch, gap)
-        out = fill_lines(filter_within_lines(out, barrier, reach), barrier)
-    if lines == "keep":
-        out = draw_ink(out, sketch)
-    return np.clip(out, 0.0, 1.0)
+    if reach < 0:
+        raise ValueError(f"reach is a distance in px, 0 or more; got {reach}")
+    if reach == 0:
+        return rgb
+    barrier = line_barrier(sketch, gap)
+    return np.clip(fill_lines(filter_within_lines(rgb, barrier, reach), barrier), 0.0, 1.0)
+
+
+def colour_by_lines(rgb: np.ndarray, sketch: np.ndarray, lines: str = "keep", reach: float = REACH,
+                    gap: int = GAP) -> np.ndarray:
+    """The network's colours laid out by the drawing (:func:`even_within_lines`), then its strokes
+    drawn as ink (``lines="keep"``) or left out (``"hide"``): what ``process.py --align off`` renders."""
+    if lines not in LINE_MODES:
+        raise ValueError(f"lines must be one of {LINE_MODES}, got {lines!r}")
+    out = even_within_lines(rgb, sketch, reach, gap)
+    return draw_ink(out, sketch) if lines == "keep" else out

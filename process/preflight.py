@@ -8,11 +8,13 @@ settings, the input files' existence and the output path, and raises
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 from config.defaults import ALIGN_MODES, ModelConfig
 from process.high_res import check_tiling
+from process.line_structure import LINE_MODES
 from utils.errors import InputError
 from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check_suffix, check_writable
 
@@ -44,6 +46,11 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
         if not model_cfg.use_luminance:
             raise InputError("--chroma-smooth is for black-and-white models (train.py --luminance); "
                              "this model predicts lightness too")
+    if cfg.lines not in LINE_MODES:
+        raise InputError(f"--lines must be one of {', '.join(LINE_MODES)}, got {cfg.lines!r}")
+    if not (cfg.line_reach >= 0 and math.isfinite(cfg.line_reach)):
+        raise InputError(f"--line-reach must be a distance >= 0 px (0: the network's colours as they are), "
+                         f"got {cfg.line_reach}")
     hints = cfg.hints
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):

@@ -42,6 +42,7 @@ import numpy as np
 import torch
 
 from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
+from process.line_structure import even_within_lines
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 from utils.lab_processor import lightness_to_gray
 
@@ -206,7 +207,8 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
 
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
                   lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
-                  refine: bool = False, harmonise_network: bool = True) -> np.ndarray:
+                  refine: bool = False, harmonise_network: bool = True,
+                  strokes: np.ndarray | None = None) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in,
     and the network's own colours corrected toward them nearby (:func:`harmonise`).
 
@@ -215,7 +217,9 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     ``refine``: move the perspective-aligned reference the rest of the way by
     :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``).
     ``harmonise_network``: correct the network's colours near the aligned photo (:func:`harmonise`;
-    off only to measure it)."""
+    off only to measure it). ``strokes`` (H, W) of a drawing (lines 0 on white 1): past the aligned
+    photo's edge the network's part continues it area by area, within the drawing's lines
+    (:func:`continue_within_lines`), not along the footprint's straight feathered edge."""
     target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
     if refine and target is None:
         raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
@@ -236,7 +240,18 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
                            borderValue=0)
     if harmonise_network:
         prediction = harmonise(prediction, warped, weight, lightness)
-    return blend(prediction, warped, weight, lightness)
+    out = blend(prediction, warped, weight, lightness)
+    return out if strokes is None else continue_within_lines(out, weight, strokes)
+
+
+def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+    """A drawing's output (H, W, 3) RGB where the aligned photo's share is ``weight``: outside the
+    photo, each area the drawing's lines bound takes the colours evened out over it
+    (:func:`process.line_structure.even_within_lines`, the photo's part included), so a wall the
+    photo shows in part goes on in the photo's colour up to its lines; inside, the photo's own."""
+    evened = even_within_lines(carried, strokes)
+    w = weight[..., None]
+    return (w * carried + (1 - w) * evened).astype(np.float32)
 
 
 def harmonise(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray, lightness: np.ndarray | None = None,
@@ -305,11 +320,14 @@ def reference_image(photo: np.ndarray) -> np.ndarray:
 
 
 def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
-                    lightness: np.ndarray | None, mode: str = "auto") -> tuple[np.ndarray, Alignment]:
+                    lightness: np.ndarray | None, mode: str = "auto",
+                    strokes: np.ndarray | None = None) -> tuple[np.ndarray, Alignment]:
     """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
-    (perspective map refined by dense flow) or ``homography`` (the perspective map alone)."""
+    (perspective map refined by dense flow) or ``homography`` (the perspective map alone).
+    ``strokes``: a drawing's lines, which the network's part follows past the photo's edge
+    (:func:`carry_colours`)."""
     if mode not in ("auto", "homography"):
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
@@ -318,5 +336,5 @@ def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.nd
         alignment = align(reference, lightness, "photo")
     else:
         alignment = align(reference, sketch, "drawing")
-    out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto")
+    out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto", strokes=strokes)
     return out, alignment

@@ -22,6 +22,8 @@ from process.guides import GuideSources, guides_from_photo, guides_from_sketch, 
 from process.device import pick_device
 from process.hint_fill import fill_hints
 from process.inference import colorize
+from process.line_structure import REACH as LINE_REACH
+from process.line_structure import draw_ink, even_within_lines
 from process.reference_align import align_and_carry
 from process.preflight import check_render_request
 from utils.errors import InputError
@@ -51,6 +53,10 @@ class RenderConfig:
     chroma_smooth: int | None = None  # black-and-white models: a*, b* guided-filtered along the input's L* with this
                                       # radius, px (process/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
     mirror_average: bool = MIRROR_AVERAGE  # also colour the mirrored view and average the two (process/inference.py)
+    lines: str = "keep"              # line-drawing models: keep: the drawing's strokes drawn over the colours as ink;
+                                     # hide: the colours alone (process/line_structure.py)
+    line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
+                                     # bound, px (0: the network's colours as they are)
 
     @property
     def chroma_radius(self) -> int:
@@ -140,22 +146,36 @@ class Renderer:
         write_image(out, rgb)
         return out, rgb, guides
 
+    @property
+    def reads_lines(self) -> bool:
+        """Whether the model reads line drawings (``--sketch-method lines``): its colours are laid out by
+        the drawing's lines (``process/line_structure.py``)."""
+        return self.sketch_cfg.method == "lines"
+
     def colorize(self, guides: Guides, cfg: RenderConfig, style: torch.Tensor | None = None,
                  progress: bool = False) -> np.ndarray:
         """The network's colours for ``guides`` with ``cfg``'s inference settings (tiling, bf16, chroma
-        smoothing, mirror averaging); ``style``: a style code (default: the training photo's)."""
-        return colorize(self.model, guides, style=style, tile=cfg.tile or None, overlap=cfg.overlap,
-                        device=self.device, progress=progress, bf16=cfg.bf16, chroma_smooth=cfg.chroma_radius,
-                        mirror_average=self.mirror_average(cfg))
+        smoothing, mirror averaging); ``style``: a style code (default: the training photo's). A
+        line-drawing model's colours are evened out within the drawing's lines (``cfg.line_reach``)."""
+        rgb = colorize(self.model, guides, style=style, tile=cfg.tile or None, overlap=cfg.overlap,
+                       device=self.device, progress=progress, bf16=cfg.bf16, chroma_smooth=cfg.chroma_radius,
+                       mirror_average=self.mirror_average(cfg))
+        if self.reads_lines:
+            rgb = even_within_lines(rgb, guides.strokes, cfg.line_reach)
+        return rgb
+
+    def draw_lines(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
+        """A line-drawing model's output with the drawing's strokes drawn over it as ink (``cfg.lines``)."""
+        return draw_ink(rgb, guides.strokes) if self.reads_lines and cfg.lines == "keep" else rgb
 
     def finish(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """The network's ``rgb`` as the user gets it: the training photo's colours carried over where
         the input lines up with it (``cfg.align``), then the colour hints kept (``cfg.hint_fill``),
-        so a hint wins over the reference."""
+        so a hint wins over the reference, and last a drawing's own strokes (``cfg.lines``)."""
         rgb = self.carry_reference(cfg, guides, rgb)
         if cfg.hints and cfg.hint_fill:
             rgb = fill_hints(rgb, read_hints(cfg.hints, guides.shape), guides.sketch, guides.luminance)
-        return rgb
+        return self.draw_lines(cfg, guides, rgb)
 
     def aligns(self, cfg: RenderConfig) -> bool:
         """Whether ``cfg``'s input is one that reference alignment applies to: a black-and-white
@@ -178,7 +198,9 @@ class Renderer:
             self.alignment_note = ("note: this checkpoint keeps no training photo (saved before reference "
                                    "alignment); colours from the network alone")
         else:
-            rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align)
+            strokes = guides.strokes if self.reads_lines and cfg.line_reach > 0 else None
+            rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align,
+                                             strokes=strokes)
             self.alignment_note = f"note: {alignment.describe()}"
         print(self.alignment_note, file=sys.stderr)
         return rgb

@@ -53,6 +53,9 @@ def line_run(tmp_path_factory):
     args = ["--image", str(out / "photo.png"), "--out", str(out / "run"), "--sketch-method", "lines",
             "--epochs1", "8", "--steps-per-epoch", "25", "--epochs2", "1", "--steps2-per-epoch", "5",
             "--metrics-log", str(out / "training.log"), "--seed", "0"] + TINY_SCHEDULE
+    # Patches larger than a brick and its mortar: a model that reads no position learns "far from any
+    # line" = sky from them (with 32-px patches it coloured empty paper beside bricks red).
+    args[args.index("--patch-size") + 1] = "48"
     assert run_cli(train.main, args) == 0
     return out
 
@@ -219,3 +222,41 @@ def test_chroma_smooth_flag(bw_run, line_run, sample_crop, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error:") and message in err[0], err
     assert not (bw_run / "refused.png").exists()
+
+
+def _bricks_left_of_a_line(n: int = 96) -> np.ndarray:
+    """A drawing of two regions closed by a vertical line at column n // 2: bricks on the left,
+    empty paper on the right."""
+    ink = _bricks(n, n)
+    ink[:, n // 2:] = False
+    ink[:, n // 2] = True
+    return np.where(ink, 0.0, 1.0).astype(np.float32)
+
+
+def test_a_drawing_keeps_its_colour_boundary_on_its_line(line_run):
+    """Two regions closed by a line: the colour changes on the line (within 1 px) and neither
+    region takes the other's colour (lines hidden, so only the colours are compared)."""
+    n = 96
+    write_image(line_run / "two_regions.png", _bricks_left_of_a_line(n))
+    out = line_run / "two_regions_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch", str(line_run / "two_regions.png"),
+                                  "--depth", "none", "--align", "off", "--lines", "hide", "--out", str(out)]) == 0
+    lab = rgb2lab(read_photo(out))
+    left, right = lab[:, : n // 2 - 1].reshape(-1, 3).mean(0), lab[:, n // 2 + 2:].reshape(-1, 3).mean(0)
+    assert np.linalg.norm(left - right) > 10                               # two colours, not one smear
+    nearer_left = np.linalg.norm(lab - left, axis=-1) < np.linalg.norm(lab - right, axis=-1)
+    assert nearer_left[:, : n // 2 - 1].all() and not nearer_left[:, n // 2 + 2:].any()
+
+
+def test_lines_keep_draws_the_strokes_as_ink(line_run):
+    n = 96
+    drawing = _bricks_left_of_a_line(n)
+    write_image(line_run / "two_regions_ink.png", drawing)
+    out = line_run / "two_regions_ink_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",
+                                  str(line_run / "two_regions_ink.png"), "--depth", "none", "--align", "off",
+                                  "--out", str(out)]) == 0     # --lines keep is the default
+    light = rgb2lab(read_photo(out))[..., 0]
+    stroke = drawing < 0.5
+    paper = cv2.dilate(stroke.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~stroke
+    assert light[stroke].max() < 5 < light[paper].min()                # every stroke pixel darker than beside it

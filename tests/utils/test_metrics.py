@@ -37,3 +37,18 @@ def test_metrics_do_not_import_scipy_stats():
     code = "import sys, utils.metrics; print('scipy.stats' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_drawing_fidelity_of_a_picture_that_follows_its_drawing():
+    from utils.metrics import drawing_fidelity
+
+    sketch = np.ones((64, 64), np.float32)
+    sketch[:, 32] = 0.0
+    follows = np.zeros((64, 64, 3), np.float32)
+    follows[:, 32:] = [0.9, 0.2, 0.1]
+    flat = np.full((64, 64, 3), 0.5, np.float32)
+    elsewhere = np.zeros((64, 64, 3), np.float32)
+    elsewhere[:, 10:] = [0.9, 0.2, 0.1]
+    assert drawing_fidelity(follows, sketch)["f1"] > 0.9
+    assert drawing_fidelity(flat, sketch) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert drawing_fidelity(elsewhere, sketch)["recall"] == 0.0

@@ -1,0 +1,50 @@
+"""The rendering flags that ``process.py``, ``batch_process.py``, ``generate_styles.py`` and
+``process/high_res.py`` share, declared once, and the one way parsed flags become a
+:class:`process.render.RenderConfig`."""
+from __future__ import annotations
+
+import argparse
+
+from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, DEVICES, MIRROR_AVERAGE
+from process.line_structure import LINE_MODES, REACH
+
+
+def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
+    """Device, precision, reference alignment, chroma smoothing, mirror averaging, a drawing's
+    lines and (``hints``) the hint fill."""
+    p.add_argument("--device", default="auto", choices=DEVICES)
+    p.add_argument("--bf16", action="store_true",
+                   help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
+    p.add_argument("--align", default="auto", choices=ALIGN_MODES,
+                   help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
+                        "training photo, take the colours from the aligned photo (a perspective map refined by "
+                        "dense optical flow) and correct the network's colours near it; homography: the perspective "
+                        "map alone; off: the network's colours only")
+    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
+                   help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
+                        "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
+    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
+                   help="on: the network also colours the mirrored input and the two are averaged (twice the "
+                        "network's time); off: one pass")
+    p.add_argument("--lines", default="keep", choices=LINE_MODES,
+                   help="line-drawing models: keep: the drawing's own strokes drawn over the colours as ink; "
+                        "hide: the colours alone (either way the colours change where the drawing has a line)")
+    p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
+                   help="line-drawing models: how far the network's colours are evened out inside the areas the "
+                        "drawing's lines bound, px (0: the network's colours as they are)")
+    if hints:
+        p.add_argument("--hint-fill", default="on", choices=["on", "off"],
+                       help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
+                            "its shading kept (a black-and-white photo: the hints' a*, b* carried along its "
+                            "lightness); off: only what the network makes of the hints")
+
+
+def render_config(a: argparse.Namespace, **fields):
+    """A :class:`RenderConfig` from :func:`add_render_flags`' parsed flags and the script's own ``fields``."""
+    from process.render import RenderConfig
+
+    shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
+                  mirror_average=a.mirror_average == "on", lines=a.lines, line_reach=a.line_reach)
+    if hasattr(a, "hint_fill"):
+        shared["hint_fill"] = a.hint_fill == "on"
+    return RenderConfig(**shared, **fields)
