@@ -50,7 +50,7 @@ studio: $(STUDIO_STAMP)
 test: $(TEST_STAMP) $(BROWSER_STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests $(ARGS)
 
-## The quality benchmark on every development case and task (see README, Results).
+## The quality benchmark on every development case and task (see docs/results.md).
 bench: $(STAMP)
 	$(PY) -m pip install -q -r requirements-bench.txt
 	$(PY) bench/quality.py --cases all --tasks sketch lines bw --presets default $(ARGS)

@@ -9,10 +9,11 @@ Flags become a :class:`config.defaults.TrainConfig`; ``process.training.train`` 
 from __future__ import annotations
 
 import argparse
+import copy
 import signal
 import sys
 
-from config.defaults import PRESETS, train_config
+from config.defaults import BLACK_AND_WHITE, PRESETS, train_config
 from config.overrides import merge_overrides, parse_overrides
 from utils.cli import ArgumentParser, given_options, run_cli
 from utils.errors import InputError
@@ -59,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--no-style", action="store_true", help="disable the AdaIN style branch")
     model.add_argument("--luminance", action="store_true",
                        help="a model for colorizing black-and-white photos: it sees the photo's lightness, "
-                            "predicts a*, b* and keeps the input's L* exactly (Lab)")
+                            "predicts a*, b* and keeps the input's L* exactly (Lab); trained on the photo's lightness, "
+                            "part of it aged like an old print (--set augment.print_ageing=0: clean only)")
     model.add_argument("--hints", action="store_true",
                        help="a model that also reads colour hints (process.py --hints FILE): trained with random "
                             "dots and scribbles of the photo's true colour; works with no hints too")
@@ -90,10 +92,10 @@ def config_from_args(args):
         if model.get("color_space", "lab") != "lab":
             raise InputError("--luminance predicts a*, b* and keeps the photo's own L*: it works in Lab; "
                              "drop --color-space or give --color-space lab")
-        model["use_luminance"] = True
-        model["color_space"] = "lab"
     if model:
         over["model"] = model
+    if args.luminance:  # the model and its print ageing (--set augment.print_ageing=... overrides it)
+        over = merge_overrides(over, copy.deepcopy(BLACK_AND_WHITE))
     if args.sketch_method:
         over["sketch"] = {"method": args.sketch_method}
     return train_config(args.preset, **merge_overrides(over, parse_overrides(args.set)))

@@ -266,6 +266,8 @@ def main() -> int:
             base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
             for pr in args.presets:
                 rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing, args.line_reaches)
+                if args.json:  # written after every model, so a long run that is stopped keeps what it measured
+                    Path(args.json).write_text(json.dumps({"baselines": base_rows, "rows": rows}, indent=2))
     if args.ablation:
         sample = cases.get("motorcycle") or load_case("motorcycle")
         for name, pr, o in ablation_rows():

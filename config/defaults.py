@@ -27,6 +27,12 @@ CHROMA_SMOOTH = 12
 # process.py --mirror-average on|off): a second pass; measured in bench/mirror_average.py
 MIRROR_AVERAGE = True
 
+# What train.py --luminance sets: a black-and-white model (Lab: it predicts a*, b* and keeps the
+# input's L*) that reads half its training patches' lightness aged like an old print or its scan
+# (preprocess/print_ageing.py), so it learns the scene, not a clean photo's texture;
+# --set augment.print_ageing=0 trains on the clean lightness alone
+BLACK_AND_WHITE = {"model": {"use_luminance": True, "color_space": "lab"}, "augment": {"print_ageing": 0.5}}
+
 CONFIG_VERSION = 2  # bumped when a checkpoint of an older layout can no longer be loaded
 # 2: the lightness channel is L* (was Rec. 601 luma) and B&W models work in Lab; without
 #    position the attention has no position features; the patch sampler has a style stream
@@ -72,6 +78,8 @@ class AugmentConfig:
     color_jitter: float = 0.0    # target-only brightness/saturation jitter (0: off)
     position_jitter: float = 0.0  # random shift of a patch's position channels, fraction of the image (0: off)
     max_hints: int = 16          # hint models: up to this many random dots/scribbles of true colour per patch
+    print_ageing: float = 0.0    # share of patches whose lightness input is aged like an old print (preprocess/
+                                 # print_ageing.py; the target stays the clean photo); --luminance: BLACK_AND_WHITE
 
 
 @dataclass
@@ -120,7 +128,7 @@ PRESETS: dict[str, dict] = {
     "fast": dict(epochs1=7, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
                  full_size=768, model=dict(width=16)),
     # Width 16, 18 epochs of 40 steps: under 300 s on a 2-core CPU without bf16 (issue 13), with
-    # held-out quality at least that of the previous default (README, Results: Training time).
+    # held-out quality at least that of the previous default (docs/results.md: Training time).
     # oneDNN's fp32 convolutions work in blocks of 16 channels, so width 16 pays where width 24
     # (0.56x the FLOPs of 32) did not.
     "default": dict(),
@@ -166,6 +174,9 @@ def train_config(preset: str = "default", **overrides) -> TrainConfig:
     if cfg.sampler == "device" and cfg.model.hints:
         raise InputError("sampler=device cannot draw colour hints (they are drawn with OpenCV on the CPU); "
                          "use sampler=auto or cpu with --hints")
+    if cfg.sampler == "device" and cfg.augment.print_ageing > 0:
+        raise InputError("sampler=device cannot age prints (they are aged with OpenCV on the CPU); "
+                         "use sampler=auto or cpu with augment.print_ageing > 0")
     if cfg.eval_every < 0:
         raise InputError(f"eval_every must be 0 (only at the end of each stage) or a number of epochs, got {cfg.eval_every}")
     if cfg.model.palette_size > 0 and cfg.model.color_space != "lab":

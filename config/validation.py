@@ -39,6 +39,7 @@ _RANGES = [
     ("augment", "color_jitter", 0.0, 1.0, None),
     ("augment", "position_jitter", 0.0, 1.0, None),
     ("augment", "max_hints", 0, 1000, None),
+    ("augment", "print_ageing", 0.0, 1.0, None),
     ("sketch", "blur_sigma", 0.0, 50.0, None),
     ("sketch", "thickness", 1, 32, None),
     ("sketch", "min_area", 0, 1_000_000, None),

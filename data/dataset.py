@@ -4,8 +4,9 @@ One random geometric transform per patch (flip, rotation, zoom, translation and 
 optional smooth warp) is turned into a sampling map and applied with ``cv2.remap`` to
 the photo, sketch, depth, luminance and mask alike (the mask with nearest-neighbour
 sampling), so all stay aligned. The position channels are the sampled source
-coordinates, so they follow the content. Colour jitter touches the target only.
-Randomness comes from one ``numpy.random.Generator`` seeded by ``--seed``.
+coordinates, so they follow the content. Colour jitter touches the target only, print
+ageing (``augment.print_ageing``, ``preprocess/print_ageing.py``) the lightness input only.
+Randomness comes from ``numpy.random.Generator`` streams seeded by ``--seed``.
 
 ``draw_transform`` draws a patch's transform and ``sampling_map_of`` turns it into the
 map, so ``data/tensor_sampler.py`` can draw the same patches and make them on a GPU.
@@ -22,6 +23,7 @@ from config.defaults import AugmentConfig, ModelConfig
 from models.inputs import Guides, encode_inputs
 from preprocess.hints import hint_channels, random_hints
 from preprocess.line_styles import blurred_median, random_line_drawing
+from preprocess.print_ageing import random_print
 
 
 @dataclass
@@ -145,6 +147,7 @@ class PatchSampler:
         self.jitter_rng = np.random.default_rng([seed, 1])
         self.style_rng = np.random.default_rng([seed, 2])
         self.hint_rng = np.random.default_rng([seed, 3])
+        self.print_rng = np.random.default_rng([seed, 4])  # which patches are aged, and how
         self.line_styles = line_styles
         # Canny thresholds of a patch are set from its whole view's median, as for a whole photo.
         self.medians = [blurred_median(v.photo) for v in views] if line_styles else None
@@ -162,6 +165,8 @@ class PatchSampler:
             sketch = _remap(g.sketch, my, mx)
         depth = None if g.depth is None else _remap(g.depth, my, mx)
         lum = None if g.luminance is None else _remap(g.luminance, my, mx)
+        if lum is not None and self.aug.print_ageing > 0 and self.print_rng.random() < self.aug.print_ageing:
+            lum = random_print(lum, self.print_rng)  # the input aged like an old print; the target stays clean
         pos = np.stack([my / max(h - 1, 1), mx / max(w - 1, 1)])
         if self.aug.position_jitter > 0:  # position as a loose hint: shifted at random per patch
             pos = pos + self.style_rng.uniform(-self.aug.position_jitter, self.aug.position_jitter, (2, 1, 1))
@@ -186,7 +191,8 @@ class PatchSampler:
 
     def state_dict(self) -> dict:
         return {"rng": self.rng.bit_generator.state, "jitter_rng": self.jitter_rng.bit_generator.state,
-                "style_rng": self.style_rng.bit_generator.state, "hint_rng": self.hint_rng.bit_generator.state}
+                "style_rng": self.style_rng.bit_generator.state, "hint_rng": self.hint_rng.bit_generator.state,
+                "print_rng": self.print_rng.bit_generator.state}
 
     def load_state_dict(self, state: dict) -> None:
         self.rng.bit_generator.state = state["rng"]
@@ -194,6 +200,8 @@ class PatchSampler:
         self.style_rng.bit_generator.state = state["style_rng"]
         if "hint_rng" in state:  # runs saved before colour hints have no such stream
             self.hint_rng.bit_generator.state = state["hint_rng"]
+        if "print_rng" in state:  # nor runs saved before print ageing
+            self.print_rng.bit_generator.state = state["print_rng"]
 
 
 def resize_view(view: TrainingView, long_side: int) -> TrainingView:

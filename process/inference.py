@@ -11,9 +11,16 @@ the squared error of their mean is at most the mean of theirs (RGB scores after 
 can move either way by a little: ``bench/mirror_average.py``). The test-time flip of image
 restoration networks; it costs a second pass, and is meant for networks trained on flipped
 patches (``augment.hflip``, the default; ``process.render.Renderer.mirror_average`` checks).
+
+A black-and-white model's input may be an old print (``process/restore.py``). Its chroma is
+smoothed along the input's lightness with any halftone screen removed, so the dots guide no
+chroma edges, and a dust speck or scratch does not get a colour of its own: a*, b* there (and
+a little around it) are the undamaged surroundings' (:func:`chroma_over_damage`); L* stays the
+input's, damage and all.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 
@@ -23,9 +30,13 @@ from models.unet import SemColorNet
 from process.chroma_smoothing import smooth_chroma
 from process.device import precision_context, to_batch
 from process.high_res import colorize_tiled
+from process.restore import descreen, find_damage, find_screen, grow_mask
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, space_to_rgb
 
 AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
+DAMAGE_GROW = 2          # px: dust and scratches found are grown by this before their chroma is replaced
+DAMAGE_REACH = 4.0       # px: sigma of the Gaussian weights of the surroundings whose chroma replaces it
+DAMAGE_BLOCK = 256       # px: damaged chroma is replaced block by block; blocks without damage are skipped
 
 
 @torch.no_grad()
@@ -51,8 +62,15 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
             out = average_in_lab(out, mirrored[:, ::-1], light)
     finally:
         model.train(was_training)
-    if model.cfg.use_luminance and guides.luminance is not None and chroma_smooth > 0:
-        out = smooth_chroma(out, guides.luminance, chroma_smooth)
+    if model.cfg.use_luminance and guides.luminance is not None:
+        light = guides.luminance
+        screen = find_screen(light)
+        guide = light if screen is None else descreen(light, screen)  # (H, W) L* / 100 without the dots
+        if chroma_smooth > 0:
+            out = smooth_chroma(out, guide, chroma_smooth)
+            if screen is not None:  # smoothing gave the descreened L*; the output keeps the input's
+                out = with_lightness(out, light)
+        out = chroma_over_damage(out, light, find_damage(guide))
     return out
 
 
@@ -82,3 +100,53 @@ def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = 
             mean[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
         a[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy()
     return a
+
+
+def with_lightness(rgb: np.ndarray, lightness: np.ndarray, band: int = AVERAGE_BAND_ROWS) -> np.ndarray:
+    """``rgb`` (H, W, 3) in [0, 1], overwritten band by band with its a*, b* at L* / 100 =
+    ``lightness`` (H, W) (in gamut by chroma reduction), and returned."""
+    for top in range(0, rgb.shape[0], band):
+        rows = slice(top, top + band)
+        lab = image_to_lab(rgb[rows])
+        lab[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
+        rgb[rows] = lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
+    return rgb
+
+
+def chroma_over_damage(rgb: np.ndarray, lightness: np.ndarray, damage: np.ndarray, grow: int = DAMAGE_GROW,
+                       reach: float = DAMAGE_REACH, block: int = DAMAGE_BLOCK) -> np.ndarray:
+    """``rgb`` (H, W, 3) in [0, 1] with the chroma of the ``damage`` pixels (bool (H, W), grown
+    by ``grow`` px) replaced by their surroundings': a*, b* the Gaussian-weighted (sigma
+    ``reach`` px) mean of the undamaged pixels' around them (a normalised convolution), L* /
+    100 = ``lightness`` (H, W). Every other pixel is left as it was; ``rgb`` is overwritten
+    and returned. Worked in ``block`` px blocks, each with the margin its weights reach, and
+    blocks without damage are skipped, so a large scan with a few specks costs little. A
+    damaged pixel with no undamaged one within reach keeps its chroma."""
+    mask = grow_mask(damage, grow)
+    if not mask.any():
+        return rgb
+    h, w = mask.shape
+    margin = int(np.ceil(4 * reach)) + 1  # the reach of cv2's Gaussian kernel for float32 images
+
+    def blur(a: np.ndarray) -> np.ndarray:  # outside the block counts as missing (weight 0)
+        return cv2.GaussianBlur(a, (0, 0), reach, borderType=cv2.BORDER_CONSTANT)
+
+    for y0 in range(0, h, block):
+        for x0 in range(0, w, block):
+            core = mask[y0:y0 + block, x0:x0 + block]
+            if not core.any():
+                continue
+            ya, yb = max(0, y0 - margin), min(h, y0 + block + margin)
+            xa, xb = max(0, x0 - margin), min(w, x0 + block + margin)
+            ab = image_to_lab(rgb[ya:yb, xa:xb])[0, 1:].numpy()                       # (2, h', w')
+            valid = (~mask[ya:yb, xa:xb]).astype(np.float32)
+            weight = blur(valid)
+            inner = (slice(y0 - ya, y0 - ya + core.shape[0]), slice(x0 - xa, x0 - xa + core.shape[1]))
+            pick = core & (weight[inner] > 1e-6)
+            if not pick.any():
+                continue
+            mean_ab = [blur(c * valid)[inner][pick] / weight[inner][pick] for c in ab]    # 2 x (N,)
+            light = np.asarray(lightness[y0:y0 + block, x0:x0 + block], np.float32)[pick] * 100.0
+            lab = torch.from_numpy(np.stack([light, *mean_ab]).astype(np.float32))[None, :, :, None]  # (1, 3, N, 1)
+            rgb[y0:y0 + block, x0:x0 + block][pick] = lab_to_rgb_keep_lightness(lab)[0, :, :, 0].T.numpy()
+    return rgb

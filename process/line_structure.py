@@ -4,9 +4,9 @@ A network that reads a drawing of a scene it never saw hedges under L1: its colo
 across the lines, and the drawing's structure is lost. Here the network's colours are
 smoothed *inside* the areas the lines bound and never across a line: an edge-preserving
 recursive filter (the domain transform's recursive filter, Gastal & Oliveira 2011) whose only
-edges are the drawing's lines. Along each row and column a pixel's colour is mixed with its
-neighbour's unless a line lies between them, in alternating horizontal and vertical passes
-of shrinking reach, so an area closed by lines ends up with its mean colour where
+edges are the drawing's lines, normalised. Along each row and column a pixel's colour is mixed
+with its neighbours' unless a line lies between them, in alternating horizontal and vertical
+passes of shrinking reach, so an area closed by lines ends up with its mean colour where
 ``reach`` is large against it, and keeps the network's gradual shading (a sky's gradient, a
 shaded wall) over distances longer than ``reach``. No region needs to be closed: colour
 flows around the end of an open line only over paths free of lines, so a sparse CAD export
@@ -26,7 +26,8 @@ import numpy as np
 from scipy.ndimage import distance_transform_edt
 
 LINE_MODES = ("keep", "hide")
-REACH = 32.0       # px: how far colour is mixed inside a line-bounded area (the filter's sigma)
+REACH = 16.0       # px: how far colour is mixed inside a line-bounded area (the filter's sigma; chosen on
+                   # the development cases' drawings, bench/results_lines_cpu.md)
 GAP = 1            # px: gaps of up to 2 * GAP px between strokes are bridged
 PASSES = 3         # horizontal + vertical pass pairs, of shrinking reach (Gastal & Oliveira's N)
 INK_THRESHOLD = 0.5  # a sketch pixel darker than this is a line
@@ -41,37 +42,45 @@ def line_barrier(sketch: np.ndarray, gap: int = GAP) -> np.ndarray:
     return lines.astype(bool)
 
 
-def _pass(image: np.ndarray, weight: np.ndarray) -> None:
-    """One left-to-right and right-to-left recursive pass along axis 1, in place. ``weight``
-    (H, W - 1): how much pixel x + 1 takes of pixel x (0 across a line)."""
+def _sum_pass(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Exponentially weighted sums along axis 1 of (H, W, C): each pixel gets the sum over its
+    row of the others times the product of the ``weight`` (H, W - 1) links between them (0
+    across a line), itself counted once. Both directions; the result is scaled by
+    ``(1 - a) / (1 + a)`` of the largest link ``a`` so its size stays that of the input."""
     w = weight[..., None]
+    fwd = np.array(image, copy=True)
     for x in range(1, image.shape[1]):
-        image[:, x] += w[:, x - 1] * (image[:, x - 1] - image[:, x])
+        fwd[:, x] += w[:, x - 1] * fwd[:, x - 1]
+    bwd = np.array(image, copy=True)
     for x in range(image.shape[1] - 2, -1, -1):
-        image[:, x] += w[:, x] * (image[:, x + 1] - image[:, x])
+        bwd[:, x] += w[:, x] * bwd[:, x + 1]
+    a = float(weight.max(initial=0.0))
+    return (fwd + bwd - image) * ((1 - a) / (1 + a))
 
 
 def filter_within_lines(image: np.ndarray, barrier: np.ndarray, reach: float = REACH,
                         passes: int = PASSES) -> np.ndarray:
-    """``image`` (H, W, C) smoothed over ``reach`` px along paths that cross no ``barrier`` pixel.
+    """Sums of ``image`` (H, W, C) with exponentially falling weights over ``reach`` px along
+    paths that cross no ``barrier`` pixel: the domain transform's recursive filter (Gastal &
+    Oliveira 2011) with the barrier as its only edge, written as sums so that it can be
+    normalised (divide by the same sums of a weight channel: :func:`even_within_lines`).
 
-    The domain transform's recursive filter with the barrier as its only edge: the feedback
-    weight between neighbours is ``exp(-sqrt(2) / sigma_i)``, 0 where either is a barrier pixel;
-    pass ``i`` of ``passes`` uses Gastal & Oliveira's shrinking ``sigma_i`` so the result is
-    free of the separable filter's streaks. Barrier pixels keep their own values."""
+    The link between neighbours is ``exp(-sqrt(2) / sigma_i)``, 0 where either is a barrier
+    pixel; horizontal then vertical, ``passes`` times, with Gastal & Oliveira's shrinking
+    ``sigma_i``. Sums rather than the running average y = (1 - a) x + a y_prev: that average
+    gives a short run between two lines the value of its first pixel."""
     if image.shape[:2] != barrier.shape:
         raise ValueError(f"image {image.shape[:2]} and barrier {barrier.shape} differ in size")
-    out = np.array(image, dtype=np.float32, copy=True)
+    out = np.asarray(image, dtype=np.float32)
     free = ~barrier
-    open_x = (free[:, 1:] & free[:, :-1]).astype(np.float32)              # (H, W - 1)
+    open_x = (free[:, 1:] & free[:, :-1]).astype(np.float32)                   # (H, W - 1)
     open_y = np.ascontiguousarray((free[1:] & free[:-1]).T).astype(np.float32)  # (W, H - 1)
     for i in range(passes):
         sigma = reach * math.sqrt(3) * 2 ** (passes - i - 1) / math.sqrt(4 ** passes - 1)
         a = math.exp(-math.sqrt(2) / sigma)
-        _pass(out, a * open_x)
-        transposed = np.ascontiguousarray(out.transpose(1, 0, 2))
-        _pass(transposed, a * open_y)
-        out = np.ascontiguousarray(transposed.transpose(1, 0, 2))
+        out = _sum_pass(out, a * open_x)
+        out = np.ascontiguousarray(_sum_pass(np.ascontiguousarray(out.transpose(1, 0, 2)), a * open_y)
+                                   .transpose(1, 0, 2))
     return out
 
 
@@ -92,7 +101,8 @@ def draw_ink(rgb: np.ndarray, sketch: np.ndarray) -> np.ndarray:
 def even_within_lines(rgb: np.ndarray, sketch: np.ndarray, reach: float = REACH, gap: int = GAP) -> np.ndarray:
     """The network's colours ``rgb`` (H, W, 3) evened out within the areas the drawing ``sketch``
     (H, W, lines 0 on white 1) bounds, over ``reach`` px (0: left as they are), and the line
-    pixels filled from their sides."""
+    pixels filled from their sides (a normalised filter: the filtered colours over the filtered
+    ones, so an area's edge and a short run between two lines get their own mean)."""
     if rgb.shape[:2] != sketch.shape:
         raise ValueError(f"colours {rgb.shape[:2]} and drawing {sketch.shape} differ in size")
     if reach < 0:
@@ -100,7 +110,10 @@ def even_within_lines(rgb: np.ndarray, sketch: np.ndarray, reach: float = REACH,
     if reach == 0:
         return rgb
     barrier = line_barrier(sketch, gap)
-    return np.clip(fill_lines(filter_within_lines(rgb, barrier, reach), barrier), 0.0, 1.0)
+    ones = np.ones(rgb.shape[:2] + (1,), np.float32)
+    both = filter_within_lines(np.concatenate([rgb, ones], axis=-1), barrier, reach)
+    evened = both[..., :3] / np.maximum(both[..., 3:], 1e-6)
+    return np.clip(fill_lines(evened, barrier), 0.0, 1.0)
 
 
 def colour_by_lines(rgb: np.ndarray, sketch: np.ndarray, lines: str = "keep", reach: float = REACH,

@@ -46,6 +46,9 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
         if not model_cfg.use_luminance:
             raise InputError("--chroma-smooth is for black-and-white models (train.py --luminance); "
                              "this model predicts lightness too")
+    if cfg.restore and not model_cfg.use_luminance:
+        raise InputError("--restore cleans a black-and-white photo's lightness for a black-and-white model "
+                         "(train.py --luminance); this model does not read a photo's lightness: leave out --restore")
     if cfg.lines not in LINE_MODES:
         raise InputError(f"--lines must be one of {', '.join(LINE_MODES)}, got {cfg.lines!r}")
     if not (cfg.line_reach >= 0 and math.isfinite(cfg.line_reach)):

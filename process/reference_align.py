@@ -10,7 +10,9 @@ and, where it holds, takes the colours from the aligned training photo:
 1. features: SIFT keypoints (OpenCV) on the input and the training photo, both brought to one
    form: for a *drawing*, both as line drawings (the training photo drawn with Canny, the input
    reduced to 1-px centre lines, ``preprocess/line_styles.py``), blurred so that a wobbling
-   hand-drawn stroke still lands on the photo's edge; for a *black-and-white photo*, both as grey;
+   hand-drawn stroke still lands on the photo's edge; for a *black-and-white photo*, both as
+   normalised lightness (``process/restore.normalise_print``: an old print's halftone screen,
+   dust and grain removed, contrast equalised), so an aged print matches where a clean one does;
 2. matching with Lowe's ratio test, and a homography fitted by MAGSAC++ (``cv2.USAC_MAGSAC``);
 3. the alignment is *used* only when it is trustworthy: at least :data:`MIN_INLIERS` matches
    agree with it, they are at least :data:`MIN_INLIER_RATIO` of the matches, and the aligned
@@ -41,10 +43,11 @@ import cv2
 import numpy as np
 import torch
 
-from preprocess.line_styles import INK_THRESHOLD, gray_u8, photo_line_drawing
+from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from process.line_structure import even_within_lines
+from process.restore import normalise_print
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
-from utils.lab_processor import lightness_to_gray
+from utils.lab_processor import photo_lightness
 
 MIN_INLIERS = 30          # matches that agree with the homography
 MIN_INLIER_RATIO = 0.2    # ... as a share of all ratio-test matches
@@ -91,7 +94,10 @@ def _ink_image(drawing: np.ndarray) -> np.ndarray:
 def _feature_image(image: np.ndarray, kind: str, is_reference: bool) -> np.ndarray:
     if kind == "drawing":
         return _ink_image(photo_line_drawing(image) if is_reference else image)
-    return gray_u8(image if is_reference else lightness_to_gray(image))
+    # Photos are matched as normalised lightness, both sides alike: an old print's halftone screen,
+    # dust, grain and faded contrast removed or evened out (process/restore.normalise_print)
+    lightness = photo_lightness(image) if is_reference else image
+    return np.round(normalise_print(lightness) * 255).astype(np.uint8)
 
 
 def _shrink(img: np.ndarray) -> tuple[np.ndarray, float]:

@@ -7,7 +7,7 @@ file; with neither, the bundled sample's held-out right view with its depth.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
 from preprocess.hints import hint_channels, read_hints
+from preprocess.sketch import extract_sketch
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
 from process.hint_fill import fill_hints
@@ -25,9 +26,11 @@ from process.inference import colorize
 from process.line_structure import REACH as LINE_REACH
 from process.line_structure import draw_ink, even_within_lines
 from process.reference_align import align_and_carry
+from process.restore import find_screen, restore_print
 from process.preflight import check_render_request
 from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
+from utils.lab_processor import lightness_to_gray
 
 
 @dataclass
@@ -57,6 +60,9 @@ class RenderConfig:
                                      # hide: the colours alone (process/line_structure.py)
     line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
                                      # bound, px (0: the network's colours as they are)
+    restore: bool = False            # black-and-white models: dust and scratches inpainted and a halftone screen
+                                     # removed from the photo's lightness before colouring; the output keeps the
+                                     # restored lightness (process/restore.py)
 
     @property
     def chroma_radius(self) -> int:
@@ -103,6 +109,8 @@ class Renderer:
     def guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
+        if cfg.restore:
+            guides = self.restored(guides)
         if cfg.hints:
             guides.hints = hint_channels(read_hints(cfg.hints, guides.shape), guides.sketch)
         return guides, photo
@@ -125,6 +133,20 @@ class Renderer:
             raise InputError("--depth FILE and --mask need --image or --sketch")
         _, right = stereo_motorcycle_views()
         return sample_guides(right, self.sketch_cfg, mcfg.use_depth, mcfg.use_luminance), right.photo
+
+    def restored(self, guides: Guides) -> Guides:
+        """A black-and-white model's guides with the photo's lightness restored (``--restore``:
+        ``process.restore.restore_print``) and the sketch drawn again from it; one note on
+        stderr says what changed."""
+        if not self.model.cfg.use_luminance or guides.luminance is None:
+            return guides
+        screen = find_screen(guides.luminance)
+        light, mask = restore_print(guides.luminance)
+        done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
+        done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
+        print(f"note: --restore {done}", file=sys.stderr)
+        sketch = extract_sketch(lightness_to_gray(light), self.sketch_cfg)
+        return replace(guides, luminance=light, sketch=sketch)
 
     def check(self, guides: Guides) -> None:
         if self.model.cfg.num_labels > 0 and guides.mask is None:

@@ -11,7 +11,7 @@ from process.line_structure import LINE_MODES, REACH
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
     """Device, precision, reference alignment, chroma smoothing, mirror averaging, a drawing's
-    lines and (``hints``) the hint fill."""
+    lines, print restoration and (``hints``) the hint fill."""
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true",
                    help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
@@ -32,6 +32,10 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
     p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
                    help="line-drawing models: how far the network's colours are evened out inside the areas the "
                         "drawing's lines bound, px (0: the network's colours as they are)")
+    p.add_argument("--restore", action="store_true",
+                   help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
+                        "lightness before colouring; the output then keeps the restored lightness (default: the "
+                        "print as it is)")
     if hints:
         p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                        help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
@@ -44,7 +48,8 @@ def render_config(a: argparse.Namespace, **fields):
     from process.render import RenderConfig
 
     shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
-                  mirror_average=a.mirror_average == "on", lines=a.lines, line_reach=a.line_reach)
+                  mirror_average=a.mirror_average == "on", lines=a.lines, line_reach=a.line_reach,
+                  restore=a.restore)
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -199,10 +199,10 @@ class Trainer:
         choice = self.cfg.sampler
         if choice == "auto":
             choice = "cpu" if self.device.type == "cpu" else "device"
-            if choice == "device" and (line_styles or self.cfg.model.hints):
+            if choice == "device" and (line_styles or self.cfg.model.hints or self.cfg.augment.print_ageing > 0):
                 choice = "cpu"
-                self._log_text("note: line-style patches and colour hints are drawn with OpenCV on the CPU; the "
-                               "device sampler does not draw them")
+                self._log_text("note: line-style patches, colour hints and aged prints are drawn with OpenCV on the "
+                               "CPU; the device sampler does not draw them")
         if choice == "cpu":
             return PatchSampler
         return functools.partial(TensorPatchSampler, device=self.device)

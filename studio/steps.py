@@ -27,7 +27,7 @@ import numpy as np
 from studio.workspace import DEPTH_TYPES, IMAGE_TYPES, MASK_TYPES, PALETTE_TYPES, Workspace, safe_stem
 from utils.errors import InputError
 
-# What a model is for -> the train.py flags that make it (README: line drawings, black-and-white photos).
+# What a model is for -> the train.py flags that make it (docs/lines.md, docs/bw.md).
 KINDS = {
     "sketches drawn from photos": [],
     "line drawings": ["--sketch-method", "lines"],

@@ -224,33 +224,40 @@ def test_chroma_smooth_flag(bw_run, line_run, sample_crop, capsys):
     assert not (bw_run / "refused.png").exists()
 
 
-def _bricks_left_of_a_line(n: int = 96) -> np.ndarray:
-    """A drawing of two regions closed by a vertical line at column n // 2: bricks on the left,
-    empty paper on the right."""
+def _sky_above_bricks(n: int = 96) -> np.ndarray:
+    """A drawing of two parts closed off from each other by a horizontal line at row n // 2:
+    empty paper above (one region), a brick bond below."""
     ink = _bricks(n, n)
-    ink[:, n // 2:] = False
-    ink[:, n // 2] = True
+    ink[: n // 2] = False
+    ink[n // 2] = True
     return np.where(ink, 0.0, 1.0).astype(np.float32)
 
 
 def test_a_drawing_keeps_its_colour_boundary_on_its_line(line_run):
-    """Two regions closed by a line: the colour changes on the line (within 1 px) and neither
-    region takes the other's colour (lines hidden, so only the colours are compared)."""
+    """Two parts closed off by a line: the colour changes on the line (within 1 px) and neither
+    part takes the other's colour (lines hidden, so only the colours are compared). The
+    network alone blurs its colours across the line."""
     n = 96
-    write_image(line_run / "two_regions.png", _bricks_left_of_a_line(n))
-    out = line_run / "two_regions_color.png"
-    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch", str(line_run / "two_regions.png"),
-                                  "--depth", "none", "--align", "off", "--lines", "hide", "--out", str(out)]) == 0
-    lab = rgb2lab(read_photo(out))
-    left, right = lab[:, : n // 2 - 1].reshape(-1, 3).mean(0), lab[:, n // 2 + 2:].reshape(-1, 3).mean(0)
-    assert np.linalg.norm(left - right) > 10                               # two colours, not one smear
-    nearer_left = np.linalg.norm(lab - left, axis=-1) < np.linalg.norm(lab - right, axis=-1)
-    assert nearer_left[:, : n // 2 - 1].all() and not nearer_left[:, n // 2 + 2:].any()
+    write_image(line_run / "two_regions.png", _sky_above_bricks(n))
+    nearer_top = {}
+    for reach in ("0", "32"):
+        out = line_run / f"two_regions_color_{reach}.png"
+        assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",
+                                      str(line_run / "two_regions.png"), "--depth", "none", "--align", "off",
+                                      "--lines", "hide", "--line-reach", reach, "--out", str(out)]) == 0
+        lab = rgb2lab(read_photo(out))
+        top, bottom = lab[: n // 2 - 1].reshape(-1, 3).mean(0), lab[n // 2 + 2:].reshape(-1, 3).mean(0)
+        assert np.linalg.norm(top - bottom) > 10                               # two colours, not one smear
+        nearer_top[reach] = np.linalg.norm(lab - top, axis=-1) < np.linalg.norm(lab - bottom, axis=-1)
+    laid_out = nearer_top["32"]
+    assert laid_out[: n // 2 - 1].all() and not laid_out[n // 2 + 2:].any()
+    smeared = nearer_top["0"]                                                  # the network alone does not
+    assert not (smeared[: n // 2 - 1].all() and not smeared[n // 2 + 2:].any())
 
 
 def test_lines_keep_draws_the_strokes_as_ink(line_run):
     n = 96
-    drawing = _bricks_left_of_a_line(n)
+    drawing = _sky_above_bricks(n)
     write_image(line_run / "two_regions_ink.png", drawing)
     out = line_run / "two_regions_ink_color.png"
     assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",

@@ -104,3 +104,19 @@ def test_position_is_off_unless_asked_for():
     assert not train_config("fast", sketch={"method": "lines"}).model.position
     assert train_config("fast", sketch={"method": "lines"}, model={"position": True},
                         augment={"position_jitter": 0.3}).augment.position_jitter == 0.3
+
+
+def test_print_ageing_range_device_sampler_and_black_and_white_default():
+    import train
+
+    with pytest.raises(InputError, match="augment.print_ageing must be 0.0 to 1.0"):
+        train_config("fast", augment={"print_ageing": 1.5})
+    with pytest.raises(InputError, match="sampler=device cannot age prints"):
+        train_config("fast", sampler="device", augment={"print_ageing": 0.5})
+    assert train_config("fast", sampler="device").augment.print_ageing == 0.0   # colour models: off
+    parse = lambda *argv: train.config_from_args(train.build_parser().parse_args(list(argv)))  # noqa: E731
+    bw = parse("--luminance")
+    assert bw.augment.print_ageing == 0.5 and bw.model.use_luminance and bw.model.color_space == "lab"
+    assert parse("--luminance", "--set", "augment.print_ageing=0").augment.print_ageing == 0.0
+    assert parse("--luminance", "--set", "augment.print_ageing=0.2", "augment.vflip=true").augment.print_ageing == 0.2
+    assert parse().augment.print_ageing == 0.0

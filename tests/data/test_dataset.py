@@ -118,3 +118,21 @@ def test_patch_sampler_batches_unchanged_by_the_transform_split(aug, monkeypatch
     old = PatchSampler([_view()], CFG, aug, seed=2).sample(3, 24)
     assert torch.equal(old.inputs, new.inputs) and torch.equal(old.target, new.target)
     assert torch.equal(old.labels, new.labels)
+
+
+def test_print_ageing_touches_the_lightness_input_only():
+    view = _view()
+    view.guides.luminance = view.photo[..., 0].copy()
+    cfg = ModelConfig(line_distance=False, use_depth=False, use_luminance=True, color_space="lab")  # sketch, L, y, x
+    plain = PatchSampler([view], cfg, AugmentConfig(), seed=0).sample(8, 32)
+    aged_sampler = PatchSampler([view], cfg, AugmentConfig(print_ageing=1.0), seed=0)
+    state = aged_sampler.state_dict()
+    aged = aged_sampler.sample(8, 32)
+    assert torch.equal(plain.target, aged.target)                    # the target stays the clean photo
+    assert torch.equal(plain.inputs[:, [0, 2, 3]], aged.inputs[:, [0, 2, 3]])
+    differs = (plain.inputs[:, 1] - aged.inputs[:, 1]).abs().flatten(1).mean(1) > 1e-3
+    assert differs.all()                                             # every patch's lightness aged
+    aged_sampler.load_state_dict(state)
+    assert torch.equal(aged.inputs, aged_sampler.sample(8, 32).inputs)
+    old = {k: v for k, v in state.items() if k != "print_rng"}      # a run saved before print ageing
+    aged_sampler.load_state_dict(old)

@@ -63,8 +63,8 @@ def test_without_bridging_a_gap_lets_colour_through():
     """Without the gap bridged, colour flows through the opening (the test above can fail): the
     colours just either side of it are closer."""
     raw, sketch = _ramp(), _divided(2)
-    bridged = filter_within_lines(raw, line_barrier(sketch, gap=1), 32)
-    leaky = filter_within_lines(raw, line_barrier(sketch, gap=0), 32)
+    bridged = even_within_lines(raw, sketch, gap=1)
+    leaky = even_within_lines(raw, sketch, gap=0)
     row, across = N // 2, (N // 2 - 1, N // 2 + 1)
     jump = lambda im: np.linalg.norm(im[row, across[1]] - im[row, across[0]])  # noqa: E731
     assert jump(bridged) > jump(leaky) + 0.05
@@ -88,6 +88,29 @@ def test_keep_draws_every_stroke_darker_than_its_neighbours():
 def test_hide_leaves_no_ink():
     out = colour_by_lines(_ramp(), _divided(), "hide")
     assert out[:, N // 2].min() > 0.05     # the line's pixels take colour from their sides
+
+
+def test_a_short_run_between_two_lines_gets_its_weighted_mean():
+    """A 3-px band between two lines whose network colour turns from blue to red across it: the
+    band gets the mean of its colours, not the colour of its first row (which a running average
+    y = (1 - a) x + a y_prev would give)."""
+    sketch = np.ones((16, 40), np.float32)
+    sketch[4], sketch[10] = 0.0, 0.0          # lines; with the gap bridged, rows 6-8 are free
+    raw = np.zeros((16, 40, 3), np.float32)
+    raw[..., 0] = np.linspace(0, 1, 16)[:, None]
+    out = even_within_lines(raw, sketch, reach=64)
+    band = slice(6, 9)
+    assert not line_barrier(sketch)[band].any() and line_barrier(sketch)[[5, 9]].all()
+    expected = raw[band, 5:35, 0].mean()
+    assert np.allclose(out[band, 5:35, 0], expected, atol=0.02)
+
+
+def test_filter_is_normalised_on_a_flat_image():
+    sketch = np.ones((20, 30), np.float32)
+    sketch[5:15, 12] = 0.0
+    flat = np.full((20, 30, 1), 1.0, np.float32)
+    sums = filter_within_lines(flat, sketch < 0.5, 16)
+    assert np.isfinite(sums).all() and sums.min() > 0
 
 
 def test_ink_is_the_drawing_paper_value():

@@ -24,7 +24,7 @@ from tests.studio.conftest import ROOT, TINY
 from utils.image_io import read_photo, write_depth, write_image
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-SCREENSHOT_ENV = "STUDIO_SCREENSHOT"  # where to copy the screenshot after colorizing the sample (README)
+SCREENSHOT_ENV = "STUDIO_SCREENSHOT"  # where to copy the screenshot after colorizing the sample (docs/studio.md)
 # The README's screenshot shows a run of the plain fast preset (about a minute); the suite's own run is tiny.
 SETTINGS = "" if os.environ.get(SCREENSHOT_ENV) else TINY
 
