@@ -10,25 +10,29 @@ sketch   the run's photo-derived sketch (XDoG ink)     the test photo's sketch, 
 lines    ``--sketch-method lines`` (random line        Canny edges of the test photo, 1-px, white
          styles)                                       background (``hand`` row: thick, wobbly,
                                                        grey, broken strokes of the same edges)
-bw       ``--luminance`` (Lab, predicts a*, b*)        the test photo's black-and-white version
-                                                       (grey with the photo's own L*)
+bw       ``--luminance`` (Lab, predicts a*, b*;        the test photo's black-and-white version
+         half the patches aged like old prints)        (grey with the photo's own L*), and the same
+                                                       aged by each recipe of ``PRINT_RECIPES``
+                                                       (``aged`` rows)
 =======  ============================================  ==============================================
 
 Baselines, free of learning (``utils/metrics.py``): every pixel = the training photo's mean colour; for ``bw``
-also the input's own L* with the training photo's mean a*, b*.
+also the input's own L* (the aged print's, for an aged row) with the training photo's mean a*, b*.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from config.defaults import SketchConfig
+from config.defaults import BLACK_AND_WHITE, SketchConfig
 from data.samples import stereo_motorcycle_views
 from models.inputs import Guides
 from preprocess.line_styles import canny_edges, gray_u8
+from preprocess.print_ageing import PRINT_RECIPES, age_print
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch
 from utils.image_io import read_photo
 from utils.lab_processor import lightness_to_gray, photo_lightness
@@ -79,7 +83,7 @@ def task_overrides(task: str) -> dict:
     if task == "lines":
         return {"sketch": {"method": "lines"}}
     if task == "bw":
-        return {"model": {"use_luminance": True, "color_space": "lab"}}
+        return copy.deepcopy(BLACK_AND_WHITE)  # as train.py --luminance: Lab, half the patches aged like old prints
     raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
 
 
@@ -143,7 +147,23 @@ def test_inputs(case: Case, task: str, sketch_cfg: SketchConfig) -> dict[str, Gu
         drawing = canny_drawing(case.test_photo)
         return {"": with_depth(guides_from_sketch(drawing, none, sketch_cfg)),
                 " (hand-drawn)": with_depth(guides_from_sketch(hand_drawn(drawing), none, sketch_cfg))}
-    if task == "bw":
-        return {"": with_depth(guides_from_photo(black_and_white(case.test_photo), sketch_cfg, none,
-                                                 luminance=True))}
+    if task == "bw":  # the clean black-and-white view, and the same view aged by each print recipe
+        inputs = {"": black_and_white(case.test_photo)}
+        for recipe in PRINT_RECIPES:
+            inputs[aged_suffix(recipe)] = aged_print(case.test_photo, recipe)
+        return {s: with_depth(guides_from_photo(grey, sketch_cfg, none, luminance=True)) for s, grey in inputs.items()}
     raise ValueError(f"unknown task {task!r}")
+
+
+def aged_suffix(recipe: str) -> str:
+    """The row suffix of the held-out view aged by ``recipe``."""
+    return f" (aged: {recipe})"
+
+
+def aged_print(photo: np.ndarray, recipe: str, damage: bool = True) -> np.ndarray:
+    """The photo's black-and-white version aged like an old print by the named recipe
+    (``preprocess/print_ageing.PRINT_RECIPES``), as a grey (H, W, 3) image, the file a restorer
+    would scan; ``damage`` False: the same print without its dust and scratches."""
+    aged, _ = age_print(photo_lightness(photo), recipe, damage)
+    gray = lightness_to_gray(aged)
+    return np.repeat(gray[..., None], 3, axis=2)

@@ -48,6 +48,7 @@ import torch  # noqa: E402
 
 from bench.compute import matmul_peak, step_flops  # noqa: E402
 from bench.framing import REFRAMED_WINDOWS, crop, crop_guides, framing_test, window_box  # noqa: E402
+from bench.cases import aged_suffix  # noqa: E402
 from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import SketchConfig, train_config  # noqa: E402
@@ -58,8 +59,10 @@ from process.inference import colorize  # noqa: E402
 from process.reference_align import align, carry_colours  # noqa: E402
 from process.training import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
-from utils.lab_processor import lightness_to_gray  # noqa: E402
+from utils.lab_processor import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
+from preprocess.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
+from process.restore import restore_print  # noqa: E402
 from process.line_structure import colour_by_lines, draw_ink, even_within_lines  # noqa: E402
 from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
@@ -145,7 +148,14 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
                                 image_metrics(hide, case.test_photo)))
             outputs.append((suffix + " (no line structure)", raw, image_metrics(raw, case.test_photo)))
         extra = {}
-        if framing:
+        if task == "bw":  # the free baseline of this input: its own L* (an aged print's) + mean a*b*
+            grey = lightness_to_gray(guides.luminance)
+            extra["free_baseline"] = image_metrics(
+                lightness_mean_chroma_baseline(case.train_photo, np.repeat(grey[..., None], 3, axis=2)), case.test_photo)
+            recipe = next((r for r in PRINT_RECIPES if suffix == aged_suffix(r)), None)
+            if recipe is not None:
+                extra["restore"] = restore_scores(case.test_photo, recipe)
+        if framing and "aged" not in suffix:
             extra["framing"] = framing_test(colour, guides, case.test_photo, pred, image_metrics)
             if case.name in REFRAMED_WINDOWS:
                 extra["reframed"] = reframed_split(colour, guides, case, task, REFRAMED_WINDOWS[case.name])
@@ -175,7 +185,8 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             rows.append({"name": name + label, "case": case.name, "task": task, "preset": preset, "seconds": secs,
                          "total_seconds": total, "held": metrics, "train": train, "steps": trainer.progress["step"],
                          "pixels_per_s": pixels / secs, "gflops": (s1 * f1 + s2 * f2) / secs / 1e9,
-                         "input": suffix, **(extra if label == suffix else {})})
+                         "input": suffix, **(extra if label == suffix else
+                                             {k: v for k, v in extra.items() if k == "free_baseline"})})
         if "reframed" in extra:
             split = extra["reframed"]
             write_image(Path(cfg.out) / f"sheet_reframed{_slug(suffix)}.png",
@@ -183,6 +194,21 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             for key in ("guides", "image", "photo"):
                 del split[key]
     return rows
+
+
+def restore_scores(photo: np.ndarray, recipe: str) -> dict:
+    """``process.py --restore`` on the held-out view aged by ``recipe``: the share of its dust and
+    scratch pixels restored to within 2 L* of the same print without them, and the mean L* change
+    where there was no damage."""
+    light = photo_lightness(photo)
+    aged, damage = age_print(light, recipe)
+    if not damage.any():
+        return {}
+    undamaged, _ = age_print(light, recipe, damage=False)
+    restored, _ = restore_print(aged)
+    diff = np.abs(restored - undamaged) * 100
+    return {"restored_share": float((diff[damage] <= 2.0).mean()),
+            "changed_elsewhere": float(np.abs(restored - aged)[~damage].mean() * 100)}
 
 
 def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:
@@ -299,6 +325,8 @@ def main() -> int:
                     _print_row(r)
     if args.framing:
         print_framing(rows)
+    if "bw" in args.tasks:
+        print_aged(rows)
     abl = [r for r in rows if r["name"].startswith(("+", "Base"))]
     if abl:
         print("\nAblation (motorcycle, sketch task, fast schedule):\n")
@@ -344,6 +372,29 @@ def print_framing(rows: list[dict]) -> None:
         free = own if own is not None else mean
         print(f"| {r['case']} | {r['task']} | {r['name']} | {split} | {_metric_cells(held)} | {mean:.2f} "
               f"| {'-' if own is None else f'{own:.2f}'} | {held['psnr'] - free:+.2f} |")
+
+
+def print_aged(rows: list[dict]) -> None:
+    """Old prints: each black-and-white input's gain over its own free baseline (its L*, aged or
+    clean, + the training photo's mean a*b*), network alone and as rendered by default."""
+    print("\nOld prints (bw task): PSNR dB against the real photo, and the gain over the input's own free "
+          "baseline (its L* + mean a*b*); --restore on the damaged recipes\n")
+    print("| case | input | free baseline | network alone | gain | default render (aligned) | gain "
+          "| chroma ratio (network / render) | --restore: damage restored within 2 L* | L* moved elsewhere |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if r["task"] != "bw" or "free_baseline" not in r or r["name"].endswith(("alignment", "only)")):
+            continue
+        free = r["free_baseline"]["psnr"]
+        render = next((x for x in rows if x["case"] == r["case"] and x["task"] == "bw"
+                       and x["name"] == r["name"] + " + reference alignment"), None)
+        rest = r.get("restore", {})
+        rest_cells = (f"{100 * rest['restored_share']:.0f} % | {rest['changed_elsewhere']:.2f}" if rest else "- | -")
+        rh = render["held"] if render else None
+        print(f"| {r['case']} | {r['input'].strip() or 'clean'} | {free:.2f} | {r['held']['psnr']:.2f} "
+              f"| {r['held']['psnr'] - free:+.2f} | {rh['psnr'] if rh else float('nan'):.2f} "
+              f"| {(rh['psnr'] - free) if rh else float('nan'):+.2f} "
+              f"| {r['held']['chroma_ratio']:.2f} / {rh['chroma_ratio'] if rh else float('nan'):.2f} | {rest_cells} |")
 
 
 def _print_row(r: dict) -> None:

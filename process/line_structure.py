@@ -45,8 +45,9 @@ def line_barrier(sketch: np.ndarray, gap: int = GAP) -> np.ndarray:
 def _sum_pass(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Exponentially weighted sums along axis 1 of (H, W, C): each pixel gets the sum over its
     row of the others times the product of the ``weight`` (H, W - 1) links between them (0
-    across a line), itself counted once. Both directions; the result is scaled by
-    ``(1 - a) / (1 + a)`` of the largest link ``a`` so its size stays that of the input."""
+    across a line), itself counted once. Both directions. Unscaled: a pixel shut in by lines
+    keeps its own value's size, an open area's sums grow to about ``(2 / (1 - a)) ** passes``,
+    far inside float32's range (a scale per pass would shrink a small area's sums toward 0)."""
     w = weight[..., None]
     fwd = np.array(image, copy=True)
     for x in range(1, image.shape[1]):
@@ -54,8 +55,7 @@ def _sum_pass(image: np.ndarray, weight: np.ndarray) -> np.ndarray:
     bwd = np.array(image, copy=True)
     for x in range(image.shape[1] - 2, -1, -1):
         bwd[:, x] += w[:, x] * bwd[:, x + 1]
-    a = float(weight.max(initial=0.0))
-    return (fwd + bwd - image) * ((1 - a) / (1 + a))
+    return fwd + bwd - image
 
 
 def filter_within_lines(image: np.ndarray, barrier: np.ndarray, reach: float = REACH,
@@ -112,7 +112,7 @@ def even_within_lines(rgb: np.ndarray, sketch: np.ndarray, reach: float = REACH,
     barrier = line_barrier(sketch, gap)
     ones = np.ones(rgb.shape[:2] + (1,), np.float32)
     both = filter_within_lines(np.concatenate([rgb, ones], axis=-1), barrier, reach)
-    evened = both[..., :3] / np.maximum(both[..., 3:], 1e-6)
+    evened = both[..., :3] / both[..., 3:]  # every pixel counts itself: the sums of ones are >= 1
     return np.clip(fill_lines(evened, barrier), 0.0, 1.0)
 
 

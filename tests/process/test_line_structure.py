@@ -105,12 +105,16 @@ def test_a_short_run_between_two_lines_gets_its_weighted_mean():
     assert np.allclose(out[band, 5:35, 0], expected, atol=0.02)
 
 
-def test_filter_is_normalised_on_a_flat_image():
-    sketch = np.ones((20, 30), np.float32)
-    sketch[5:15, 12] = 0.0
-    flat = np.full((20, 30, 1), 1.0, np.float32)
-    sums = filter_within_lines(flat, sketch < 0.5, 16)
-    assert np.isfinite(sums).all() and sums.min() > 0
+@pytest.mark.parametrize("reach", [4, 16, 64, 256])
+def test_one_colour_stays_that_colour_among_many_small_areas(reach):
+    """A normalised filter: a flat colour comes back unchanged everywhere, in open areas and in
+    areas of a few px shut in by lines alike (a filter scaled per pass lost those to 0)."""
+    rng = np.random.default_rng(0)
+    sketch = np.where(rng.random((60, 80)) < 0.3, 0.0, 1.0).astype(np.float32)
+    sketch[:, :20] = 1.0                                        # and an open area
+    flat = np.broadcast_to(np.float32([0.6, 0.3, 0.2]), (60, 80, 3)).copy()
+    assert np.allclose(even_within_lines(flat, sketch, reach), flat, atol=1e-5)
+    assert np.isfinite(filter_within_lines(flat, line_barrier(sketch), reach)).all()
 
 
 def test_ink_is_the_drawing_paper_value():
