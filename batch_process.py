@@ -52,14 +52,14 @@ def main(argv=None) -> int:
     if a.engine == "local" and (a.address or a.workers != 1 or a.gpus_per_worker):
         from utils.errors import InputError
         raise InputError("--address, --workers and --gpus-per-worker are for --engine ray")
-    from process.batch import BatchConfig, run_batch
+    from batch.local import BatchConfig, run_batch
     from process.render_flags import render_config
 
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
     render = render_config(a, checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
                            overlap=a.overlap)
     if a.engine == "ray":
-        from process.batch_ray import RayConfig, import_ray, run_batch_ray
+        from batch.ray_engine import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done
         rows = run_batch_ray(cfg, render, RayConfig(address=a.address, workers=a.workers,
                                                     gpus_per_worker=a.gpus_per_worker))

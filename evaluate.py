@@ -18,8 +18,8 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import MIRROR_AVERAGE
-    from process.line_structure import LINE_MODES, REACH
+    from config.defaults import DEVICES, MIRROR_AVERAGE
+    from postprocess.line_structure import LINE_MODES, REACH
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     p.add_argument("--depth", help="depth of the held-out photo (larger = nearer)")
     p.add_argument("--out", default=None, help="output folder (default: RUN_DIR/eval or ./eval)")
     p.add_argument("--tile", type=int, default=1024, help="tile side for large views (0: never tile)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--chroma-smooth", type=int, metavar="PX",
                    help="black-and-white models: as process.py --chroma-smooth (default: 12)")
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],

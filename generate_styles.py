@@ -10,7 +10,7 @@
                               [--mirror-average on|off] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
-Modes (``process/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
+Modes (``variants/palette.py``): ``smooth`` (default) recolours by palette offsets weighted
 smoothly over colour (after Chang et al. 2015), lightness moving only as far as keeps the
 shading (``--structure-floor``), so shading and edges stay;
 ``posterize`` snaps each pixel to its nearest palette colour (flat regions, new edges);
@@ -30,7 +30,7 @@ from utils.cli import ArgumentParser, run_cli
 
 def main(argv=None) -> int:
     from config.color_palettes import PALETTES
-    from process.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
+    from variants.palette import DEFAULT_LIGHTNESS, PALETTE_MODES
     from process.render_flags import add_render_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="outputs/styles")
     a = p.parse_args(argv)
     from process.render_flags import render_config
-    from process.styles import StylesConfig, generate_styles
+    from variants.styles import StylesConfig, generate_styles
 
     cfg = StylesConfig(render=render_config(a, checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                             depth_model=a.depth_model, mask=a.mask, hints=a.hints),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from config.defaults import DEVICES
     from utils.cli import ArgumentParser
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--work", default="outputs/studio", help="the studio's own folder: uploads and results")
     p.add_argument("--metrics-log", default="metrics_train/training.log", help="training log (appended)")
     p.add_argument("--depth-model", help="Depth Anything hub id or local folder (used only when it is on this machine)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--device", default="auto", choices=DEVICES)
     return p
 
 

@@ -4,7 +4,7 @@
     python train.py [--image PHOTO] [--depth FILE|none] [--mask FILE|none] [--out RUN_DIR]
                     [--preset fast|default|paper] [--device auto|cpu|cuda|mps] [--seed N] [--resume]
 
-Flags become a :class:`config.defaults.TrainConfig`; ``process.training.train`` does the rest.
+Flags become a :class:`config.defaults.TrainConfig`; ``training.trainer.train`` does the rest.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import copy
 import signal
 import sys
 
-from config.defaults import BLACK_AND_WHITE, PRESETS, train_config
+from config.defaults import BLACK_AND_WHITE, DEVICES, PRESETS, train_config
 from config.overrides import merge_overrides, parse_overrides
 from utils.cli import ArgumentParser, given_options, run_cli
 from utils.errors import InputError
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--out", default="runs/latest", help="run folder")
     run = p.add_argument_group("run")
     run.add_argument("--preset", default="default", choices=list(PRESETS))
-    run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    run.add_argument("--device", default="auto", choices=DEVICES)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     run.add_argument("--threads", type=int, help="torch CPU threads")
@@ -107,7 +107,7 @@ RESUME_MAY_CHANGE = ("out", "resume", "device", "threads", "quiet", "metrics_log
 
 def resume_config(args, given: set[str]):
     """The config the run in ``args.out`` was started with, with the running flags that were given."""
-    from process.training import config_for_resume
+    from training.trainer import config_for_resume
 
     refused = sorted(given - set(RESUME_MAY_CHANGE))
     if refused:
@@ -124,7 +124,7 @@ def resume_config(args, given: set[str]):
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.training import Trainer
+    from training.trainer import Trainer
 
     cfg = resume_config(args, given_options(build_parser(), argv)) if args.resume else config_from_args(args)
     check_writable_dir(cfg.out)

@@ -38,7 +38,7 @@ from bench.cases import load_case, moved_by_wobble, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.reference_align import (_feature_image, _footprint, _weight, align, blend,  # noqa: E402
+from postprocess.reference_align import (_feature_image, _footprint, _weight, align, blend,  # noqa: E402
                                      carry_colours, residual_flow)
 from utils.metrics import image_metrics  # noqa: E402
 

@@ -69,8 +69,8 @@ def main(argv=None) -> None:
     a = p.parse_args(argv)
     import torch
 
-    from process.batch import BatchConfig, run_batch
-    from process.batch_ray import RayConfig, init_ray, run_batch_ray
+    from batch.local import BatchConfig, run_batch
+    from batch.ray_engine import RayConfig, init_ray, run_batch_ray
     from process.render import RenderConfig
 
     tmp = Path(tempfile.mkdtemp(prefix="batch_scaling_"))

@@ -32,7 +32,7 @@ from config.defaults import BLACK_AND_WHITE, SketchConfig
 from data.samples import stereo_motorcycle_views
 from models.inputs import Guides
 from preprocess.line_styles import canny_edges, gray_u8
-from preprocess.print_ageing import PRINT_RECIPES, age_print
+from data.print_ageing import PRINT_RECIPES, age_print
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch
 from utils.image_io import read_photo
 from utils.lab_processor import lightness_to_gray, photo_lightness

@@ -9,7 +9,7 @@ For each case it loads ``DIR/<case>_bw_preset_<preset>`` (the run folders ``pyth
 --cases ... --tasks bw --presets P --out DIR`` leaves), colorizes the held-out view's
 black-and-white version as that benchmark does (``bench/cases.py``) with the network's chroma as
 predicted (radius 0), then guided-filters a*, b* along the input's L* for each radius and eps
-(``process/chroma_smoothing.py``) and scores the network's output and, where the view lines up with
+(``postprocess/chroma_smoothing.py``) and scores the network's output and, where the view lines up with
 the training photo, the output ``process.py`` writes (the aligned photo's colours carried over,
 ``--align auto``). Each cell: PSNR dB / SSIM / mean CIEDE2000 / chroma ratio and the issue's four
 goals against the own-L* + mean-a*b* baseline (P: PSNR >= baseline + 1.5 dB, S: SSIM >= baseline's,
@@ -31,9 +31,9 @@ from bench.cases import CASES, load_case, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import CHROMA_SMOOTH  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
-from process.chroma_smoothing import EPS, smooth_chroma  # noqa: E402
+from postprocess.chroma_smoothing import EPS, smooth_chroma  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.reference_align import align, carry_colours  # noqa: E402
+from postprocess.reference_align import align, carry_colours  # noqa: E402
 from utils.metrics import image_metrics, lightness_mean_chroma_baseline  # noqa: E402
 
 

@@ -20,7 +20,7 @@ the smooth transfer's settings tried when it was redesigned -- colour pairing (c
 lightness order) x lightness transfer (curve per pixel, curve on the local mean over 8 or 24 px,
 palette offsets over 8 px), each with the structure floor -- and how many variants meet all
 three goals. Scores per variant against the base rendering
-(``process/palette.py``): structure = SSIM of L* (goal >= 0.95); no new edges = correlation
+(``variants/palette.py``): structure = SSIM of L* (goal >= 0.95); no new edges = correlation
 of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour palette
 (k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
 CIEDE2000 (goal <= 8). Prints a Markdown table; ``--sheet`` also copies the smooth
@@ -47,9 +47,9 @@ from bench.cases import CASES  # noqa: E402
 from bench.colour_hints import main as colour_hints  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.color_palettes import PALETTES, get_palette  # noqa: E402
-from process.palette import SmoothTransfer, apply_posterize, smooth_variant, variant_scores  # noqa: E402
+from variants.palette import SmoothTransfer, apply_posterize, smooth_variant, variant_scores  # noqa: E402
 from process.render import RenderConfig  # noqa: E402
-from process.styles import StylesConfig, generate_styles  # noqa: E402
+from variants.styles import StylesConfig, generate_styles  # noqa: E402
 from utils.cli import run_cli  # noqa: E402
 from utils.errors import InputError  # noqa: E402
 from utils.image_io import read_photo, write_image  # noqa: E402

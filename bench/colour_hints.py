@@ -13,13 +13,13 @@ N largest regions (the region's pixel farthest from its border), radius 3 px, in
 mean colour under the dot. Scores as ``bench/quality.py`` (PSNR, SSIM, mean CIEDE2000), without
 reference alignment (``--align off``: the hints' own effect), twice: the network's own reading of
 the hints (``--hint-fill off``) and the output as ``process.py`` gives it, each hinted region moved
-to its hint's colour (``process/hint_fill.py``, the default). Goal: 10 hints >= no hint + 3 dB.
+to its hint's colour (``postprocess/hint_fill.py``, the default). Goal: 10 hints >= no hint + 3 dB.
 
 ``--task bw``: the same with a black-and-white photo as input (the other task of the line-drawing
 issue; the setting of Zhang et al. 2017, whose +3 dB from 10 points the goal quotes): a
 ``--luminance --hints`` model given the held-out view's black-and-white version; the input's L* is
 kept, so a hint moves only a*, b*, and the fill carries each hint's correction along the photo's
-lightness (``process/hint_propagation.py``) instead of filling a region closed by lines. The
+lightness (``postprocess/hint_propagation.py``) instead of filling a region closed by lines. The
 ceilings then keep the photo's L* and move a*, b* only; the 10-segment ones are a perfect correction
 of the 10 hinted segments' mean colour, not this fill, which also reaches beyond them. The free
 baseline of that task is printed too: the input's L* with the training photo's mean a*, b*.
@@ -27,7 +27,7 @@ baseline of that task is printed too: the input's L* with the training photo's m
 Four ceilings, from the true photo, over the no-hint output: each of the 10 largest segments (the
 ones the 10 hints are placed in) painted its true mean colour (a perfect flat fill of those regions);
 the same 10 segments moved to their true mean colour in CIELAB with the network's shading inside
-kept (a perfect correction of each hinted region's colour: what ``process/hint_fill.py`` does, with
+kept (a perfect correction of each hinted region's colour: what ``postprocess/hint_fill.py`` does, with
 the true regions and their true mean colour instead of the drawing's regions and the colour under
 the dot); that correction on all the segments (up to 24: more colours than 10 hints carry); and
 the one affine map of CIELAB fitted to the whole true photo (the best global recolouring, which
@@ -42,7 +42,7 @@ One-hint control test: one hint at the centre of the photo's largest segment, in
 three distinct colours (red, blue, green) is farthest from what the model painted there without
 hints. Its region is the one it fills on the drawing (closed by the drawing's lines, within
 ``preprocess.hints.REACH`` px); on a black-and-white photo, where its weight carried along the
-lightness (``process/hint_propagation.py``) is at least 1/2, and the colour it is compared with
+lightness (``postprocess/hint_propagation.py``) is at least 1/2, and the colour it is compared with
 inside is the hint's a*, b* at the photo's own lightness (which a black-and-white photo keeps).
 Reported: mean CIEDE2000 between the output inside that region and the hint colour (goal <= 10), and the mean CIEDE2000 change outside it against the no-hint output
 (goal <= 3), again for the network alone and with the hint kept.
@@ -70,10 +70,10 @@ from config.overrides import merge_overrides  # noqa: E402
 from models.checkpoint import load_model, sketch_config_of  # noqa: E402
 from preprocess.hints import Hint, draw_hints, hint_channels, rasterise  # noqa: E402
 from preprocess.segment import merge_regions  # noqa: E402
-from process.hint_fill import fill_hints  # noqa: E402
-from process.hint_propagation import carry_along_lightness, hint_dots  # noqa: E402
+from postprocess.hint_fill import fill_hints  # noqa: E402
+from postprocess.hint_propagation import carry_along_lightness, hint_dots  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.training import Trainer  # noqa: E402
+from training.trainer import Trainer  # noqa: E402
 from utils.cli import run_cli  # noqa: E402
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness  # noqa: E402
 from utils.image_io import write_image  # noqa: E402

@@ -13,7 +13,7 @@ import torch
 
 
 def step_flops(trainer, batch) -> float:
-    """FLOPs of one training step (forward + backward) of ``trainer`` (``process.training.Trainer``)
+    """FLOPs of one training step (forward + backward) of ``trainer`` (``training.trainer.Trainer``)
     on ``batch``, as torch's FlopCounterMode counts them; weights, their average and the optimiser
     are restored."""
     from torch.utils.flop_counter import FlopCounterMode

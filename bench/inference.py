@@ -41,7 +41,7 @@ def child(args) -> None:
     from models.inputs import Guides
     from models.unet import SemColorNet
     from preprocess.sketch import extract_sketch
-    from process.high_res import colorize_tiled
+    from process.tiling import colorize_tiled
     from process.inference import colorize
 
     if args.threads:

@@ -33,7 +33,7 @@ from bench.machine import describe_machine  # noqa: E402
 from bench.quality import comparison_sheet  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.reference_align import align_and_carry  # noqa: E402
+from postprocess.reference_align import align_and_carry  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 

@@ -15,13 +15,13 @@ chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same r
 training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
 ``lines`` rows are the drawing coloured as ``process.py --sketch`` renders it: the network's
 colours evened out within the drawing's lines and its strokes drawn as ink (``--lines keep``,
-``process/line_structure.py``), with a ``--lines hide`` row, one per ``--line-reaches`` value, and
+``postprocess/line_structure.py``), with a ``--lines hide`` row, one per ``--line-reaches`` value, and
 the network's colours with no line structure; each with **drawing fidelity** (edge F1, precision
 and recall of the output's edges against the drawing's strokes, ``utils.metrics.drawing_fidelity``)
 beside the real photo's own F1 (the ceiling) and mean colour's (0).
 ``lines`` and ``bw`` also get a "+ reference alignment" row: the network's output with the
 training photo's colours carried over where the held-out input lines up with it, as
-``process.py`` does by default (``process/reference_align.py``: a perspective map refined by
+``process.py`` does by default (``postprocess/reference_align.py``: a perspective map refined by
 dense optical flow), and a "+ reference alignment (perspective map only)" row
 (``process.py --align homography``).
 ``--framing`` adds the framing test and the re-framed splits (``bench/framing.py``).
@@ -56,14 +56,14 @@ from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
-from process.reference_align import align, carry_colours  # noqa: E402
-from process.training import Trainer, TrainingData  # noqa: E402
+from postprocess.reference_align import align, carry_colours  # noqa: E402
+from training.trainer import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 from utils.lab_processor import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
-from preprocess.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
-from process.restore import restore_print  # noqa: E402
-from process.line_structure import colour_by_lines, draw_ink, even_within_lines  # noqa: E402
+from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
+from preprocess.restore import restore_print  # noqa: E402
+from postprocess.line_structure import colour_by_lines, draw_ink, even_within_lines  # noqa: E402
 from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
@@ -131,7 +131,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
 
     def colour(g):
         """The network-alone render (``process.py --align off``): a line-drawing model's colours laid
-        out by the drawing's lines and its strokes drawn as ink (``process/line_structure.py``)."""
+        out by the drawing's lines and its strokes drawn as ink (``postprocess/line_structure.py``)."""
         rgb = colorize(trainer.inference_model, g, mirror_average=mirror_average)
         return colour_by_lines(rgb, g.strokes, "keep") if lines else rgb
 

@@ -81,7 +81,7 @@ def run_row(preset: str, precision: str, sets: list[str], workdir: Path, device:
 
 def training_flops(preset: str, sets: list[str], device: str = "auto") -> float:
     """FLOPs of the whole schedule: one counted step of each stage times its step count."""
-    from process.training import Trainer
+    from training.trainer import Trainer
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), device=device,
@@ -97,7 +97,7 @@ def profile_step(preset: str, precision: str, sets: list[str], steps: int = 5, d
     """Per-operator time of stage-1 steps (after two warm-up steps)."""
     from torch.profiler import ProfilerActivity, profile
 
-    from process.training import Trainer
+    from training.trainer import Trainer
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = train_config(preset, out=tmp, metrics_log=str(Path(tmp) / "log"), amp=precision == "bf16",
@@ -124,7 +124,7 @@ def profile_layers(preset: str, precision: str, sets: list[str], reps: int = 5, 
     GFLOP/s against the fp32/bf16 matrix-multiply peak, and beside the whole step's time, so that
     what the convolutions leave (normalisation, activations, attention, the optimiser) shows as
     the remainder."""
-    from process.training import Trainer
+    from training.trainer import Trainer
 
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 

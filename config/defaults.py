@@ -13,14 +13,16 @@ from dataclasses import asdict, dataclass, field, fields
 from config.validation import check_ranges
 from utils.errors import InputError
 
-# Reference alignment (process/reference_align.py; process.py --align): auto = a perspective map
+# Reference alignment (postprocess/reference_align.py; process.py --align): auto = a perspective map
 # refined by dense optical flow, homography = the perspective map alone, off = the network alone
 ALIGN_MODES = ("auto", "homography", "off")
 
-DEVICES = ("auto", "cpu", "cuda", "mps")  # where the network runs (process/device.py: auto picks)
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start and are sized on this grid  # where the network runs (process/device.py: auto picks)
 
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
-# radius, px (process/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
+# radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
 CHROMA_SMOOTH = 12
 
 # Inference also colours the mirrored view and averages the two (process/inference.py;
@@ -29,7 +31,7 @@ MIRROR_AVERAGE = True
 
 # What train.py --luminance sets: a black-and-white model (Lab: it predicts a*, b* and keeps the
 # input's L*) that reads half its training patches' lightness aged like an old print or its scan
-# (preprocess/print_ageing.py), so it learns the scene, not a clean photo's texture;
+# (data/print_ageing.py), so it learns the scene, not a clean photo's texture;
 # --set augment.print_ageing=0 trains on the clean lightness alone
 BLACK_AND_WHITE = {"model": {"use_luminance": True, "color_space": "lab"}, "augment": {"print_ageing": 0.5}}
 

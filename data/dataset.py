@@ -5,7 +5,7 @@ optional smooth warp) is turned into a sampling map and applied with ``cv2.remap
 the photo, sketch, depth, luminance and mask alike (the mask with nearest-neighbour
 sampling), so all stay aligned. The position channels are the sampled source
 coordinates, so they follow the content. Colour jitter touches the target only, print
-ageing (``augment.print_ageing``, ``preprocess/print_ageing.py``) the lightness input only.
+ageing (``augment.print_ageing``, ``data/print_ageing.py``) the lightness input only.
 Randomness comes from ``numpy.random.Generator`` streams seeded by ``--seed``.
 
 ``draw_transform`` draws a patch's transform and ``sampling_map_of`` turns it into the
@@ -23,7 +23,7 @@ from config.defaults import AugmentConfig, ModelConfig
 from models.inputs import Guides, encode_inputs
 from preprocess.hints import hint_channels, random_hints
 from preprocess.line_styles import blurred_median, random_line_drawing
-from preprocess.print_ageing import random_print
+from data.print_ageing import random_print
 
 
 @dataclass

@@ -33,7 +33,7 @@ def save_checkpoint(path, model: SemColorNet, sketch_cfg: SketchConfig, optimize
 
     ``training_model``: the raw trained weights when ``model`` is their moving average
     (``models/ema.py``); kept as ``train.*`` so a resumed run continues from them.
-    ``reference``: the training photo, (H, W, 3) uint8 (``process/reference_align.py``)."""
+    ``reference``: the training photo, (H, W, 3) uint8 (``postprocess/reference_align.py``)."""
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     if training_model is not None:
         tensors.update({f"train.{k}": v.detach().cpu().contiguous() for k, v in training_model.state_dict().items()})

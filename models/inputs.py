@@ -54,7 +54,7 @@ class Guides:
 
     @property
     def strokes(self) -> np.ndarray:
-        """The lines as drawn: ``drawing`` where given, else ``sketch`` (process/line_structure.py inks them)."""
+        """The lines as drawn: ``drawing`` where given, else ``sketch`` (postprocess/line_structure.py inks them)."""
         return self.sketch if self.drawing is None else self.drawing
 
     @property

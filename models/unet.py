@@ -22,13 +22,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from config.defaults import ModelConfig
+from config.defaults import DOWNSCALE, ModelConfig
 from models.attention import AttentionContext, GlobalContextAttention
 from models.inputs import input_channels, luminance_channel, network_channels
 from models.style import AdaIN, StyleEncoder, resize_long_side
 from utils.color_utils import activate
 
-DOWNSCALE = 8  # 3 downsampling steps
 
 
 class ConvBlock(nn.Module):

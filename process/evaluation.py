@@ -13,7 +13,7 @@ import numpy as np
 
 from config.defaults import MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
-from process.line_structure import REACH as LINE_REACH
+from postprocess.line_structure import REACH as LINE_REACH
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError

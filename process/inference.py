@@ -12,7 +12,7 @@ can move either way by a little: ``bench/mirror_average.py``). The test-time fli
 restoration networks; it costs a second pass, and is meant for networks trained on flipped
 patches (``augment.hflip``, the default; ``process.render.Renderer.mirror_average`` checks).
 
-A black-and-white model's input may be an old print (``process/restore.py``). Its chroma is
+A black-and-white model's input may be an old print (``preprocess/restore.py``). Its chroma is
 smoothed along the input's lightness with any halftone screen removed, so the dots guide no
 chroma edges, and a dust speck or scratch does not get a colour of its own: a*, b* there (and
 a little around it) are the undamaged surroundings' (:func:`chroma_over_damage`); L* stays the
@@ -27,10 +27,10 @@ import torch
 from config.defaults import CHROMA_SMOOTH, MIRROR_AVERAGE
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
-from process.chroma_smoothing import smooth_chroma
+from postprocess.chroma_smoothing import smooth_chroma
 from process.device import precision_context, to_batch
-from process.high_res import colorize_tiled
-from process.restore import descreen, find_damage, find_screen, grow_mask
+from process.tiling import colorize_tiled
+from preprocess.restore import descreen, find_damage, find_screen, grow_mask
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, space_to_rgb
 
 AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
@@ -48,7 +48,7 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
     ``bf16``: bfloat16 autocast (about twice as fast on bf16-capable CPUs and GPUs; outputs
     differ from full precision by roughly 1/255). ``chroma_smooth``: a black-and-white
     model's a*, b* are guided-filtered along the input's L* with this radius, px
-    (:mod:`process.chroma_smoothing`; 0: as predicted); other models ignore it.
+    (:mod:`postprocess.chroma_smoothing`; 0: as predicted); other models ignore it.
     ``mirror_average``: also colour the mirrored view and average the two (module docstring)."""
     device = device or next(model.parameters()).device
     was_training = model.training

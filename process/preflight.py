@@ -12,11 +12,25 @@ import math
 import sys
 from pathlib import Path
 
-from config.defaults import ALIGN_MODES, ModelConfig
-from process.high_res import check_tiling
-from process.line_structure import LINE_MODES
+from config.defaults import ALIGN_MODES, DOWNSCALE, ModelConfig
+from postprocess.line_structure import LINE_MODES
 from utils.errors import InputError
 from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check_suffix, check_writable
+
+
+MIN_TILE = 32  # px; smaller tiles are mostly overlap and padding
+
+
+def check_tiling(tile: int, overlap: int) -> None:
+    """Refuse tile sizes tiled inference (``process/tiling.py``) cannot use (``tile`` 0 means: never tile)."""
+    if tile == 0:
+        return
+    if tile < MIN_TILE or tile % DOWNSCALE:
+        raise InputError(f"--tile must be 0 (never tile) or a multiple of {DOWNSCALE} of at least {MIN_TILE}, "
+                         f"got {tile}")
+    if overlap < 0 or overlap % DOWNSCALE or overlap >= tile:
+        raise InputError(f"--overlap must be a multiple of {DOWNSCALE} from 0 to less than the tile ({tile}), "
+                         f"got {overlap}")
 
 
 def _given(value) -> bool:

@@ -21,12 +21,12 @@ from preprocess.hints import hint_channels, read_hints
 from preprocess.sketch import extract_sketch
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
 from process.device import pick_device
-from process.hint_fill import fill_hints
+from postprocess.hint_fill import fill_hints
 from process.inference import colorize
-from process.line_structure import REACH as LINE_REACH
-from process.line_structure import draw_ink, even_within_lines
-from process.reference_align import align_and_carry
-from process.restore import find_screen, restore_print
+from postprocess.line_structure import REACH as LINE_REACH
+from postprocess.line_structure import draw_ink, even_within_lines
+from postprocess.reference_align import align_and_carry
+from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request
 from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
@@ -49,20 +49,20 @@ class RenderConfig:
     bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
     hints: str | None = None         # colour hints JSON (preprocess/hints.py), for models trained with --hints
     align: str = "auto"              # auto: a drawing (lines model) or black-and-white photo that lines up with
-                                     # the training photo takes its colours there (process/reference_align.py:
+                                     # the training photo takes its colours there (postprocess/reference_align.py:
                                      # perspective map + dense flow); homography: the perspective map alone; off
-    hint_fill: bool = True           # move each hinted region to its hint's colour, shading kept (process/hint_fill.py);
+    hint_fill: bool = True           # move each hinted region to its hint's colour, shading kept (postprocess/hint_fill.py);
                                      # False: the network's reading of the hints only
     chroma_smooth: int | None = None  # black-and-white models: a*, b* guided-filtered along the input's L* with this
-                                      # radius, px (process/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
+                                      # radius, px (postprocess/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
     mirror_average: bool = MIRROR_AVERAGE  # also colour the mirrored view and average the two (process/inference.py)
     lines: str = "keep"              # line-drawing models: keep: the drawing's strokes drawn over the colours as ink;
-                                     # hide: the colours alone (process/line_structure.py)
+                                     # hide: the colours alone (postprocess/line_structure.py)
     line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
                                      # bound, px (0: the network's colours as they are)
     restore: bool = False            # black-and-white models: dust and scratches inpainted and a halftone screen
                                      # removed from the photo's lightness before colouring; the output keeps the
-                                     # restored lightness (process/restore.py)
+                                     # restored lightness (preprocess/restore.py)
 
     @property
     def chroma_radius(self) -> int:
@@ -136,7 +136,7 @@ class Renderer:
 
     def restored(self, guides: Guides) -> Guides:
         """A black-and-white model's guides with the photo's lightness restored (``--restore``:
-        ``process.restore.restore_print``) and the sketch drawn again from it; one note on
+        ``preprocess.restore.restore_print``) and the sketch drawn again from it; one note on
         stderr says what changed."""
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
@@ -171,7 +171,7 @@ class Renderer:
     @property
     def reads_lines(self) -> bool:
         """Whether the model reads line drawings (``--sketch-method lines``): its colours are laid out by
-        the drawing's lines (``process/line_structure.py``)."""
+        the drawing's lines (``postprocess/line_structure.py``)."""
         return self.sketch_cfg.method == "lines"
 
     def colorize(self, guides: Guides, cfg: RenderConfig, style: torch.Tensor | None = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, DEVICES, MIRROR_AVERAGE
-from process.line_structure import LINE_MODES, REACH
+from postprocess.line_structure import LINE_MODES, REACH
 
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:

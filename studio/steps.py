@@ -7,7 +7,7 @@ Each step calls the library the CLIs call, so the page and the scripts cannot dr
 - training: ``train.py`` itself with the flags built here (``jobs.py``), checked first with
   train.py's own ``build_parser`` and ``config_from_args``;
 - colorize: ``process.render.Renderer`` after ``process.preflight.check_render_request`` (``process.py``);
-- vary: ``process.styles.generate_styles`` (``generate_styles.py``);
+- vary: ``variants.styles.generate_styles`` (``generate_styles.py``);
 - views: ``wiggle_from_render`` (``process.py --wiggle``) and ``stereo_pair`` + ``anaglyph``
   (``python -m preprocess.view.generate_multiview``).
 
@@ -377,7 +377,7 @@ def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: li
          extract_upload, k: int, mode: str, style_uploads, device: str = "auto") -> tuple[dict, Path]:
     """``generate_styles.py`` for the last colorized input (default: the bundled sample's held-out view)."""
     from process.render import RenderConfig
-    from process.styles import StylesConfig, generate_styles
+    from variants.styles import StylesConfig, generate_styles
 
     palettes = list(builtins or []) + [_palette_file(ws, token, u) for u in palette_uploads or []]
     extract = []

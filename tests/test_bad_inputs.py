@@ -284,7 +284,7 @@ def test_batch_reports_a_bad_file_and_goes_on(case, corpus, tmp_path, capsys):
                                         "--kind", "sketch", "--depth-dir", str(depths), "--device", "cpu"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    from process.batch import IMAGE_EXTS
+    from batch.local import IMAGE_EXTS
     if case in IMAGE_CASES and bad.suffix not in IMAGE_EXTS:  # an animated GIF is not an input batch looks for
         assert code == 0
     else:

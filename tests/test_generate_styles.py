@@ -7,7 +7,7 @@ from skimage.color import lab2rgb, rgb2lab
 
 import generate_styles
 from config.color_palettes import PALETTES, Palette, extract_palette, load_palette, to_lab
-from process.palette import apply_posterize, apply_regions, gradient_correlation, structure_kept
+from variants.palette import apply_posterize, apply_regions, gradient_correlation, structure_kept
 from utils.cli import run_cli
 from utils.errors import InputError
 
@@ -163,7 +163,7 @@ def test_a_palette_name_never_leaves_out(tiny_run, tmp_path):
 
 
 def test_a_region_mapping_is_a_file_or_the_json_itself(tmp_path):
-    from process.styles import read_region_mapping
+    from variants.styles import read_region_mapping
     assert read_region_mapping('{"0": "roof", "1": 2}') == {"0": "roof", "1": 2}
     (tmp_path / "m.json").write_text('{"0": 1}')
     assert read_region_mapping(str(tmp_path / "m.json")) == {"0": 1}

@@ -10,7 +10,7 @@ from skimage.color import rgb2lab
 
 from preprocess.hints import (HINT_CHANNELS, NO_HINTS, REACH, Hint, hint_channels, parse_hints, random_hints,
                               rasterise, read_hints)
-from process.hint_fill import FEATHER, fill_hints
+from postprocess.hint_fill import FEATHER, fill_hints
 from tests.conftest import load_script
 from tests.test_lines_and_bw import BLUE, RED, TINY_SCHEDULE, _two_region_photo
 from utils.cli import run_cli

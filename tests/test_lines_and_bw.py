@@ -201,7 +201,7 @@ def test_align_off_gives_the_network_alone(bw_run, sample_crop, capsys):
 
 def test_chroma_smooth_flag(bw_run, line_run, sample_crop, capsys):
     """--chroma-smooth 0 keeps the network's chroma as predicted; the default smooths it along the
-    photo's lightness (process/chroma_smoothing.py); both keep the lightness. The flag is refused for a
+    photo's lightness (postprocess/chroma_smoothing.py); both keep the lightness. The flag is refused for a
     model that predicts lightness, and for a negative radius."""
     write_image(bw_run / "smooth_in.png", sample_crop[2].mean(axis=2))
     outs = {}

@@ -61,7 +61,7 @@ def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch, ex
     args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")] + extra
     assert _train(args + ["--out", str(tmp_path / "a")], tmp_path) == 0
 
-    from process import training
+    from training import trainer as training
     original = training.Trainer._record
     calls = {"n": 0}
 

@@ -8,7 +8,7 @@ import process.inference as inference
 from config.defaults import ModelConfig
 from models.inputs import Guides
 from models.unet import SemColorNet
-from preprocess.print_ageing import halftone
+from data.print_ageing import halftone
 
 
 def _bw_model() -> SemColorNet:

@@ -1,12 +1,12 @@
-"""Colour hints on a black-and-white photo, carried along its lightness (process/hint_propagation.py)."""
+"""Colour hints on a black-and-white photo, carried along its lightness (postprocess/hint_propagation.py)."""
 import numpy as np
 import pytest
 from skimage.color import rgb2lab
 
 from preprocess.hints import Hint
-from process import hint_propagation
-from process.hint_fill import fill_hints
-from process.hint_propagation import DECAY, carry_along_lightness, hint_dots
+from postprocess import hint_propagation
+from postprocess.hint_fill import fill_hints
+from postprocess.hint_propagation import DECAY, carry_along_lightness, hint_dots
 
 
 def _dot(shape, x, y, radius=2):

@@ -1,11 +1,11 @@
-"""Reference alignment (process/reference_align.py): a view of the training photo's scene is
+"""Reference alignment (postprocess/reference_align.py): a view of the training photo's scene is
 lined up with it by a homography, and takes its colours there; other scenes are left alone."""
 import cv2
 import numpy as np
 import pytest
 
 from preprocess.line_styles import photo_line_drawing
-from process.reference_align import (align, align_and_carry, carry_colours, harmonise, reference_image,
+from postprocess.reference_align import (align, align_and_carry, carry_colours, harmonise, reference_image,
                                      residual_flow)
 from utils.lab_processor import photo_lightness
 
@@ -93,7 +93,7 @@ def test_unknown_kind_is_refused():
 
 
 def test_implausible_maps_are_refused():
-    from process.reference_align import plausible
+    from postprocess.reference_align import plausible
 
     shape = (240, 320)
     assert plausible(np.linalg.inv(TRUE_H), shape)
@@ -136,7 +136,7 @@ def test_dense_flow_puts_a_foreground_object_back_in_its_place(kind):
 def test_a_scan_larger_than_the_kept_reference_is_refined_at_the_reference_scale():
     """The flow is computed with the input's long side at most MAX_SIDE and scaled up: a 4x
     scan of the second view (1280 x 960) still gets its foreground back in place."""
-    from process.reference_align import MAX_SIDE
+    from postprocess.reference_align import MAX_SIDE
 
     ref, view = _parallax_pair()
     big = cv2.resize(view, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)

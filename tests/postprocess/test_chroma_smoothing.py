@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage.color import lab2rgb, rgb2lab
 
-from process.chroma_smoothing import smooth_chroma
+from postprocess.chroma_smoothing import smooth_chroma
 
 
 def _two_regions(rng, h=48, w=64):

@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from preprocess.print_ageing import (PRINT_RECIPES, age_print, dust, halftone, jpeg, random_print, scratches,
+from data.print_ageing import (PRINT_RECIPES, age_print, dust, halftone, jpeg, random_print, scratches,
                                      tone_curve, tone_print)
 from process.guides import lightness_of
 from utils.errors import InputError

@@ -44,7 +44,7 @@ from models.unet import SemColorNet
 from process.guides import GuideSources, guides_from_photo, sample_guides
 from process.device import autocast_dtype, pick_device, to_batch
 from process.inference import colorize
-from process.reference_align import reference_image
+from postprocess.reference_align import reference_image
 from utils.errors import InputError
 from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics

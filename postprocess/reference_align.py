@@ -44,8 +44,8 @@ import numpy as np
 import torch
 
 from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
-from process.line_structure import even_within_lines
-from process.restore import normalise_print
+from postprocess.line_structure import even_within_lines
+from preprocess.restore import normalise_print
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 from utils.lab_processor import photo_lightness
 
@@ -253,7 +253,7 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
 def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray) -> np.ndarray:
     """A drawing's output (H, W, 3) RGB where the aligned photo's share is ``weight``: outside the
     photo, each area the drawing's lines bound takes the colours evened out over it
-    (:func:`process.line_structure.even_within_lines`, the photo's part included), so a wall the
+    (:func:`postprocess.line_structure.even_within_lines`, the photo's part included), so a wall the
     photo shows in part goes on in the photo's colour up to its lines; inside, the photo's own."""
     evened = even_within_lines(carried, strokes)
     w = weight[..., None]

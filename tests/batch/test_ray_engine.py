@@ -1,4 +1,4 @@
-"""batch_process.py --engine ray (process/batch_ray.py) against the local engine.
+"""batch_process.py --engine ray (batch/ray_engine.py) against the local engine.
 
 One local Ray (2 CPUs) for the whole module; ~20 tiny drawings (32 x 48) with two corrupt
 files, two tiny trained runs of different seeds. Without Ray installed the Ray tests skip;
@@ -41,7 +41,7 @@ BAD = ("corrupt_a", "corrupt_b")
 
 @pytest.fixture(scope="module")
 def ray_session():
-    from process.batch_ray import init_ray
+    from batch.ray_engine import init_ray
     started = init_ray(num_cpus=2)
     yield
     if started:
@@ -184,7 +184,7 @@ def test_input_that_kills_its_worker_is_reported(ray_session, corpus, tiny_run, 
     """An input whose worker dies every time (a crash or out of memory in a library, here
     os._exit) fails after the retries with a one-line error; the rest finish (none waits in a
     dying worker's queue); exit 1."""
-    import process.batch_ray as batch_ray
+    import batch.ray_engine as batch_ray
 
     class DiesOnD03(batch_ray.ColorizeWorker):  # local: Ray ships it to the workers by value
         def __call__(self, batch):
@@ -373,7 +373,7 @@ def test_address_refused_with_one_line(corpus, tiny_run, tmp_path, capsys):
     refused in one line (exit 2), before anything is written; Ray's own wait would be minutes."""
     import socket
 
-    from process.batch_ray import _reachable
+    from batch.ray_engine import _reachable
     out = tmp_path / "out"
     assert run_cli(batch_process.main, _args(corpus["src"], out, tiny_run, corpus, "--engine", "ray",
                                              "--address", "ray://127.0.0.1:10001")) == 2

@@ -8,11 +8,11 @@ import torch
 from config.defaults import ModelConfig, SketchConfig
 from models.inputs import Guides
 from models.unet import SemColorNet
-from preprocess.print_ageing import dust, film_grain, halftone, scratches, tone_curve
+from data.print_ageing import dust, film_grain, halftone, scratches, tone_curve
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from process.render_flags import add_render_flags, render_config
-from process.restore import descreen, find_damage, find_screen, normalise_print, restore_print
+from preprocess.restore import descreen, find_damage, find_screen, normalise_print, restore_print
 from utils.errors import InputError
 
 

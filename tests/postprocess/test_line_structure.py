@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from skimage.color import rgb2lab
 
-from process.line_structure import colour_by_lines, draw_ink, even_within_lines, filter_within_lines, line_barrier
+from postprocess.line_structure import colour_by_lines, draw_ink, even_within_lines, filter_within_lines, line_barrier
 
 N = 64
 LEFT, RIGHT = np.array([0.8, 0.2, 0.1], np.float32), np.array([0.1, 0.3, 0.9], np.float32)

@@ -11,7 +11,7 @@ by the reach rather than by a line, the fill eases out over :data:`FEATHER` px b
 open area (a sky) gets no hard disc edge.
 
 A black-and-white photo has no drawn lines to close a region, and its L* is kept: there each hint's
-a*, b* correction is carried along the photo's lightness instead (:mod:`process.hint_propagation`,
+a*, b* correction is carried along the photo's lightness instead (:mod:`postprocess.hint_propagation`,
 Levin et al. 2004), in full where the hints' weight is at least :data:`FULL_WEIGHT` and easing
 to none below.
 """
@@ -22,7 +22,7 @@ import torch
 from scipy.ndimage import distance_transform_edt
 
 from preprocess.hints import Hint, hint_regions, line_regions
-from process.hint_propagation import carry_along_lightness, hint_dots
+from postprocess.hint_propagation import carry_along_lightness, hint_dots
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
 
 FEATHER = 16.0   # px: the fill eases from full to none over this distance past the reach's edge

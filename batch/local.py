@@ -9,7 +9,7 @@ is non-zero when any file failed.
 Two engines share everything here: listing the inputs (:func:`plan_batch`), deciding what
 is done and rendering one file (:func:`process_job`), and the summary
 (:func:`write_summary`). ``run_batch`` is the local engine (one process);
-``process/batch_ray.py`` runs the same :func:`process_job` on Ray Data workers.
+``batch/ray_engine.py`` runs the same :func:`process_job` on Ray Data workers.
 """
 from __future__ import annotations
 

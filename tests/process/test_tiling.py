@@ -6,7 +6,8 @@ from config.defaults import ModelConfig
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
 from process.device import cpu_has_bf16
-from process.high_res import _cores, _ends, check_tiling, colorize_tiled, tile_starts
+from process.preflight import check_tiling
+from process.tiling import _cores, _ends, colorize_tiled, tile_starts
 from process.inference import average_in_lab, colorize
 from utils.errors import InputError
 from utils.metrics import psnr

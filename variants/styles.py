@@ -2,7 +2,7 @@
 
 Variants:
 - palette ``smooth`` (default) / ``posterize`` / ``regions``: the base rendering recoloured
-  (``process/palette.py``: smooth palette-based transfer after Chang et al. 2015, nearest-colour
+  (``variants/palette.py``: smooth palette-based transfer after Chang et al. 2015, nearest-colour
   posterisation, or one colour per mask region by the smooth transfer);
 - palette ``learned``: the checkpoint's learned palette replaced by the target palette,
   each learned colour by its nearest target colour (Lab), and the view rendered again;
@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.preflight import check_render_request, note_idle_hint_fill
-from process.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
+from variants.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError

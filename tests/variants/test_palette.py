@@ -1,10 +1,10 @@
-"""process/palette.py: the smooth palette transfer (Chang et al. 2015), posterisation, and the scores."""
+"""variants/palette.py: the smooth palette transfer (Chang et al. 2015), posterisation, and the scores."""
 import numpy as np
 import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from config.color_palettes import PALETTES, Palette, extract_palette
-from process.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, floor_fraction, gamut_map,
+from variants.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, floor_fraction, gamut_map,
                              gradient_correlation, lightness_curve, match_palettes, palette_delta_e00, rbf_weights,
                              smooth_variant, structure_kept, transfer_lab, _in_gamut)
 from utils.errors import InputError

@@ -1,10 +1,10 @@
-"""The Ray engine of batch colorization: the same batch as ``process/batch.py`` on Ray Data.
+"""The Ray engine of batch colorization: the same batch as ``batch/local.py`` on Ray Data.
 
 Ray's batch-inference pattern: the driver lists the inputs and checks the request
-(:func:`process.batch.plan_batch`), ``ray.data.from_items`` makes one row per input, and
+(:func:`batch.local.plan_batch`), ``ray.data.from_items`` makes one row per input, and
 ``map_batches`` runs :class:`ColorizeWorker`, a callable class, on a pool of actors. Each
 actor loads a checkpoint the first time a row needs it and keeps it (one model per
-checkpoint per worker), renders each row with :func:`process.batch.process_job`, the very
+checkpoint per worker), renders each row with :func:`batch.local.process_job`, the very
 function of the local engine, writes the output atomically itself and returns one status
 row; the driver collects the rows and writes the same ``summary.json`` / ``summary.csv``.
 "Done" is decided on disk by the worker, so a rerun after a killed job or worker redoes
@@ -26,7 +26,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from process.batch import SUMMARY_FIELDS, BatchConfig, Job, RendererCache, plan_batch, process_job, write_summary
+from batch.local import SUMMARY_FIELDS, BatchConfig, Job, RendererCache, plan_batch, process_job, write_summary
 from process.render import RenderConfig
 from utils.errors import InputError
 
@@ -138,7 +138,7 @@ class ColorizeWorker:
 
 def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = RayConfig(),
                   progress: bool = True) -> list[dict]:
-    """The Ray engine: same outputs, summary rows and order as :func:`process.batch.run_batch`."""
+    """The Ray engine: same outputs, summary rows and order as :func:`batch.local.run_batch`."""
     if ray_cfg.workers < 1:
         raise InputError(f"--workers must be at least 1, got {ray_cfg.workers}")
     if ray_cfg.gpus_per_worker < 0:
