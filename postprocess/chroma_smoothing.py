@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import torch
 
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
+from utils.color_utils import image_to_lab, rgb_with_lightness
 
 # Guide = L* / 100, so eps is in those units: windows whose lightness varies by much less
 # than sqrt(EPS) x 100 = 10 L* take the window's mean chroma; stronger edges are kept.
@@ -73,6 +73,4 @@ def _smooth_rows(rgb: np.ndarray, lightness: np.ndarray, radius: int, eps: float
     guide = np.ascontiguousarray(lightness, dtype=np.float32)
     lab = image_to_lab(rgb)
     ab = guided_filter(guide, np.ascontiguousarray(lab[0, 1:].permute(1, 2, 0).numpy()), radius, eps)
-    light = torch.from_numpy(guide)[None, None] * 100.0
-    out = lab_to_rgb_keep_lightness(torch.cat([light, torch.from_numpy(ab).permute(2, 0, 1)[None]], dim=1))
-    return out[0].permute(1, 2, 0).numpy().astype(np.float32)
+    return rgb_with_lightness(guide, torch.from_numpy(ab).permute(2, 0, 1)[None]).astype(np.float32)

@@ -46,7 +46,7 @@ import torch
 from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from postprocess.line_structure import even_within_lines
 from preprocess.restore import normalise_print
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
 from utils.lab_processor import photo_lightness
 
 MIN_INLIERS = 30          # matches that agree with the homography
@@ -314,9 +314,7 @@ def blend(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray,
         return (weight * aligned + (1 - weight) * prediction).astype(np.float32)
     wt = torch.from_numpy(np.ascontiguousarray(weight)).permute(2, 0, 1)[None]
     ab = wt * image_to_lab(aligned)[:, 1:] + (1 - wt) * image_to_lab(prediction)[:, 1:]
-    light = torch.from_numpy(lightness.astype(np.float32))[None, None] * 100.0
-    rgb = lab_to_rgb_keep_lightness(torch.cat([light, ab], dim=1))
-    return rgb[0].permute(1, 2, 0).numpy().astype(np.float32)
+    return rgb_with_lightness(lightness, ab).astype(np.float32)
 
 
 def reference_image(photo: np.ndarray) -> np.ndarray:

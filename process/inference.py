@@ -31,7 +31,7 @@ from postprocess.chroma_smoothing import smooth_chroma
 from process.device import precision_context, to_batch
 from process.tiling import colorize_tiled
 from preprocess.restore import descreen, find_damage, find_screen, grow_mask
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, space_to_rgb
+from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness, space_to_rgb
 
 AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
 DAMAGE_GROW = 2          # px: dust and scratches found are grown by this before their chroma is replaced
@@ -96,9 +96,8 @@ def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = 
     for top in range(0, a.shape[0], band):
         rows = slice(top, top + band)
         mean = (image_to_lab(a[rows]) + image_to_lab(b[rows])) / 2
-        if lightness is not None:
-            mean[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
-        a[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy()
+        a[rows] = lab_to_rgb_keep_lightness(mean)[0].permute(1, 2, 0).numpy() if lightness is None \
+            else rgb_with_lightness(lightness[rows], mean[:, 1:])
     return a
 
 
@@ -107,9 +106,7 @@ def with_lightness(rgb: np.ndarray, lightness: np.ndarray, band: int = AVERAGE_B
     ``lightness`` (H, W) (in gamut by chroma reduction), and returned."""
     for top in range(0, rgb.shape[0], band):
         rows = slice(top, top + band)
-        lab = image_to_lab(rgb[rows])
-        lab[:, 0] = torch.from_numpy(np.asarray(lightness[rows], np.float32)) * 100.0
-        rgb[rows] = lab_to_rgb_keep_lightness(lab)[0].permute(1, 2, 0).numpy()
+        rgb[rows] = rgb_with_lightness(lightness[rows], image_to_lab(rgb[rows])[:, 1:])
     return rgb
 
 

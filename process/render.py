@@ -28,7 +28,6 @@ from postprocess.line_structure import draw_ink, even_within_lines
 from postprocess.reference_align import align_and_carry
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request
-from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
 from utils.lab_processor import lightness_to_gray
 
@@ -116,11 +115,11 @@ class Renderer:
         return guides, photo
 
     def _guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
+        """The request's guides; the request itself was checked by ``process.preflight`` (every
+        caller runs ``check_render_request`` first)."""
         mcfg = self.model.cfg
         depth = cfg.depth if mcfg.use_depth else "none"
         src = GuideSources(depth=depth, mask=cfg.mask, depth_model=cfg.depth_model)
-        if cfg.image and cfg.sketch:
-            raise InputError("give --image or --sketch, not both")
         if cfg.image:
             photo = read_photo(cfg.image)
             if mcfg.use_luminance and is_colour(photo):
@@ -129,8 +128,6 @@ class Renderer:
             return guides_from_photo(photo, self.sketch_cfg, src, cfg.image, luminance=mcfg.use_luminance), photo
         if cfg.sketch:
             return guides_from_sketch(read_gray(cfg.sketch), src, self.sketch_cfg), None
-        if cfg.depth not in (None, "none") or cfg.mask:
-            raise InputError("--depth FILE and --mask need --image or --sketch")
         _, right = stereo_motorcycle_views()
         return sample_guides(right, self.sketch_cfg, mcfg.use_depth, mcfg.use_luminance), right.photo
 
@@ -149,12 +146,10 @@ class Renderer:
         return replace(guides, luminance=light, sketch=sketch)
 
     def check(self, guides: Guides) -> None:
-        if self.model.cfg.num_labels > 0 and guides.mask is None:
-            raise InputError("this model was trained with a semantic mask; give --mask")
+        """What only the read inputs can tell (the request was checked by ``process.preflight``):
+        a mask's labels are ones the model learned."""
         if guides.mask is not None:
             check_labels(guides.mask, self.model.cfg)
-        if self.model.cfg.use_luminance and guides.luminance is None:
-            raise InputError("this model colorizes black-and-white photos; give one with --image")
 
     def render(self, cfg: RenderConfig, progress: bool = False) -> tuple[Path, np.ndarray, Guides]:
         """Colorize ``cfg``'s input and write it; returns the output path, the RGB image and the

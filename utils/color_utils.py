@@ -67,6 +67,14 @@ def image_to_lab(rgb: np.ndarray) -> torch.Tensor:
     return kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, np.float32)).permute(2, 0, 1)[None])
 
 
+def rgb_with_lightness(lightness: np.ndarray, ab: torch.Tensor) -> np.ndarray:
+    """(H, W, 3) RGB with L* exactly ``lightness`` (H, W) L* / 100 (a black-and-white input's own)
+    and the colour ``ab`` (1, 2, H, W) a*, b*, in gamut by chroma reduction
+    (:func:`lab_to_rgb_keep_lightness`): the one way a black-and-white model's output keeps its input's L*."""
+    light = torch.from_numpy(np.asarray(lightness, np.float32))[None, None] * 100.0
+    return lab_to_rgb_keep_lightness(torch.cat([light, ab.float()], dim=1))[0].permute(1, 2, 0).numpy()
+
+
 def lab_to_rgb_keep_lightness(lab: torch.Tensor, iters: int = 12) -> torch.Tensor:
     """Lab (B, 3, H, W) -> RGB in [0, 1], bringing out-of-gamut colours into gamut by reducing
     their chroma (bisection on a per-pixel scale of a*, b*) instead of clipping R, G, B, so
