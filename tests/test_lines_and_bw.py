@@ -267,3 +267,18 @@ def test_lines_keep_draws_the_strokes_as_ink(line_run):
     stroke = drawing < 0.5
     paper = cv2.dilate(stroke.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~stroke
     assert light[stroke].max() < 5 < light[paper].min()                # every stroke pixel darker than beside it
+
+
+@pytest.mark.parametrize("flags, says", [(["--line-reach", "-1"], "--line-reach"),
+                                         (["--line-reach", "nan"], "--line-reach"),
+                                         (["--restore"], "--restore")])
+def test_bad_line_and_restore_flags_get_one_line(line_run, capsys, flags, says):
+    """A negative or NaN reach, or --restore for a model that reads no photo's lightness: one
+    error line, exit 2, nothing written."""
+    out = line_run / "refused_lines.png"
+    write_image(line_run / "refused_drawing.png", _sky_above_bricks())
+    assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",
+                                  str(line_run / "refused_drawing.png"), "--depth", "none", "--out", str(out)] + flags) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
+    assert not out.exists()
