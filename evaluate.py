@@ -2,7 +2,7 @@
 """Held-out evaluation: PSNR, SSIM and mean CIEDE2000 of a checkpoint on a view it never saw.
 
     python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR] [--chroma-smooth PX]
-                       [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
+                       [--mirror-average on|off] [--context whole|local] [--lines keep|hide] [--line-reach PX]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
 (metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
@@ -18,7 +18,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import DEVICES, MIRROR_AVERAGE
+    from config.defaults import CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
     from postprocess.line_structure import LINE_MODES, REACH
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -33,6 +33,8 @@ def main(argv=None) -> int:
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass; "
                         "default: %(default)s)")
+    p.add_argument("--context", default=CONTEXT, choices=CONTEXTS,
+                   help="as process.py --context: the attention looks at the whole input or each neighbourhood")
     p.add_argument("--lines", default="keep", choices=LINE_MODES,
                    help="line-drawing models: as process.py --lines (keep: strokes drawn as ink; hide: colours alone)")
     p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
@@ -45,7 +47,7 @@ def main(argv=None) -> int:
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
                                  chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on",
-                                 lines=args.lines, line_reach=args.line_reach)
+                                 lines=args.lines, line_reach=args.line_reach, context=args.context)
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

@@ -25,6 +25,13 @@ DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start 
 # radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
 CHROMA_SMOOTH = 12
 
+# What the attention bottleneck attends to at inference (process/inference.py; process.py --context):
+# whole = the whole input's pooled tokens; local = each LOCAL_CONTEXT-px neighbourhood's own, the
+# scale of the training patches, so a thing's colour does not hang on what else the frame holds
+CONTEXTS = ("whole", "local")
+CONTEXT = "whole"
+LOCAL_CONTEXT = 128  # px: the side of a neighbourhood whose tokens a local context pools (the default patch size)
+
 # Inference also colours the mirrored view and averages the two (process/inference.py;
 # process.py --mirror-average on|off): a second pass; measured in bench/mirror_average.py
 MIRROR_AVERAGE = True

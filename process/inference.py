@@ -12,6 +12,13 @@ can move either way by a little: ``bench/mirror_average.py``). The test-time fli
 restoration networks; it costs a second pass, and is meant for networks trained on flipped
 patches (``augment.hflip``, the default; ``process.render.Renderer.mirror_average`` checks).
 
+Attention context (``context``, :data:`config.defaults.CONTEXT`): the bottleneck attends to pooled
+tokens of the whole view, or (``local``) only to those of the :data:`~config.defaults.LOCAL_CONTEXT`-px
+neighbourhood around each place: the view is coloured in tiles of that side, half overlapping,
+each with its own context, and blended. The network learnt from patches of that size, so a local
+context is the scale it knows, and a thing's colour no longer changes with what else the frame
+holds (``bench/framing.py``); it costs about four times the network's time.
+
 A black-and-white model's input may be an old print (``preprocess/restore.py``). Its chroma is
 smoothed along the input's lightness with any halftone screen removed, so the dots guide no
 chroma edges, and a dust speck or scratch does not get a colour of its own: a*, b* there (and
@@ -24,7 +31,7 @@ import cv2
 import numpy as np
 import torch
 
-from config.defaults import CHROMA_SMOOTH, MIRROR_AVERAGE
+from config.defaults import CHROMA_SMOOTH, CONTEXT, CONTEXTS, LOCAL_CONTEXT, MIRROR_AVERAGE
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
 from postprocess.chroma_smoothing import smooth_chroma
@@ -42,22 +49,28 @@ DAMAGE_BLOCK = 256       # px: damaged chroma is replaced block by block; blocks
 @torch.no_grad()
 def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = None, tile: int | None = None,
              overlap: int = 64, device=None, progress: bool = False, bf16: bool = False,
-             chroma_smooth: int = CHROMA_SMOOTH, mirror_average: bool = MIRROR_AVERAGE) -> np.ndarray:
+             chroma_smooth: int = CHROMA_SMOOTH, mirror_average: bool = MIRROR_AVERAGE,
+             context: str = CONTEXT) -> np.ndarray:
     """Guides of one view -> (H, W, 3) float32 RGB in [0, 1].
 
     ``bf16``: bfloat16 autocast (about twice as fast on bf16-capable CPUs and GPUs; outputs
     differ from full precision by roughly 1/255). ``chroma_smooth``: a black-and-white
     model's a*, b* are guided-filtered along the input's L* with this radius, px
     (:mod:`postprocess.chroma_smoothing`; 0: as predicted); other models ignore it.
-    ``mirror_average``: also colour the mirrored view and average the two (module docstring)."""
+    ``mirror_average``: also colour the mirrored view and average the two (module docstring).
+    ``context``: ``whole`` (the attention bottleneck attends to the whole view) or ``local``
+    (to each :data:`LOCAL_CONTEXT`-px neighbourhood's own tokens: tiles of that side, half
+    overlapping, each with its own context; module docstring)."""
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {CONTEXTS}, got {context!r}")
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
     try:
-        out = _colorize_once(model, guides, style, tile, overlap, device, progress, bf16)
+        out = _colorize_once(model, guides, style, tile, overlap, device, progress, bf16, context=context)
         if mirror_average:
             mirrored = _colorize_once(model, guides.mirror(), style, tile, overlap, device, progress, bf16,
-                                      desc="mirrored ")
+                                      desc="mirrored ", context=context)
             light = guides.luminance if model.cfg.use_luminance else None
             out = average_in_lab(out, mirrored[:, ::-1], light)
     finally:
@@ -75,8 +88,11 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
 
 
 def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, device, progress, bf16,
-                   desc: str = "") -> np.ndarray:
+                   desc: str = "", context: str = CONTEXT) -> np.ndarray:
     h, w = guides.shape
+    if context == "local":
+        return colorize_tiled(model, guides, tile=LOCAL_CONTEXT, overlap=LOCAL_CONTEXT // 2, style=style,
+                              device=device, progress=progress, bf16=bf16, desc=desc, shared_context=False)
     if tile and max(h, w) > tile:
         return colorize_tiled(model, guides, tile=tile, overlap=overlap, style=style, device=device,
                               progress=progress, bf16=bf16, desc=desc)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from config.defaults import CHROMA_SMOOTH, MIRROR_AVERAGE
+from config.defaults import CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
@@ -55,6 +55,8 @@ class RenderConfig:
     chroma_smooth: int | None = None  # black-and-white models: a*, b* guided-filtered along the input's L* with this
                                       # radius, px (postprocess/chroma_smoothing.py; 0: off); None: CHROMA_SMOOTH
     mirror_average: bool = MIRROR_AVERAGE  # also colour the mirrored view and average the two (process/inference.py)
+    context: str = CONTEXT           # the attention's context: whole (the whole input) or local (each neighbourhood's
+                                     # own, process/inference.py)
     lines: str = "keep"              # line-drawing models: keep: the drawing's strokes drawn over the colours as ink;
                                      # hide: the colours alone (postprocess/line_structure.py)
     line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
@@ -176,7 +178,7 @@ class Renderer:
         line-drawing model's colours are evened out within the drawing's lines (``cfg.line_reach``)."""
         rgb = colorize(self.model, guides, style=style, tile=cfg.tile or None, overlap=cfg.overlap,
                        device=self.device, progress=progress, bf16=cfg.bf16, chroma_smooth=cfg.chroma_radius,
-                       mirror_average=self.mirror_average(cfg))
+                       mirror_average=self.mirror_average(cfg), context=cfg.context)
         if self.reads_lines:
             rgb = even_within_lines(rgb, guides.strokes, cfg.line_reach)
         return rgb

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, DEVICES, MIRROR_AVERAGE
+from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
 from postprocess.line_structure import LINE_MODES, REACH
 
 
@@ -26,6 +26,10 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="on: the network also colours the mirrored input and the two are averaged (twice the "
                         "network's time); off: one pass")
+    p.add_argument("--context", default=CONTEXT, choices=CONTEXTS,
+                   help="what the network's attention looks at: whole: the whole input; local: each "
+                        "neighbourhood of the training patches' size, so a thing's colour does not depend on "
+                        "what else the frame holds (about 4x the network's time)")
     p.add_argument("--lines", default="keep", choices=LINE_MODES,
                    help="line-drawing models: keep: the drawing's own strokes drawn over the colours as ink; "
                         "hide: the colours alone (either way the colours change where the drawing has a line)")
@@ -48,8 +52,8 @@ def render_config(a: argparse.Namespace, **fields):
     from process.render import RenderConfig
 
     shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
-                  mirror_average=a.mirror_average == "on", lines=a.lines, line_reach=a.line_reach,
-                  restore=a.restore)
+                  mirror_average=a.mirror_average == "on", context=a.context, lines=a.lines,
+                  line_reach=a.line_reach, restore=a.restore)
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -107,12 +107,14 @@ def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: 
 
 @torch.no_grad()
 def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap: int = 64, style=None, device=None,
-                   progress: bool = False, out_dtype=np.float32, bf16: bool = False, desc: str = "") -> np.ndarray:
+                   progress: bool = False, out_dtype=np.float32, bf16: bool = False, desc: str = "",
+                   shared_context: bool = True) -> np.ndarray:
     """Colorize a view of any size in overlapping tiles -> (H, W, 3) RGB (float32 in [0, 1], or uint8).
-    ``desc``: a prefix for the progress bars' names (e.g. "mirrored ")."""
+    ``desc``: a prefix for the progress bars' names (e.g. "mirrored "). ``shared_context`` False:
+    each tile's attention pools its own tokens only (a local context, ``process/inference.py``)."""
     device = device or next(model.parameters()).device
     h, w = guides.shape
-    ctx = whole_image_context(model, guides, tile, overlap, device, progress, bf16, desc)
+    ctx = whole_image_context(model, guides, tile, overlap, device, progress, bf16, desc) if shared_context else None
     ys, xs = tile_starts(h, tile, overlap), tile_starts(w, tile, overlap)
     ye, xe = _ends(ys, h, tile), _ends(xs, w, tile)
     out = np.zeros((h, w, 3), dtype=out_dtype)

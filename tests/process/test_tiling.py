@@ -152,3 +152,24 @@ def test_average_in_lab_is_the_mean_in_lab_and_the_same_in_bands():
         np.testing.assert_allclose(average_in_lab(a.copy(), b, lightness, band=7), whole, rtol=0, atol=1e-5)
     # a given lightness is kept
     assert np.abs(rgb2lab(average_in_lab(a.copy(), b, light))[..., 0] - light * 100).max() < 0.05
+
+
+
+def test_a_local_context_is_tiles_of_its_own():
+    """``context="local"``: tiles of LOCAL_CONTEXT px, half overlapping, each attending to its own
+    tokens, so what lies far away in the frame does not reach a pixel's colour."""
+    from config.defaults import LOCAL_CONTEXT
+
+    torch.manual_seed(0)
+    net = SemColorNet(ModelConfig(width=8, attention_heads=2, attention_grid=4, style_dim=8, use_depth=False))
+    net.eval()
+    sketch = np.where(np.random.default_rng(1).random((200, 300)) < 0.05, 0.0, 1.0).astype(np.float32)
+    local = colorize(net, Guides(sketch), context="local", mirror_average=False)
+    tiled = colorize_tiled(net, Guides(sketch), tile=LOCAL_CONTEXT, overlap=LOCAL_CONTEXT // 2, shared_context=False)
+    assert np.array_equal(local, tiled)
+    far = sketch.copy()
+    far[:, 250:] = 0.0                       # change only what lies more than a tile away from the left edge
+    moved = colorize(net, Guides(far), context="local", mirror_average=False)
+    assert np.array_equal(moved[:, :64], local[:, :64])
+    with pytest.raises(ValueError, match="context"):
+        colorize(net, Guides(sketch), context="near")
