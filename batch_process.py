@@ -4,7 +4,8 @@
     python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
                             [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
-                            [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
+                            [--mirror-average on|off] [--context whole|local] [--bf16] [--lines keep|hide]
+                            [--line-reach PX] [--restore]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 

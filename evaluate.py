@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     print(f"{'':28s} {'PSNR dB':>8s} {'SSIM':>6s} {'dE00':>6s} {'chroma':>7s}"
           + (f" {'edge F1':>7s}" if "photo_fidelity" in report else ""))
     for name, m in rows:
-        f1 = f" {m['fidelity']['f1']:7.2f}" if "fidelity" in m else ""
+        f1 = "" if "photo_fidelity" not in report else f" {m['fidelity']['f1']:7.2f}" if "fidelity" in m else f" {'-':>7s}"
         print(f"{name:28s} {m['psnr']:8.2f} {m['ssim']:6.3f} {m['delta_e00']:6.2f} {m['chroma_ratio']:7.2f}{f1}")
     if "photo_fidelity" in report:
         print(f"edge F1 of the real photo against the same drawing (the ceiling): {report['photo_fidelity']['f1']:.2f}; "

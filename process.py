@@ -4,8 +4,8 @@
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
-                      [--chroma-smooth PX] [--mirror-average on|off] [--lines keep|hide] [--line-reach PX]
-                      [--wiggle GIF]
+                      [--chroma-smooth PX] [--mirror-average on|off] [--context whole|local] [--bf16]
+                      [--lines keep|hide] [--line-reach PX] [--restore] [--wiggle GIF]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """

@@ -162,7 +162,7 @@ def aged_suffix(recipe: str) -> str:
 
 def aged_print(photo: np.ndarray, recipe: str, damage: bool = True) -> np.ndarray:
     """The photo's black-and-white version aged like an old print by the named recipe
-    (``preprocess/print_ageing.PRINT_RECIPES``), as a grey (H, W, 3) image, the file a restorer
+    (``data/print_ageing.PRINT_RECIPES``), as a grey (H, W, 3) image, the file a restorer
     would scan; ``damage`` False: the same print without its dust and scratches."""
     aged, _ = age_print(photo_lightness(photo), recipe, damage)
     gray = lightness_to_gray(aged)

@@ -24,7 +24,7 @@ three goals. Scores per variant against the base rendering
 of Lab gradient magnitudes (goal >= 0.9); adherence = the variant's own k-colour palette
 (k-means in Lab, k = palette size) matched one-to-one (Hungarian) to the target, mean
 CIEDE2000 (goal <= 8). Prints a Markdown table; ``--sheet`` also copies the smooth
-variants' contact sheet there (the README picture: ``--sheet docs/styles.png``).
+variants' contact sheet there (docs/styles.md's picture: ``--sheet docs/styles.png``).
 
 ``--hints``: also the colour-hint table (0, 1, 5 and 10 hints per development case, the ceilings
 and the one-hint test), by ``bench/colour_hints.py``'s protocol, which documents it: a hint model is

@@ -179,7 +179,7 @@ def true_colour_hints(photo: np.ndarray, centres: list[tuple[tuple[int, int], np
 
 def hint_sheet(given: np.ndarray, hints: list[Hint], plain: np.ndarray, hinted: np.ndarray, photo: np.ndarray,
                scores: tuple[dict, dict], what: str = "line drawing") -> np.ndarray:
-    """input with hints | no hints | with the hints | reference: the README's picture."""
+    """input with hints | no hints | with the hints | reference: docs/hints.md's picture."""
     return contact_sheet([draw_hints(given, hints), plain, hinted, photo],
                          [f"{what} + 10 hints (dots enlarged)", f"no hints: {scores[0]['psnr']:.1f} dB",
                           f"10 hints: {scores[1]['psnr']:.1f} dB", "reference photo (never seen)"], cell_width=300)
@@ -266,7 +266,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="runs/bench_colour_hints")
     p.add_argument("--json", help="also write the results as JSON here")
     p.add_argument("--figure", help="write a picture here: drawing with 10 hints | no hints | 10 hints kept | "
-                                    "reference (the README's docs/hints.png)")
+                                    "reference (docs/hints.png)")
     p.add_argument("--figure-case", help="the case the picture shows (default: the first)")
     p.add_argument("--runs", help="score the models an earlier run of this script trained here (its --out) "
                                   "instead of training them")

@@ -19,7 +19,7 @@ from models.checkpoint import load_model, sketch_config_of
 from data.samples import stereo_motorcycle_views
 from process.guides import sample_guides
 from process.inference import colorize
-from process.high_res import colorize_tiled
+from process.tiling import colorize_tiled
 from utils.metrics import psnr
 m, meta = load_model(sys.argv[1], "cuda")
 g = sample_guides(stereo_motorcycle_views()[1], sketch_config_of(meta))

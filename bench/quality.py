@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Quality benchmark: train on each development case and score its held-out view.
 
-    python bench/quality.py [--cases motorcycle graf aero china | all] [--tasks sketch lines bw]
+    python bench/quality.py [--cases motorcycle graf aero china china-rows | all] [--tasks sketch lines bw]
                             [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
                             [--mirror-average on|off] [--framing] [--line-reaches PX ...]
 
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import sys
 import time
 from dataclasses import replace
@@ -58,7 +57,7 @@ from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from process.inference import colorize  # noqa: E402
 from postprocess.reference_align import align, carry_colours  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
-from utils.image_io import write_image  # noqa: E402
+from utils.image_io import write_image, write_json  # noqa: E402
 from utils.lab_processor import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
@@ -224,7 +223,7 @@ def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:
 
 
 def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:
-    """input | output | reference, captioned: what the README shows for each task."""
+    """input | output | reference, captioned: what the docs' pictures show for each task."""
     shown = lightness_to_gray(guides.luminance) if guides.luminance is not None else guides.strokes
     what = "black-and-white input" if guides.luminance is not None else "input drawing"
     return contact_sheet([shown, pred, photo],
@@ -293,7 +292,7 @@ def main() -> int:
             for pr in args.presets:
                 rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing, args.line_reaches)
                 if args.json:  # written after every model, so a long run that is stopped keeps what it measured
-                    Path(args.json).write_text(json.dumps({"baselines": base_rows, "rows": rows}, indent=2))
+                    write_json(args.json, {"baselines": base_rows, "rows": rows})
     if args.ablation:
         sample = cases.get("motorcycle") or load_case("motorcycle")
         for name, pr, o in ablation_rows():
@@ -336,7 +335,7 @@ def main() -> int:
         for r in abl:
             _print_row(r)
     if args.json:
-        Path(args.json).write_text(json.dumps({"baselines": base_rows, "rows": rows}, indent=2))
+        write_json(args.json, {"baselines": base_rows, "rows": rows})
     return 0
 
 

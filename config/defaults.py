@@ -17,9 +17,9 @@ from utils.errors import InputError
 # refined by dense optical flow, homography = the perspective map alone, off = the network alone
 ALIGN_MODES = ("auto", "homography", "off")
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = ("auto", "cpu", "cuda", "mps")  # where the network runs (process/device.py: auto picks)
 
-DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start and are sized on this grid  # where the network runs (process/device.py: auto picks)
+DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start and are sized on this grid
 
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
 # radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
@@ -58,7 +58,7 @@ class SketchConfig:
 @dataclass
 class ModelConfig:
     width: int = 16              # channels of the first U-Net level; levels use 1x, 2x, 4x, 8x
-    color_space: str = "rgb"     # rgb | hsv | lab: the space the network predicts in (rgb measured best, README)
+    color_space: str = "rgb"     # rgb | hsv | lab: the space the network predicts in (rgb measured best, docs/results.md)
     use_depth: bool = True       # a depth channel (False: --depth none)
     use_luminance: bool = False  # a luminance channel, for colorizing grayscale photos
     num_labels: int = 0          # semantic labels of the mask (0: no mask input)

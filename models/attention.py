@@ -4,7 +4,7 @@ Every bottleneck position (query) attends to a G x G grid of tokens: the bottlen
 features averaged over the cells of a fixed grid laid on the *whole image*. A cell is
 found from each position's global (y, x) in [0, 1], so a tile of a large image pools
 into the same cells as the whole image would, and the pooled sums of all tiles add up to
-exactly the whole-image context (see ``process/high_res.py``). Positions carry Fourier
+exactly the whole-image context (see ``process/tiling.py``). Positions carry Fourier
 features of their global (y, x) (Vaswani et al. 2017; Tancik et al. 2020), added to
 queries and keys. Normalisation is per position (LayerNorm over channels), never over
 the image, so nothing depends on where a tile was cut.

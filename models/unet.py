@@ -14,7 +14,7 @@
 Follows pix2pix's U-Net generator (Isola et al., 2017) in shape; the semantic label map is
 embedded and concatenated with the guides (semantic-aware concatenation). No layer
 normalises over the image, so a tile computes what the whole image would (see
-``process/high_res.py``). Inputs of any size are reflect-padded to a multiple of 8.
+``process/tiling.py``). Inputs of any size are reflect-padded to a multiple of 8.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ and, where it holds, takes the colours from the aligned training photo:
    form: for a *drawing*, both as line drawings (the training photo drawn with Canny, the input
    reduced to 1-px centre lines, ``preprocess/line_styles.py``), blurred so that a wobbling
    hand-drawn stroke still lands on the photo's edge; for a *black-and-white photo*, both as
-   normalised lightness (``process/restore.normalise_print``: an old print's halftone screen,
+   normalised lightness (``preprocess/restore.normalise_print``: an old print's halftone screen,
    dust and grain removed, contrast equalised), so an aged print matches where a clean one does;
 2. matching with Lowe's ratio test, and a homography fitted by MAGSAC++ (``cv2.USAC_MAGSAC``);
 3. the alignment is *used* only when it is trustworthy: at least :data:`MIN_INLIERS` matches
@@ -44,6 +44,7 @@ import numpy as np
 import torch
 
 from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
+from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import even_within_lines
 from preprocess.restore import normalise_print
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
@@ -95,7 +96,7 @@ def _feature_image(image: np.ndarray, kind: str, is_reference: bool) -> np.ndarr
     if kind == "drawing":
         return _ink_image(photo_line_drawing(image) if is_reference else image)
     # Photos are matched as normalised lightness, both sides alike: an old print's halftone screen,
-    # dust, grain and faded contrast removed or evened out (process/restore.normalise_print)
+    # dust, grain and faded contrast removed or evened out (preprocess/restore.normalise_print)
     lightness = photo_lightness(image) if is_reference else image
     return np.round(normalise_print(lightness) * 255).astype(np.uint8)
 
@@ -214,7 +215,7 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
                   lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
                   refine: bool = False, harmonise_network: bool = True,
-                  strokes: np.ndarray | None = None) -> np.ndarray:
+                  strokes: np.ndarray | None = None, reach: float = LINE_REACH) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in,
     and the network's own colours corrected toward them nearby (:func:`harmonise`).
 
@@ -224,8 +225,8 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     :func:`residual_flow` against the input (``lightness``, or else the drawing ``sketch``).
     ``harmonise_network``: correct the network's colours near the aligned photo (:func:`harmonise`;
     off only to measure it). ``strokes`` (H, W) of a drawing (lines 0 on white 1): past the aligned
-    photo's edge the network's part continues it area by area, within the drawing's lines
-    (:func:`continue_within_lines`), not along the footprint's straight feathered edge."""
+    photo's edge the network's part continues it area by area, within the drawing's lines, over
+    ``reach`` px (:func:`continue_within_lines`), not along the footprint's straight feathered edge."""
     target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
     if refine and target is None:
         raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
@@ -247,15 +248,16 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     if harmonise_network:
         prediction = harmonise(prediction, warped, weight, lightness)
     out = blend(prediction, warped, weight, lightness)
-    return out if strokes is None else continue_within_lines(out, weight, strokes)
+    return out if strokes is None else continue_within_lines(out, weight, strokes, reach)
 
 
-def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray,
+                          reach: float = LINE_REACH) -> np.ndarray:
     """A drawing's output (H, W, 3) RGB where the aligned photo's share is ``weight``: outside the
     photo, each area the drawing's lines bound takes the colours evened out over it
     (:func:`postprocess.line_structure.even_within_lines`, the photo's part included), so a wall the
     photo shows in part goes on in the photo's colour up to its lines; inside, the photo's own."""
-    evened = even_within_lines(carried, strokes)
+    evened = even_within_lines(carried, strokes, reach)
     w = weight[..., None]
     return (w * carried + (1 - w) * evened).astype(np.float32)
 
@@ -325,13 +327,13 @@ def reference_image(photo: np.ndarray) -> np.ndarray:
 
 def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
                     lightness: np.ndarray | None, mode: str = "auto",
-                    strokes: np.ndarray | None = None) -> tuple[np.ndarray, Alignment]:
+                    strokes: np.ndarray | None = None, reach: float = LINE_REACH) -> tuple[np.ndarray, Alignment]:
     """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
     (perspective map refined by dense flow) or ``homography`` (the perspective map alone).
-    ``strokes``: a drawing's lines, which the network's part follows past the photo's edge
-    (:func:`carry_colours`)."""
+    ``strokes``: a drawing's lines, which the network's part follows past the photo's edge over
+    ``reach`` px (:func:`carry_colours`)."""
     if mode not in ("auto", "homography"):
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
@@ -340,5 +342,6 @@ def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.nd
         alignment = align(reference, lightness, "photo")
     else:
         alignment = align(reference, sketch, "drawing")
-    out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto", strokes=strokes)
+    out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto", strokes=strokes,
+                        reach=reach)
     return out, alignment

@@ -1,7 +1,7 @@
 """Where and in which precision the network runs: device choice and bfloat16 autocast.
 
 Shared by training (``training/trainer.py``), whole-image inference (``process/inference.py``)
-and tiled inference (``process/high_res.py``). bfloat16 is used only where it is fast:
+and tiled inference (``process/tiling.py``). bfloat16 is used only where it is fast:
 CUDA devices that support it and CPUs with native bf16 (avx512_bf16 or AMX); elsewhere
 it would be emulated and slower than float32.
 """

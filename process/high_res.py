@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True, help="output PNG")
     p.add_argument("--tile", type=int, default=512, help=f"tile side, a multiple of {DOWNSCALE}")
     p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
-    add_render_flags(p, hints=False)
+    add_render_flags(p, hints=False, photos=False)
     a = p.parse_args(argv)
     if a.tile == 0:
         raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")

@@ -1,7 +1,7 @@
 """Colorize one view with a trained network: guides in, RGB out.
 
 :func:`colorize` runs the whole image at once, or in tiles when ``tile`` is given
-(``process/high_res.py``); both return (H, W, 3) float32 RGB in [0, 1].
+(``process/tiling.py``); both return (H, W, 3) float32 RGB in [0, 1].
 
 Mirror averaging (on by default, :data:`config.defaults.MIRROR_AVERAGE`): the network also colours
 the view with left and right swapped (``Guides.mirror``: every channel flipped, positions kept,

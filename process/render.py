@@ -219,7 +219,7 @@ class Renderer:
         else:
             strokes = guides.strokes if self.reads_lines and cfg.line_reach > 0 else None
             rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align,
-                                             strokes=strokes)
+                                             strokes=strokes, reach=cfg.line_reach)
             self.alignment_note = f"note: {alignment.describe()}"
         print(self.alignment_note, file=sys.stderr)
         return rgb

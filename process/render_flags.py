@@ -9,9 +9,10 @@ from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVIC
 from postprocess.line_structure import LINE_MODES, REACH
 
 
-def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
-    """Device, precision, reference alignment, chroma smoothing, mirror averaging, a drawing's
-    lines, print restoration and (``hints``) the hint fill."""
+def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: bool = True) -> None:
+    """Device, precision, reference alignment, mirror averaging, attention context, a drawing's
+    lines, (``photos``: scripts that take black-and-white photos) chroma smoothing and print
+    restoration, and (``hints``) the hint fill."""
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true",
                    help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
@@ -20,9 +21,6 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
                         "dense optical flow) and correct the network's colours near it; homography: the perspective "
                         "map alone; off: the network's colours only")
-    p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
-                   help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
-                        "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="on: the network also colours the mirrored input and the two are averaged (twice the "
                         "network's time); off: one pass")
@@ -36,10 +34,14 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True) -> None:
     p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
                    help="line-drawing models: how far the network's colours are evened out inside the areas the "
                         "drawing's lines bound, px (0: the network's colours as they are)")
-    p.add_argument("--restore", action="store_true",
-                   help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
-                        "lightness before colouring; the output then keeps the restored lightness (default: the "
-                        "print as it is)")
+    if photos:
+        p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
+                       help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
+                            "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
+        p.add_argument("--restore", action="store_true",
+                       help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
+                            "lightness before colouring; the output then keeps the restored lightness (default: the "
+                            "print as it is)")
     if hints:
         p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                        help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
@@ -53,7 +55,7 @@ def render_config(a: argparse.Namespace, **fields):
 
     shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
                   mirror_average=a.mirror_average == "on", context=a.context, lines=a.lines,
-                  line_reach=a.line_reach, restore=a.restore)
+                  line_reach=a.line_reach, restore=getattr(a, "restore", False))
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

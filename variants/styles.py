@@ -9,7 +9,7 @@ Variants:
 - style: the view rendered with another style image's AdaIN code, or with a blend of two
   codes ``(1 - w) s0 + w s1`` for each weight ``w``.
 
-Every variant is scored against the base rendering (``process/palette.variant_scores``):
+Every variant is scored against the base rendering (``variants/palette.variant_scores``):
 structure (SSIM of L*), no new edges (correlation of gradient magnitudes) and, for palette
 variants, adherence (the variant's own k-colour palette matched one-to-one to the target,
 mean CIEDE2000).
@@ -90,7 +90,7 @@ def _learned_variant(renderer: Renderer, guides, palette: Palette, render: Rende
     saved = model.palette.detach().clone()
     try:
         model.set_palette(target.to(model.palette.device))
-        return renderer.colorize(guides, render)
+        return renderer.draw_lines(render, guides, renderer.colorize(guides, render))
     finally:
         with torch.no_grad():
             model.palette.copy_(saved)
@@ -188,7 +188,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         bar.update()
     codes = [renderer.style_code(s) for s in cfg.styles]
     for path, code in zip(cfg.styles, codes):
-        v = renderer.colorize(guides, cfg.render, code)
+        v = renderer.draw_lines(cfg.render, guides, renderer.colorize(guides, cfg.render, code))
         name = f"style_{Path(path).stem}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "style": path, **variant_scores(v, base)})
@@ -197,7 +197,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         bar.update()
     for w in cfg.blend:
         code = (1 - w) * codes[0] + w * codes[1]
-        v = renderer.colorize(guides, cfg.render, code)
+        v = renderer.draw_lines(cfg.render, guides, renderer.colorize(guides, cfg.render, code))
         name = f"blend_{w:.2f}"
         write_image(out / f"{name}.png", v)
         rows.append({"variant": name, "styles": cfg.styles[:2], "weight": w, **variant_scores(v, base)})

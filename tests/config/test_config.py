@@ -101,9 +101,10 @@ def test_black_and_white_and_learned_palettes_need_lab():
 
 
 def test_position_is_off_unless_asked_for():
-    assert not train_config("fast", sketch={"method": "lines"}).model.position
-    assert train_config("fast", sketch={"method": "lines"}, model={"position": True},
-                        augment={"position_jitter": 0.3}).augment.position_jitter == 0.3
+    for over in ({}, {"sketch": {"method": "lines"}}, {"model": {"use_luminance": True, "color_space": "lab"}}):
+        cfg = train_config("default", **over)
+        assert not cfg.model.position and cfg.augment.position_jitter == 0.0
+    assert train_config("fast", sketch={"method": "lines"}, model={"position": True}).augment.position_jitter == 0.0
 
 
 def test_print_ageing_range_device_sampler_and_black_and_white_default():

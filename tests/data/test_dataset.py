@@ -135,4 +135,7 @@ def test_print_ageing_touches_the_lightness_input_only():
     aged_sampler.load_state_dict(state)
     assert torch.equal(aged.inputs, aged_sampler.sample(8, 32).inputs)
     old = {k: v for k, v in state.items() if k != "print_rng"}      # a run saved before print ageing
-    aged_sampler.load_state_dict(old)
+    kept = aged_sampler.print_rng.bit_generator.state
+    aged_sampler.load_state_dict(old)                                # loads, and leaves the print stream as it was
+    assert aged_sampler.print_rng.bit_generator.state == kept
+    assert aged_sampler.rng.bit_generator.state == state["rng"]
