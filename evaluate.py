@@ -19,7 +19,7 @@ from utils.cli import ArgumentParser, run_cli
 
 def main(argv=None) -> int:
     from config.defaults import CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
-    from postprocess.line_structure import LINE_MODES, REACH
+    from postprocess.line_structure import LINE_MODES, LINES, REACH
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
                         "default: %(default)s)")
     p.add_argument("--context", default=CONTEXT, choices=CONTEXTS,
                    help="as process.py --context: the attention looks at the whole input or each neighbourhood")
-    p.add_argument("--lines", default="keep", choices=LINE_MODES,
+    p.add_argument("--lines", default=LINES, choices=LINE_MODES,
                    help="line-drawing models: as process.py --lines (keep: strokes drawn as ink; hide: colours alone)")
     p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
                    help="line-drawing models: as process.py --line-reach (default: %(default)s)")

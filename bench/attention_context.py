@@ -6,7 +6,7 @@
 
 For each trained model that ``bench/quality.py --out DIR`` left in the run folders
 (``DIR/<case>_<task>_preset_default``), the held-out input is coloured as ``process.py --align off``
-renders it (mirror-averaged; a line drawing laid out by its lines and inked, ``--lines keep``), once
+renders it (mirror-averaged; a line drawing laid out by its lines, ``--lines`` as by default), once
 with each attention context (``process.py --context whole|local``, ``process/inference.py``), and
 scored against the real photo (PSNR / SSIM / dE00 / chroma ratio), with the framing test
 (``bench/framing.py``: three 70 % windows coloured alone against the same window of the full
@@ -56,7 +56,7 @@ def main() -> int:
             for context in CONTEXTS:
                 def colour(g, context=context):
                     rgb = colorize(model, g, context=context)
-                    return colour_by_lines(rgb, g.strokes, "keep") if task == "lines" else rgb
+                    return colour_by_lines(rgb, g.strokes) if task == "lines" else rgb
                 pred = colour(guides)
                 m = image_metrics(pred, case.test_photo)
                 changes = [f["change_db"] for f in framing_test(colour, guides, case.test_photo, pred, image_metrics)]

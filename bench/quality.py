@@ -3,7 +3,7 @@
 
     python bench/quality.py [--cases motorcycle graf aero china china-rows | all] [--tasks sketch lines bw]
                             [--presets fast default] [--set key=value ...] [--ablation] [--out DIR]
-                            [--mirror-average on|off] [--framing] [--line-reaches PX ...]
+                            [--mirror-average on|off] [--framing] [--line-reaches PX ...] [--reuse]
 
 Protocol: for each case (``bench/cases.py``: the bundled stereo sample with ground-truth
 depth, graf, aero, china without depth) and task (``sketch``: photo-derived ink sketches;
@@ -14,11 +14,13 @@ held-out photo: scikit-image PSNR / SSIM (data_range=1, channel_axis=-1), mean C
 chroma ratio (mean Lab chroma of prediction / of photo). Baselines in the same run: the
 training photo's mean colour, and for ``bw`` the input's own L* with the mean a*, b*.
 ``lines`` rows are the drawing coloured as ``process.py --sketch`` renders it: the network's
-colours evened out within the drawing's lines and its strokes drawn as ink (``--lines keep``,
-``postprocess/line_structure.py``), with a ``--lines hide`` row, one per ``--line-reaches`` value, and
-the network's colours with no line structure; each with **drawing fidelity** (edge F1, precision
-and recall of the output's edges against the drawing's strokes, ``utils.metrics.drawing_fidelity``)
-beside the real photo's own F1 (the ceiling) and mean colour's (0).
+colours evened out within the drawing's lines (``postprocess/line_structure.py``), its strokes
+inked or not as ``--lines`` does by default, with a row for the other ``--lines`` mode, a
+``--lines hide`` row per ``--line-reaches`` value, and the network's colours with no line
+structure; each with **drawing fidelity** (edge F1, precision and recall of the output's edges
+against the drawing's strokes, ``utils.metrics.drawing_fidelity``) beside the real photo's own F1
+(the ceiling) and mean colour's (0). ``bw`` rows include the held-out view aged by each print
+recipe (``data/print_ageing.py``), each beside its own free baseline, and ``--restore``'s scores.
 ``lines`` and ``bw`` also get a "+ reference alignment" row: the network's output with the
 training photo's colours carried over where the held-out input lines up with it, as
 ``process.py`` does by default (``postprocess/reference_align.py``: a perspective map refined by
@@ -26,7 +28,7 @@ dense optical flow), and a "+ reference alignment (perspective map only)" row
 (``process.py --align homography``).
 ``--framing`` adds the framing test and the re-framed splits (``bench/framing.py``).
 Outputs as ``process.py`` makes them: mirror-averaged (``process/inference.py``) unless
-``--mirror-average off`` (one network pass, how results before 2026-11-27's mirror averaging were made).
+``--mirror-average off`` (one network pass).
 "train s" counts the optimisation steps; "total s" the whole training (set-up, evaluation,
 precise BN, checkpoints) as ``train.py`` runs it. Prints Markdown tables; ``--ablation``
 adds the ablation rows (bundled sample, sketch task).
@@ -62,7 +64,7 @@ from utils.lab_processor import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
 from preprocess.restore import restore_print  # noqa: E402
-from postprocess.line_structure import colour_by_lines, draw_ink, even_within_lines  # noqa: E402
+from postprocess.line_structure import LINES, colour_by_lines, draw_ink, even_within_lines  # noqa: E402
 from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 
 # The ablation, in the original's format: each row adds one change to the row before it,
@@ -103,14 +105,16 @@ def training_data(case: Case, cfg) -> TrainingData:
 
 
 def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str = "sketch",
-            mirror_average: bool = True, framing: bool = False, line_reaches=()) -> list[dict]:
+            mirror_average: bool = True, framing: bool = False, line_reaches=(), reuse: bool = False) -> list[dict]:
     """Train one model for ``task`` on ``case``; one result row per held-out input of the task.
 
     ``framing``: the network-alone rows also carry the framing test (``bench/framing.py``) and,
     where the case has one, the re-framed split (``reframed``: the window's own scores and baselines).
-    ``line_reaches``: line-drawing models also get a ``--lines hide`` row for each of these reaches."""
+    ``line_reaches``: line-drawing models also get a ``--lines hide`` row for each of these reaches.
+    ``reuse``: a model already trained in the run folder is loaded (resumed at its end), not trained
+    again: the rows are recomputed with the current rendering code."""
     cfg = train_config(preset, out=str(out / _slug(f"{case.name}_{task}_{name}")),
-                       metrics_log=str(out / "training.log"), eval_every=10_000,
+                       metrics_log=str(out / "training.log"), eval_every=10_000, resume=reuse,
                        **merge_overrides(task_overrides(task), over))
     t0 = time.perf_counter()
     trainer = Trainer(cfg, data=training_data(case, cfg), quiet=True)
@@ -130,17 +134,20 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
 
     def colour(g):
         """The network-alone render (``process.py --align off``): a line-drawing model's colours laid
-        out by the drawing's lines and its strokes drawn as ink (``postprocess/line_structure.py``)."""
+        out by the drawing's lines, its strokes inked or not as by default (``postprocess/line_structure.py``)."""
         rgb = colorize(trainer.inference_model, g, mirror_average=mirror_average)
-        return colour_by_lines(rgb, g.strokes, "keep") if lines else rgb
+        return colour_by_lines(rgb, g.strokes) if lines else rgb
 
+    inked = LINES == "keep"
+    other = "hide" if inked else "keep"
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
         raw = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
         evened = even_within_lines(raw, guides.strokes) if lines else raw
-        pred = draw_ink(evened, guides.strokes) if lines else raw
+        pred = draw_ink(evened, guides.strokes) if lines and inked else evened
         outputs = [(suffix, pred, image_metrics(pred, case.test_photo))]
-        if lines:  # the same network output: lines hidden, other reaches, and no line structure at all
-            outputs.append((suffix + " --lines hide", evened, image_metrics(evened, case.test_photo)))
+        if lines:  # the same network output: the other line mode, other reaches (hidden), no line structure
+            shown = evened if inked else draw_ink(evened, guides.strokes)
+            outputs.append((suffix + f" --lines {other}", shown, image_metrics(shown, case.test_photo)))
             for reach in line_reaches:
                 hide = even_within_lines(raw, guides.strokes, reach)
                 outputs.append((suffix + f" --lines hide --line-reach {reach:g}", hide,
@@ -171,7 +178,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
                 # edge continued area by area, the strokes drawn last
                 aligned = carry_colours(evened, reference, alignment, guides.luminance, guides.sketch, refine=refine,
                                         strokes=guides.strokes if lines and by_area else None)
-                if lines:
+                if lines and inked:
                     aligned = draw_ink(aligned, guides.strokes)
                 print(f"{case.name} {task}{suffix} --align {'auto' if refine else 'homography'}: "
                       f"{alignment.describe()}")
@@ -272,6 +279,9 @@ def main() -> int:
     p.add_argument("--json", help="also write the rows as JSON here")
     p.add_argument("--framing", action="store_true",
                    help="also the framing test and the re-framed splits (bench/framing.py), network alone")
+    p.add_argument("--reuse", action="store_true",
+                   help="load the models already trained in --out instead of training them again (rows recomputed "
+                        "with the current rendering code)")
     p.add_argument("--line-reaches", nargs="*", type=float, default=[], metavar="PX",
                    help="lines task: also a --lines hide row for each of these --line-reach values")
     p.add_argument("--mirror-average", default="on", choices=["on", "off"],
@@ -290,7 +300,8 @@ def main() -> int:
         for task in args.tasks:
             base_rows += [{"case": case.name, "task": task, "name": bn, "held": m} for bn, m in baselines(case, task)]
             for pr in args.presets:
-                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing, args.line_reaches)
+                rows += run_one(f"preset {pr}", pr, over, out, case, task, mirror, args.framing, args.line_reaches,
+                                args.reuse)
                 if args.json:  # written after every model, so a long run that is stopped keeps what it measured
                     write_json(args.json, {"baselines": base_rows, "rows": rows})
     if args.ablation:

@@ -26,6 +26,8 @@ import numpy as np
 from scipy.ndimage import distance_transform_edt
 
 LINE_MODES = ("keep", "hide")
+LINES = "hide"     # the default: drawn ink over colours that come from a photo's scene (alignment) costs
+                   # PSNR at every stroke (bench/results_lines_cpu.md); keep is the coloured-drawing look
 REACH = 16.0       # px: how far colour is mixed inside a line-bounded area (the filter's sigma; chosen on
                    # the development cases' drawings, bench/results_lines_cpu.md)
 GAP = 1            # px: gaps of up to 2 * GAP px between strokes are bridged
@@ -116,7 +118,7 @@ def even_within_lines(rgb: np.ndarray, sketch: np.ndarray, reach: float = REACH,
     return np.clip(fill_lines(evened, barrier), 0.0, 1.0)
 
 
-def colour_by_lines(rgb: np.ndarray, sketch: np.ndarray, lines: str = "keep", reach: float = REACH,
+def colour_by_lines(rgb: np.ndarray, sketch: np.ndarray, lines: str = LINES, reach: float = REACH,
                     gap: int = GAP) -> np.ndarray:
     """The network's colours laid out by the drawing (:func:`even_within_lines`), then its strokes
     drawn as ink (``lines="keep"``) or left out (``"hide"``): what ``process.py --align off`` renders."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from config.defaults import CONTEXT, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
+from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
@@ -31,7 +32,7 @@ def training_photo(meta: dict) -> np.ndarray | None:
 
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
                         device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None,
-                        mirror_average: bool = MIRROR_AVERAGE, lines: str = "keep",
+                        mirror_average: bool = MIRROR_AVERAGE, lines: str = LINES,
                         line_reach: float = LINE_REACH, context: str = CONTEXT) -> dict:
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
     network's output (no reference alignment; ``chroma_smooth``, ``mirror_average``, ``context``,

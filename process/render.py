@@ -23,6 +23,7 @@ from process.guides import GuideSources, guides_from_photo, guides_from_sketch, 
 from process.device import pick_device
 from postprocess.hint_fill import fill_hints
 from process.inference import colorize
+from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
 from postprocess.reference_align import align_and_carry
@@ -57,7 +58,7 @@ class RenderConfig:
     mirror_average: bool = MIRROR_AVERAGE  # also colour the mirrored view and average the two (process/inference.py)
     context: str = CONTEXT           # the attention's context: whole (the whole input) or local (each neighbourhood's
                                      # own, process/inference.py)
-    lines: str = "keep"              # line-drawing models: keep: the drawing's strokes drawn over the colours as ink;
+    lines: str = LINES               # line-drawing models: keep: the drawing's strokes drawn over the colours as ink;
                                      # hide: the colours alone (postprocess/line_structure.py)
     line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
                                      # bound, px (0: the network's colours as they are)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
-from postprocess.line_structure import LINE_MODES, REACH
+from postprocess.line_structure import LINE_MODES, LINES, REACH
 
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: bool = True) -> None:
@@ -28,7 +28,7 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
                    help="what the network's attention looks at: whole: the whole input; local: each "
                         "neighbourhood of the training patches' size, so a thing's colour does not depend on "
                         "what else the frame holds (about 4x the network's time)")
-    p.add_argument("--lines", default="keep", choices=LINE_MODES,
+    p.add_argument("--lines", default=LINES, choices=LINE_MODES,
                    help="line-drawing models: keep: the drawing's own strokes drawn over the colours as ink; "
                         "hide: the colours alone (either way the colours change where the drawing has a line)")
     p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
