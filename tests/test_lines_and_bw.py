@@ -262,7 +262,7 @@ def test_lines_keep_draws_the_strokes_as_ink(line_run):
     out = line_run / "two_regions_ink_color.png"
     assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",
                                   str(line_run / "two_regions_ink.png"), "--depth", "none", "--align", "off",
-                                  "--out", str(out)]) == 0     # --lines keep is the default
+                                  "--lines", "keep", "--out", str(out)]) == 0
     light = rgb2lab(read_photo(out))[..., 0]
     stroke = drawing < 0.5
     paper = cv2.dilate(stroke.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~stroke
