@@ -87,6 +87,7 @@ class Renderer:
         self.reference = read_reference(checkpoint)
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
         self._said_no_mirror = False
+        self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
@@ -111,11 +112,19 @@ class Renderer:
     def guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
+        self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         if cfg.restore:
             guides = self.restored(guides)
         if cfg.hints:
-            guides.hints = hint_channels(read_hints(cfg.hints, guides.shape), guides.sketch)
+            guides.hints = hint_channels(self.hints(cfg, guides.shape), guides.sketch)
         return guides, photo
+
+    def hints(self, cfg: RenderConfig, shape: tuple[int, int]) -> list:
+        """``cfg``'s colour hints for an input of ``shape``, read once: the guides' channels and the
+        hint fill after the network use the same parse."""
+        if self._hints[:2] != (cfg.hints, shape):
+            self._hints = (cfg.hints, shape, read_hints(cfg.hints, shape))
+        return self._hints[2]
 
     def _guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
         """The request's guides; the request itself was checked by ``process.preflight`` (every
@@ -194,7 +203,7 @@ class Renderer:
         so a hint wins over the reference, and last a drawing's own strokes (``cfg.lines``)."""
         rgb = self.carry_reference(cfg, guides, rgb)
         if cfg.hints and cfg.hint_fill:
-            rgb = fill_hints(rgb, read_hints(cfg.hints, guides.shape), guides.sketch, guides.luminance)
+            rgb = fill_hints(rgb, self.hints(cfg, guides.shape), guides.sketch, guides.luminance)
         return self.draw_lines(cfg, guides, rgb)
 
     def aligns(self, cfg: RenderConfig) -> bool:
