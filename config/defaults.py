@@ -19,6 +19,9 @@ ALIGN_MODES = ("auto", "homography", "off")
 
 DEVICES = ("auto", "cpu", "cuda", "mps")  # where the network runs (process/device.py: auto picks)
 
+BAND_ROWS = 512  # whole-image passes after the network (mirror averaging, chroma smoothing, alignment's
+                 # correction) work this many rows at a time: their memory on a large scan is a band's
+
 DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start and are sized on this grid
 
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this

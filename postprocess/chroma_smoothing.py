@@ -18,12 +18,12 @@ import cv2
 import numpy as np
 import torch
 
+from config.defaults import BAND_ROWS
 from utils.color_utils import image_to_lab, rgb_with_lightness
 
 # Guide = L* / 100, so eps is in those units: windows whose lightness varies by much less
 # than sqrt(EPS) x 100 = 10 L* take the window's mean chroma; stronger edges are kept.
 EPS = 0.01
-BAND_ROWS = 512   # rows filtered at a time (plus context): bounds the memory on a large scan
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:

@@ -43,6 +43,7 @@ import cv2
 import numpy as np
 import torch
 
+from config.defaults import BAND_ROWS
 from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import even_within_lines
@@ -60,7 +61,6 @@ FEATHER = 8               # px: width of the blend at the aligned photo's border
 HARMONISE_REACH = 0.06    # the aligned photo's correction of the network's colours is blurred over this x the
                           # input's long side (48 px for an 800-px view) and reaches ~3 times as far past it
 HARMONISE_SIDE = 256      # ... worked out on a grid with this long side
-HARMONISE_BAND_ROWS = 512  # ... and applied in bands of this many rows
 KINDS = ("drawing", "photo")
 
 
@@ -263,7 +263,7 @@ def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.n
 
 
 def harmonise(prediction: np.ndarray, aligned: np.ndarray, weight: np.ndarray, lightness: np.ndarray | None = None,
-              reach: float = HARMONISE_REACH, band: int = HARMONISE_BAND_ROWS) -> np.ndarray:
+              reach: float = HARMONISE_REACH, band: int = BAND_ROWS) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB corrected toward the ``aligned`` photo near it.
 
     Where the photo covers the input (``weight``, its share of each pixel) it says how far off the

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import torch
 
-from config.defaults import CHROMA_SMOOTH, CONTEXT, CONTEXTS, LOCAL_CONTEXT, MIRROR_AVERAGE
+from config.defaults import BAND_ROWS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, LOCAL_CONTEXT, MIRROR_AVERAGE
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
 from postprocess.chroma_smoothing import smooth_chroma
@@ -40,7 +40,6 @@ from process.tiling import colorize_tiled
 from preprocess.restore import descreen, find_damage, find_screen, grow_mask
 from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness, space_to_rgb
 
-AVERAGE_BAND_ROWS = 512  # rows averaged at a time (memory of a large scan's mirror averaging)
 DAMAGE_GROW = 2          # px: dust and scratches found are grown by this before their chroma is replaced
 DAMAGE_REACH = 4.0       # px: sigma of the Gaussian weights of the surroundings whose chroma replaces it
 DAMAGE_BLOCK = 256       # px: damaged chroma is replaced block by block; blocks without damage are skipped
@@ -104,7 +103,7 @@ def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, dev
 
 
 def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = None,
-                   band: int = AVERAGE_BAND_ROWS) -> np.ndarray:
+                   band: int = BAND_ROWS) -> np.ndarray:
     """``a`` overwritten, band of ``band`` rows by band, with the mean of the two (H, W, 3) RGB
     images in CIELAB, as RGB (in gamut by chroma reduction), and returned: a large scan needs
     no third full-size image. ``lightness`` (H, W) L* / 100: the mean's L* is this exactly
@@ -117,7 +116,7 @@ def average_in_lab(a: np.ndarray, b: np.ndarray, lightness: np.ndarray | None = 
     return a
 
 
-def with_lightness(rgb: np.ndarray, lightness: np.ndarray, band: int = AVERAGE_BAND_ROWS) -> np.ndarray:
+def with_lightness(rgb: np.ndarray, lightness: np.ndarray, band: int = BAND_ROWS) -> np.ndarray:
     """``rgb`` (H, W, 3) in [0, 1], overwritten band by band with its a*, b* at L* / 100 =
     ``lightness`` (H, W) (in gamut by chroma reduction), and returned."""
     for top in range(0, rgb.shape[0], band):
