@@ -221,12 +221,11 @@ def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:
     """The held-out input cut to ``window`` (``bench/framing.py``), coloured alone and scored with
     its own baselines."""
     box = window_box(guides.shape, window)
-    photo = crop(case.test_photo, box)
-    image = colour(crop_guides(guides, box))
+    photo, cropped = crop(case.test_photo, box), crop_guides(guides, box)
+    image = colour(cropped)
     held = image_metrics(image, photo)
     base = dict(baselines(replace(case, test_photo=photo), task))
-    return {"window": window, "held": held, "baselines": base, "guides": crop_guides(guides, box),
-            "image": image, "photo": photo}
+    return {"window": window, "held": held, "baselines": base, "guides": cropped, "image": image, "photo": photo}
 
 
 def comparison_sheet(guides, pred, photo, metrics: dict) -> np.ndarray:

@@ -197,14 +197,15 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def find_damage(L: np.ndarray) -> np.ndarray:
+def find_damage(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
     """Where ``L`` has dust specks and scratches: bool (H, W) (module docstring). A halftone
-    screen is removed first (:func:`descreen`), so its dots are not taken for dust.
+    screen is removed first (:func:`descreen`; ``screen`` as there: a caller that has looked
+    already passes what it found), so its dots are not taken for dust.
 
     Small bright or dark details of the scene itself (a distant light, a thin wire against
     the sky) look the same and are found too."""
     _check_lightness(L)
-    base = descreen(L)
+    base = descreen(L, screen)
     h = base.shape[0]
     found = np.zeros(base.shape, bool)
     for top in range(0, h, DAMAGE_BAND):  # in bands with context: a large scan's memory stays bounded
@@ -234,16 +235,16 @@ def _touching(pieces: np.ndarray, region: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def restore_print(L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def restore_print(L: np.ndarray, screen: Screen | None | str = "find") -> tuple[np.ndarray, np.ndarray]:
     """``L`` restored -> (restored L (H, W) float32 in [0, 1], bool (H, W) mask of the pixels
     inpainted).
 
     A halftone screen is removed (:func:`descreen`: then every pixel changes), dust and
     scratches are found (:func:`find_damage`), grown by ``INPAINT_GROW`` px and filled by
     Telea inpainting from their surroundings. Without a screen, every pixel outside the
-    mask is ``L``'s own, bit for bit."""
+    mask is ``L``'s own, bit for bit. ``screen``: as :func:`descreen`'s."""
     _check_lightness(L)
-    base = descreen(L)
+    base = descreen(L, screen)
     mask = np.zeros(L.shape, bool)
     for turn in range(RESTORE_PASSES):
         damage = _damage(base, _median(base, DAMAGE_MEDIAN + 4 * turn))

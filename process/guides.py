@@ -65,11 +65,13 @@ def guides_from_photo(photo: np.ndarray, sketch_cfg: SketchConfig, src: GuideSou
     ``luminance``: a black-and-white model's guides: the lightness, and the sketch drawn from
     it (so a colour photo and its black-and-white print give the same guides)."""
     lum = lightness_of(photo) if luminance else None
-    return Guides(sketch=_sketch_of(photo, lum, sketch_cfg), depth=_depth_for(photo, photo_path, src),
+    return Guides(sketch=sketch_of(photo, lum, sketch_cfg), depth=_depth_for(photo, photo_path, src),
                   mask=_mask_for(photo, src), luminance=lum)
 
 
-def _sketch_of(photo: np.ndarray, lightness: np.ndarray | None, sketch_cfg: SketchConfig) -> np.ndarray:
+def sketch_of(photo: np.ndarray | None, lightness: np.ndarray | None, sketch_cfg: SketchConfig) -> np.ndarray:
+    """The sketch a run with ``sketch_cfg`` draws: from the photo's ``lightness`` where given (a
+    black-and-white model), else from the ``photo``."""
     return extract_sketch(photo if lightness is None else lightness_to_gray(lightness), sketch_cfg)
 
 
@@ -90,5 +92,5 @@ def guides_from_sketch(sketch: np.ndarray, src: GuideSources, sketch_cfg: Sketch
 def sample_guides(view, sketch_cfg: SketchConfig, use_depth: bool = True, luminance: bool = False) -> Guides:
     """Guides of a bundled-sample view (data/samples.py): ground-truth depth, extracted sketch."""
     lum = photo_lightness(view.photo) if luminance else None
-    return Guides(sketch=_sketch_of(view.photo, lum, sketch_cfg), depth=view.depth if use_depth else None,
+    return Guides(sketch=sketch_of(view.photo, lum, sketch_cfg), depth=view.depth if use_depth else None,
                   luminance=lum)

@@ -82,7 +82,7 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
             out = smooth_chroma(out, guide, chroma_smooth)
             if screen is not None:  # smoothing gave the descreened L*; the output keeps the input's
                 out = with_lightness(out, light)
-        out = chroma_over_damage(out, light, find_damage(guide))
+        out = chroma_over_damage(out, light, find_damage(guide, screen=None))  # guide: screen removed already
     return out
 
 

@@ -18,8 +18,7 @@ from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
 from preprocess.hints import hint_channels, read_hints
-from preprocess.sketch import extract_sketch
-from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides
+from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides, sketch_of
 from process.device import pick_device
 from postprocess.hint_fill import fill_hints
 from process.inference import colorize
@@ -30,7 +29,6 @@ from postprocess.reference_align import align_and_carry
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request
 from utils.image_io import read_gray, read_photo, write_image
-from utils.lab_processor import lightness_to_gray
 
 
 @dataclass
@@ -150,12 +148,11 @@ class Renderer:
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         screen = find_screen(guides.luminance)
-        light, mask = restore_print(guides.luminance)
+        light, mask = restore_print(guides.luminance, screen)
         done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
         done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
         print(f"note: --restore {done}", file=sys.stderr)
-        sketch = extract_sketch(lightness_to_gray(light), self.sketch_cfg)
-        return replace(guides, luminance=light, sketch=sketch)
+        return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
     def check(self, guides: Guides) -> None:
         """What only the read inputs can tell (the request was checked by ``process.preflight``):
