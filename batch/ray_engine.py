@@ -154,7 +154,7 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
         # of work each at archive scale, and uneven ends), a few tasks queued on each worker (they
         # die with it when an input kills it), a dying worker retried forever and the whole run
         # ended by the first failed block. Here a task is one input (up to max_blocks inputs), sent
-        # to a worker when it is free (about 10 ms between rows, measured), retried task_retries
+        # to a worker when it is free (its overhead: bench/results_batch_scaling.md), retried task_retries
         # times, and a block that still fails is its input's failure, reported below, while the
         # rest go on.
         ctx.enable_progress_bars, ctx.max_errored_blocks = progress, -1

@@ -35,7 +35,7 @@ from preprocess.line_styles import canny_edges, gray_u8
 from data.print_ageing import PRINT_RECIPES, age_print
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch
 from utils.image_io import read_photo
-from utils.lab_processor import lightness_to_gray, photo_lightness
+from utils.cielab import lightness_to_gray, photo_lightness
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 # china-rows is china framed unlike its training photo (bench/framing.py: the re-framed splits).

@@ -75,9 +75,8 @@ from postprocess.hint_propagation import carry_along_lightness, hint_dots  # noq
 from process.inference import colorize  # noqa: E402
 from training.trainer import Trainer  # noqa: E402
 from utils.cli import run_cli  # noqa: E402
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness  # noqa: E402
+from utils.cielab import delta_e00, image_to_lab, lab_to_rgb_keep_lightness, photo_lightness  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
-from utils.lab_processor import delta_e00, photo_lightness  # noqa: E402
 from utils.metrics import image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 

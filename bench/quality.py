@@ -60,7 +60,7 @@ from process.inference import colorize  # noqa: E402
 from postprocess.reference_align import align, carry_colours  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image, write_json  # noqa: E402
-from utils.lab_processor import lightness_to_gray, photo_lightness  # noqa: E402
+from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
 from preprocess.restore import restore_print  # noqa: E402

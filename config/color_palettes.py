@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from skimage.color import lab2rgb, rgb2lab
 
+from utils.cielab import lab_to_rgb, rgb_to_lab
 from utils.errors import InputError
 
 ROLES = ("wall", "roof", "trim", "glazing", "sky", "ground")
@@ -45,7 +45,7 @@ class Palette:
     @property
     def rgb(self) -> np.ndarray:
         """(K, 3) sRGB in [0, 1]."""
-        return np.clip(lab2rgb(self.lab[None])[0], 0, 1)
+        return lab_to_rgb(self.lab)
 
     def role_index(self, role: str) -> int | None:
         return self.roles.index(role) if role in self.roles else None
@@ -78,7 +78,7 @@ def to_lab(values, space: str, name: str = "palette") -> np.ndarray:
         rgb = v / 255.0
     else:
         raise InputError(f"palette {name!r}: space must be lab, hsv or rgb, got {space!r}")
-    return rgb2lab(rgb[None])[0]
+    return rgb_to_lab(rgb)
 
 
 def _hsv(name, colours):
@@ -164,7 +164,7 @@ def extract_palette(rgb: np.ndarray, k: int = 5, seed: int = 0, max_pixels: int 
 
     if k < 1:
         raise InputError(f"k must be at least 1, got {k}")
-    lab = rgb2lab(np.clip(rgb, 0, 1)).reshape(-1, 3).astype(np.float32)
+    lab = rgb_to_lab(np.asarray(rgb, np.float32)).reshape(-1, 3)
     if len(lab) > max_pixels:
         lab = lab[np.random.default_rng(seed).choice(len(lab), max_pixels, replace=False)]
     k = min(k, len(np.unique(lab.round(1), axis=0)))

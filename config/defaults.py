@@ -136,16 +136,15 @@ class TrainConfig:
 
 # Presets only name the fields they change; everything else keeps its default.
 PRESETS: dict[str, dict] = {
-    # Under a minute on a 2-core CPU (55 s measured without bf16, 8 epochs 58 s, 9 epochs 65 s).
+    # Fewer, smaller steps: a first look within about a minute on a laptop-class CPU
+    # (docs/results.md: Training time).
     "fast": dict(epochs1=7, steps_per_epoch=25, epochs2=2, steps2_per_epoch=5, patch_size=96, batch_size=8,
                  full_size=768, model=dict(width=16)),
-    # Width 16, 18 epochs of 40 steps: under 300 s on a 2-core CPU without bf16 (issue 13), with
-    # held-out quality at least that of the previous default (docs/results.md: Training time).
-    # oneDNN's fp32 convolutions work in blocks of 16 channels, so width 16 pays where width 24
-    # (0.56x the FLOPs of 32) did not.
+    # Width 16: oneDNN's fp32 convolutions work in blocks of 16 channels, so it is the narrowest width
+    # that keeps their speed; the epochs are chosen for held-out quality per second of training
+    # (docs/results.md: Training time).
     "default": dict(),
-    # The default until 2026-11-27: width 32, 10 epochs (every result measured before that date
-    # under the name `default`); about 7 minutes on a 2-core CPU without bf16.
+    # Twice the width (about 4x the FLOPs a step) in fewer epochs: the earlier default (CHANGELOG.md).
     "wide": dict(epochs1=10, model=dict(width=32)),
     # The original paper's schedule: 256 px patches, then 512 px full image; hours on a CPU.
     "paper": dict(epochs1=100, steps_per_epoch=100, epochs2=30, steps2_per_epoch=20, patch_size=256,

@@ -30,9 +30,8 @@ import cv2
 import numpy as np
 import torch
 
-from utils.color_utils import lab_to_rgb_keep_lightness
+from utils.cielab import gray_lightness, lab_to_rgb_keep_lightness, lightness_to_gray
 from utils.errors import InputError
-from utils.lab_processor import gray_lightness, lightness_to_gray
 
 # L* / 100 of each 8-bit grey value (a scan read back): a table, so a JPEG round trip is one lookup.
 _LIGHTNESS_OF_BYTE = gray_lightness(np.arange(256, dtype=np.float32) / 255)

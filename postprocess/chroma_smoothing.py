@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from config.defaults import BAND_ROWS
-from utils.color_utils import image_to_lab, rgb_with_lightness
+from utils.cielab import image_to_lab, rgb_with_lightness
 
 # Guide = L* / 100, so eps is in those units: windows whose lightness varies by much less
 # than sqrt(EPS) x 100 = 10 L* take the window's mean chroma; stronger edges are kept.

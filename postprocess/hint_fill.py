@@ -23,7 +23,7 @@ from scipy.ndimage import distance_transform_edt
 
 from preprocess.hints import Hint, hint_regions, line_regions
 from postprocess.hint_propagation import carry_along_lightness, hint_dots
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
+from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness
 
 FEATHER = 16.0   # px: the fill eases from full to none over this distance past the reach's edge
 LINE_WIDTH = 4   # px: line pixels this close to a hinted region take its colour

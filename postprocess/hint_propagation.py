@@ -2,8 +2,8 @@
 
 On a line drawing a hint fills the region its dot touches, closed by the lines (LazyBrush,
 :func:`preprocess.hints.hint_regions`). A black-and-white photo has no such lines: the sketch
-drawn from it is so dense that a hint's region was the dot itself (``bench/colour_hints.py --task
-bw``: 0 % of the picture on aero and china). So on a black-and-white input each hint's chroma
+drawn from it is so dense that a hint's region is little more than the dot itself
+(``bench/results_colour_hints.md``). So on a black-and-white input each hint's chroma
 correction (the hint's a*, b* minus the network's, pixel by pixel on the dot) is carried over
 the photo as Levin, Lischinski and Weiss do with scribbles (*Colorization using Optimization*,
 SIGGRAPH 2004): each pixel's correction is the weighted mean of its 8 neighbours', the weights

@@ -48,8 +48,7 @@ from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import even_within_lines
 from preprocess.restore import normalise_print
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
-from utils.lab_processor import photo_lightness
+from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, photo_lightness, rgb_with_lightness
 
 MIN_INLIERS = 30          # matches that agree with the homography
 MIN_INLIER_RATIO = 0.2    # ... as a share of all ratio-test matches

@@ -16,7 +16,7 @@ from models.inputs import Guides
 from preprocess.sketch import extract_sketch, prepare_drawing
 from utils.errors import InputError
 from utils.image_io import check_same_size, read_depth, read_mask
-from utils.lab_processor import gray_lightness, lightness_to_gray, photo_lightness
+from utils.cielab import gray_lightness, lightness_to_gray, photo_lightness
 
 
 @dataclass

@@ -38,7 +38,8 @@ from postprocess.chroma_smoothing import smooth_chroma
 from process.device import precision_context, to_batch
 from process.tiling import colorize_tiled
 from preprocess.restore import descreen, find_damage, find_screen, grow_mask
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness, space_to_rgb
+from utils.color_utils import space_to_rgb
+from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
 
 DAMAGE_GROW = 2          # px: dust and scratches found are grown by this before their chroma is replaced
 DAMAGE_REACH = 4.0       # px: sigma of the Gaussian weights of the surroundings whose chroma replaces it

@@ -16,7 +16,7 @@ from tests.test_lines_and_bw import BLUE, RED, TINY_SCHEDULE, _two_region_photo
 from utils.cli import run_cli
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image
-from utils.lab_processor import delta_e00
+from utils.cielab import delta_e00
 
 process = load_script("process.py")
 batch_process = load_script("batch_process.py")

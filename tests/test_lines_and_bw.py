@@ -15,7 +15,7 @@ from process.inference import colorize
 from tests.conftest import load_script
 from utils.cli import run_cli
 from utils.image_io import read_photo, write_image
-from utils.lab_processor import gray_lightness
+from utils.cielab import gray_lightness
 
 process = load_script("process.py")
 

@@ -174,8 +174,8 @@ class Trainer:
         self.reference = reference_image(self.data.train.photo)  # kept in checkpoints (reference alignment)
         self.style_photo = torch.from_numpy(self.data.train.photo).permute(2, 0, 1).unsqueeze(0).to(self.device)
         self.loss = CombinedLoss(cfg.model.color_space, cfg.perceptual_weight, cfg.vgg_weights).to(self.device)
-        # Not fused (yet): fused Adam (8 ms against 43 ms an update at width 32 here) gave 18.62 dB on
-        # `fast` against 19.06, within what rounding alone does (fp32: 18.66); needs a seed study.
+        # Not fused: the fused update is faster, but its quality cost is not yet told apart from
+        # rounding noise without a seed study (bench/results_train_speed_cpu.md: Adam fused).
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         styles = cfg.sketch.method == "lines"  # each patch drawn in a random line style
         make_sampler = self._sampler_kind(styles)

@@ -3,8 +3,8 @@
 PSNR and SSIM are scikit-image's (``skimage.metrics``) on (H, W, 3) float images in
 [0, 1] with ``data_range=1`` and ``channel_axis=-1`` (SSIM: default 7x7 uniform window). PSNR is
 scikit-image's formula written out (``10 log10(data_range^2 / MSE)`` in float64; a test checks it
-equals ``peak_signal_noise_ratio``): importing that function loads ``scipy.stats``, about 1 s of
-every training run's start-up.
+equals ``peak_signal_noise_ratio``): importing that function loads ``scipy.stats``, a noticeable
+share of every training run's start-up.
 Colour difference is the mean CIEDE2000 (Delta E 00) over pixels, via ``skimage.color``.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from skimage.color import lab2rgb, rgb2lab
 from skimage.metrics import structural_similarity
 
-from utils.lab_processor import delta_e00, mean_chroma
+from utils.cielab import delta_e00, mean_chroma
 
 METRIC_SETTINGS = {
     "library": "scikit-image",

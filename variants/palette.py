@@ -30,7 +30,7 @@
 
 ``posterize``: every pixel takes the a, b of its nearest palette colour (CIE76 on a lightly
 smoothed image) and its lightness moves part of the way toward it: flat blotches with new
-edges at the cluster boundaries (the mode that was called ``fixed``).
+edges at the cluster boundaries.
 
 ``regions``: with a semantic label map, each region takes one palette colour (the user's
 mapping region -> index or role, else regions and palette colours matched by lightness
@@ -55,65 +55,25 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
+from skimage.color import deltaE_ciede2000
 from skimage.metrics import structural_similarity
 
 from config.color_palettes import Palette, extract_palette
+from utils.cielab import gamut_map, lab_to_rgb, rgb_to_lab
 from utils.errors import InputError
 from utils.image_io import to_uint8
 
 PALETTE_MODES = ("smooth", "posterize", "learned", "regions")
 DEFAULT_LIGHTNESS = {"smooth": 1.0, "regions": 1.0, "posterize": 0.6, "learned": 0.0}
 
-# sRGB (D65) linear RGB from XYZ, as in IEC 61966-2-1.
-_XYZ_TO_RGB = np.array([[3.2404542, -1.5371385, -0.4985314],
-                        [-0.9692660, 1.8760108, 0.0415560],
-                        [0.0556434, -0.2040259, 1.0572252]])
-_WHITE = np.array([0.95047, 1.0, 1.08883])
-
-
-# --------------------------------------------------------------------------- colour helpers
-def _lab_to_linear_rgb(lab: np.ndarray) -> np.ndarray:
-    """(..., 3) Lab -> linear sRGB, not clipped (values outside [0, 1] are out of gamut)."""
-    fy = (lab[..., 0] + 16.0) / 116.0
-    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
-    d = 6.0 / 29.0
-    xyz = np.where(f > d, f ** 3, 3 * d * d * (f - 4.0 / 29.0)) * _WHITE
-    return xyz @ _XYZ_TO_RGB.T
-
-
-def _in_gamut(lab: np.ndarray, tol: float = 1e-4) -> np.ndarray:
-    rgb = _lab_to_linear_rgb(lab)
-    return ((rgb >= -tol) & (rgb <= 1 + tol)).all(axis=-1)
-
-
-def gamut_map(lab: np.ndarray, steps: int = 12) -> np.ndarray:
-    """Scale a*, b* of out-of-sRGB-gamut colours toward grey (constant L and hue) until they fit.
-
-    ``lab``: (..., 3) with L in [0, 100]; in-gamut colours are returned unchanged."""
-    out = lab.copy()
-    bad = ~_in_gamut(out)
-    if not bad.any():
-        return out
-    sub = out[bad]                                   # (N, 3)
-    lo, hi = np.zeros(len(sub)), np.ones(len(sub))   # largest chroma scale in gamut lies in [lo, hi]
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        ok = _in_gamut(np.concatenate([sub[:, :1], sub[:, 1:] * mid[:, None]], axis=1))
-        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
-    sub[:, 1:] *= lo[:, None]
-    out[bad] = sub
-    return out
-
-
 def _to_lab(rgb: np.ndarray) -> np.ndarray:
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise InputError(f"expected an (H, W, 3) RGB image, got shape {rgb.shape}")
-    return rgb2lab(np.clip(rgb, 0, 1))
+    return rgb_to_lab(np.asarray(rgb, np.float64))
 
 
 def _to_rgb(lab: np.ndarray) -> np.ndarray:
-    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+    return lab_to_rgb(lab).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- smooth transfer

@@ -9,7 +9,7 @@ import bench.colour_control as colour_control
 from bench.cases import load_case
 from bench.colour_hints import (affine_ceiling, farthest_from_border, flat_ceiling, hint_segments, region_centres,
                                 shaded_ceiling)
-from utils.color_utils import image_to_lab, lab_to_rgb_keep_lightness
+from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness
 from utils.metrics import psnr
 
 

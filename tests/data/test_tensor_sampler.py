@@ -22,7 +22,7 @@ from data.dataset import PatchSampler, TrainingView, draw_transform, resize_view
 from data.tensor_sampler import TensorPatchSampler, line_distance_t, sampling_maps_t
 from models.inputs import Guides, line_distance
 from preprocess.sketch import extract_sketch
-from utils.lab_processor import photo_lightness
+from utils.cielab import photo_lightness
 
 CFG = ModelConfig(num_labels=3, use_luminance=True)  # sketch, line distance, depth, lightness, y, x
 LINE_DISTANCE = 1  # channel index in CFG's inputs

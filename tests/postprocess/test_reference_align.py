@@ -7,7 +7,7 @@ import pytest
 from preprocess.line_styles import photo_line_drawing
 from postprocess.reference_align import (align, align_and_carry, carry_colours, harmonise, reference_image,
                                      residual_flow)
-from utils.lab_processor import photo_lightness
+from utils.cielab import photo_lightness
 
 # A perspective view: the photo seen a little rotated, smaller, and from the side.
 TRUE_H = np.array([[0.92, 0.12, 14.0], [-0.08, 0.95, 20.0], [1.5e-4, -1e-4, 1.0]])  # reference -> view

@@ -4,9 +4,10 @@ import pytest
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from config.color_palettes import PALETTES, Palette, extract_palette
-from variants.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, floor_fraction, gamut_map,
+from variants.palette import (SmoothTransfer, apply_posterize, apply_regions, apply_smooth, floor_fraction,
                              gradient_correlation, lightness_curve, match_palettes, palette_delta_e00, rbf_weights,
-                             smooth_variant, structure_kept, transfer_lab, _in_gamut)
+                             smooth_variant, structure_kept, transfer_lab)
+from utils.cielab import gamut_map, in_gamut
 from utils.errors import InputError
 
 
@@ -64,7 +65,7 @@ def test_two_colour_image_lands_on_two_colour_target():
     img, _ = two_colour_image()
     # Darker source (a red) -> darker target (a purple), lighter (a yellow-green) -> lighter (a teal).
     target = Palette("t", [[60.0, -30.0, -5.0], [30.0, 30.0, -25.0]])
-    assert _in_gamut(target.lab).all()
+    assert in_gamut(target.lab).all()
     v = apply_smooth(img, target)
     out = rgb2lab(v)
     # Lightness order is kept: the darker source colour goes to the darker target colour.
@@ -115,7 +116,7 @@ def test_palette_colours_map_exactly_and_stay_in_gamut():
     assert np.allclose(out, target, atol=1e-3)   # built-in colours are in gamut
     wild = np.array([[50.0, 120.0, -120.0], [90.0, -100.0, 100.0], [50.0, 10.0, 10.0]])
     mapped = gamut_map(wild)
-    assert _in_gamut(mapped).all() and np.allclose(mapped[:, 0], wild[:, 0]) and np.allclose(mapped[2], wild[2])
+    assert in_gamut(mapped).all() and np.allclose(mapped[:, 0], wild[:, 0]) and np.allclose(mapped[2], wild[2])
     assert np.allclose(np.arctan2(mapped[:2, 2], mapped[:2, 1]), np.arctan2(wild[:2, 2], wild[:2, 1]))
 
 
