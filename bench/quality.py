@@ -52,15 +52,15 @@ from bench.framing import REFRAMED_WINDOWS, crop, crop_guides, framing_test, win
 from bench.cases import aged_suffix  # noqa: E402
 from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
-from config.defaults import SketchConfig, train_config  # noqa: E402
+from config.defaults import BW_COLOUR, BW_COLOURS, SketchConfig, train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
-from process.inference import colorize  # noqa: E402
+from process.inference import colorize, colorize_black_and_white  # noqa: E402
 from postprocess.reference_align import align, carry_colours  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image, write_json  # noqa: E402
-from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
+from utils.cielab import image_to_lab, lightness_to_gray, photo_lightness, rgb_with_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
 from preprocess.restore import restore_print  # noqa: E402
@@ -132,19 +132,34 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     rows = []
     lines = task == "lines"
 
+    reference = trainer.reference.astype(np.float32) / 255.0
+
+    def network_colours(g, source=BW_COLOUR):
+        """What ``process.py --align off`` takes from the model: a black-and-white model's colours from
+        ``source`` (``--bw-colour``), any other model's network output."""
+        if task == "bw":
+            return colorize_black_and_white(trainer.inference_model, g, reference, source, mirror_average=mirror_average)
+        return colorize(trainer.inference_model, g, mirror_average=mirror_average)
+
     def colour(g):
-        """The network-alone render (``process.py --align off``): a line-drawing model's colours laid
+        """The render without alignment (``process.py --align off``): a line-drawing model's colours laid
         out by the drawing's lines, its strokes inked or not as by default (``postprocess/line_structure.py``)."""
-        rgb = colorize(trainer.inference_model, g, mirror_average=mirror_average)
+        rgb = network_colours(g)
         return colour_by_lines(rgb, g.strokes) if lines else rgb
 
     inked = LINES == "keep"
     other = "hide" if inked else "keep"
     for suffix, guides in test_inputs(case, task, cfg.sketch).items():
-        raw = colorize(trainer.inference_model, guides, mirror_average=mirror_average)
+        raw = network_colours(guides)
         evened = even_within_lines(raw, guides.strokes) if lines else raw
         pred = draw_ink(evened, guides.strokes) if lines and inked else evened
         outputs = [(suffix, pred, image_metrics(pred, case.test_photo))]
+        if task == "bw":  # the same model, its colours from the other sources
+            for source in BW_COLOURS:
+                if source != BW_COLOUR:
+                    other_source = network_colours(guides, source)
+                    outputs.append((suffix + f" --bw-colour {source}", other_source,
+                                    image_metrics(other_source, case.test_photo)))
         if lines:  # the same network output: the other line mode, other reaches (hidden), no line structure
             shown = evened if inked else draw_ink(evened, guides.strokes)
             outputs.append((suffix + f" --lines {other}", shown, image_metrics(shown, case.test_photo)))
@@ -156,8 +171,12 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
         extra = {}
         if task == "bw":  # the free baseline of this input: its own L* (an aged print's) + mean a*b*
             grey = lightness_to_gray(guides.luminance)
-            extra["free_baseline"] = image_metrics(
-                lightness_mean_chroma_baseline(case.train_photo, np.repeat(grey[..., None], 3, axis=2)), case.test_photo)
+            free = lightness_mean_chroma_baseline(case.train_photo, np.repeat(grey[..., None], 3, axis=2))
+            extra["free_baseline"] = image_metrics(free, case.test_photo)
+            # the photo's colours at the input's own lightness: what a render that keeps an aged print's
+            # L* can at best give, so a gain against it is the colour's alone, not the print's tones'
+            relit = rgb_with_lightness(guides.luminance, image_to_lab(case.test_photo)[:, 1:])
+            extra["free_baseline"]["psnr_at_input_lightness"] = image_metrics(free, relit)["psnr"]
             recipe = next((r for r in PRINT_RECIPES if suffix == aged_suffix(r)), None)
             if recipe is not None:
                 extra["restore"] = restore_scores(case.test_photo, recipe)
@@ -166,7 +185,6 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             if case.name in REFRAMED_WINDOWS:
                 extra["reframed"] = reframed_split(colour, guides, case, task, REFRAMED_WINDOWS[case.name])
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
-            reference = trainer.reference.astype(np.float32) / 255.0
             bw = guides.luminance is not None
             alignment = align(reference, guides.luminance if bw else guides.sketch, "photo" if bw else "drawing")
             variants = [(True, True, " + reference alignment"),
@@ -186,6 +204,8 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
         for label, image, metrics in outputs:
             if lines:
                 metrics["fidelity"] = drawing_fidelity(image, guides.strokes)
+            if task == "bw":
+                metrics["psnr_at_input_lightness"] = image_metrics(image, relit)["psnr"]
             write_image(Path(cfg.out) / f"heldout{_slug(label)}.png", image)
             write_image(Path(cfg.out) / f"sheet{_slug(label)}.png", comparison_sheet(guides, image, case.test_photo, metrics))
             rows.append({"name": name + label, "case": case.name, "task": task, "preset": preset, "seconds": secs,
@@ -277,7 +297,7 @@ def main() -> int:
     p.add_argument("--out", default="runs/bench_quality")
     p.add_argument("--json", help="also write the rows as JSON here")
     p.add_argument("--framing", action="store_true",
-                   help="also the framing test and the re-framed splits (bench/framing.py), network alone")
+                   help="also the framing test and the re-framed splits (bench/framing.py), without alignment")
     p.add_argument("--reuse", action="store_true",
                    help="load the models already trained in --out instead of training them again (rows recomputed "
                         "with the current rendering code)")
@@ -352,7 +372,7 @@ def main() -> int:
 def print_framing(rows: list[dict]) -> None:
     """The framing test's table and the re-framed splits' table (``bench/framing.py``)."""
     tested = [r for r in rows if "framing" in r]
-    print("\nFraming test (network alone): each 70 % window coloured on its own against the same window "
+    print("\nFraming test (--align off): each 70 % window coloured on its own against the same window "
           "of the full-frame output, PSNR dB against the real photo's window\n")
     print("| case | task | run | window | alone | in the full frame | change dB |")
     print("|---|---|---|---|---|---|---|")
@@ -364,7 +384,7 @@ def print_framing(rows: list[dict]) -> None:
     if changes:
         print(f"\nlargest change: {max(changes):.2f} dB; windows within +-0.5 dB: "
               f"{sum(c <= 0.5 for c in changes)} of {len(changes)}")
-    print("\nRe-framed splits (network alone): held-out inputs framed unlike the training photo; baselines "
+    print("\nRe-framed splits (--align off): held-out inputs framed unlike the training photo; baselines "
           "of the same window\n")
     print("| case | task | run | split | PSNR dB | SSIM | dE00 | chroma ratio | mean colour PSNR "
           "| own L* + mean a*b* PSNR | gain over the free baseline dB |")
@@ -385,25 +405,39 @@ def print_framing(rows: list[dict]) -> None:
 
 def print_aged(rows: list[dict]) -> None:
     """Old prints: each black-and-white input's gain over its own free baseline (its L*, aged or
-    clean, + the training photo's mean a*b*), network alone and as rendered by default."""
+    clean, + the training photo's mean a*b*): rendered without alignment (the default colour
+    source), the network's own colours, and as rendered by default (aligned). Each gain twice:
+    against the real photo, and against the real photo's colours at the input's own L* (an aged
+    print's tones are kept, so only that part of the error is the colour's)."""
     print("\nOld prints (bw task): PSNR dB against the real photo, and the gain over the input's own free "
-          "baseline (its L* + mean a*b*); --restore on the damaged recipes\n")
-    print("| case | input | free baseline | network alone | gain | default render (aligned) | gain "
-          "| chroma ratio (network / render) | --restore: damage restored within 2 L* | L* moved elsewhere |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "baseline (its L* + mean a*b*); in brackets the same gain against the photo's colours at the input's "
+          f"own L*; --restore on the damaged recipes. Colours from --bw-colour {BW_COLOUR} unless named\n")
+    print(f"| case | input | free baseline | --align off | gain | --bw-colour network --align off | gain "
+          "| default render (aligned) | gain | chroma ratio (--align off / network / render) "
+          "| --restore: damage restored within 2 L* | L* moved elsewhere |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def find(r, suffix):
+        return next((x["held"] for x in rows if x["case"] == r["case"] and x["task"] == "bw"
+                     and x["name"] == r["name"] + suffix), None)
+
+    def gain(m, free):
+        if m is None:
+            return "- | -"
+        return (f"{m['psnr']:.2f} | {m['psnr'] - free['psnr']:+.2f} "
+                f"({m['psnr_at_input_lightness'] - free['psnr_at_input_lightness']:+.2f})")
+
     for r in rows:
-        if r["task"] != "bw" or "free_baseline" not in r or r["name"].endswith(("alignment", "only)")):
+        if (r["task"] != "bw" or "free_baseline" not in r or r["name"].endswith(("alignment", "only)"))
+                or "--bw-colour" in r["name"]):
             continue
-        free = r["free_baseline"]["psnr"]
-        render = next((x for x in rows if x["case"] == r["case"] and x["task"] == "bw"
-                       and x["name"] == r["name"] + " + reference alignment"), None)
+        free = r["free_baseline"]
+        net, render = find(r, " --bw-colour network"), find(r, " + reference alignment")
         rest = r.get("restore", {})
         rest_cells = (f"{100 * rest['restored_share']:.0f} % | {rest['changed_elsewhere']:.2f}" if rest else "- | -")
-        rh = render["held"] if render else None
-        print(f"| {r['case']} | {r['input'].strip() or 'clean'} | {free:.2f} | {r['held']['psnr']:.2f} "
-              f"| {r['held']['psnr'] - free:+.2f} | {rh['psnr'] if rh else float('nan'):.2f} "
-              f"| {(rh['psnr'] - free) if rh else float('nan'):+.2f} "
-              f"| {r['held']['chroma_ratio']:.2f} / {rh['chroma_ratio'] if rh else float('nan'):.2f} | {rest_cells} |")
+        ratios = " / ".join("-" if m is None else f"{m['chroma_ratio']:.2f}" for m in (r["held"], net, render))
+        print(f"| {r['case']} | {r['input'].strip() or 'clean'} | {free['psnr']:.2f} | {gain(r['held'], free)} "
+              f"| {gain(net, free)} | {gain(render, free)} | {ratios} | {rest_cells} |")
 
 
 def _print_row(r: dict) -> None:

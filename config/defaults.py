@@ -28,6 +28,14 @@ DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start 
 # radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)
 CHROMA_SMOOTH = 12
 
+# Where a black-and-white model's colours come from (process/inference.colorize_black_and_white;
+# process.py --bw-colour): transfer = the training photo's a*, b* matched on the lightness around each
+# pixel (postprocess/chroma_transfer.py); network = the model's own prediction; both = their mean in CIELAB.
+# transfer is the default: it beat the network on every development case and re-framed split
+# (bench/results_bw_transfer_cpu.md)
+BW_COLOURS = ("transfer", "network", "both")
+BW_COLOUR = "transfer"
+
 # What the attention bottleneck attends to at inference (process/inference.py; process.py --context):
 # whole = the whole input's pooled tokens; local = each LOCAL_CONTEXT-px neighbourhood's own, the
 # scale of the training patches, so a thing's colour does not hang on what else the frame holds

@@ -31,10 +31,12 @@ import cv2
 import numpy as np
 import torch
 
-from config.defaults import BAND_ROWS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, LOCAL_CONTEXT, MIRROR_AVERAGE
+from config.defaults import (BAND_ROWS, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, LOCAL_CONTEXT,
+                             MIRROR_AVERAGE)
 from models.inputs import Guides, encode_guides
 from models.unet import SemColorNet
 from postprocess.chroma_smoothing import smooth_chroma
+from postprocess.chroma_transfer import ChromaDatabase
 from process.device import precision_context, to_batch
 from process.tiling import colorize_tiled
 from preprocess.restore import descreen, find_damage, find_screen, grow_mask
@@ -76,15 +78,46 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
     finally:
         model.train(was_training)
     if model.cfg.use_luminance and guides.luminance is not None:
-        light = guides.luminance
-        screen = find_screen(light)
-        guide = light if screen is None else descreen(light, screen)  # (H, W) L* / 100 without the dots
-        if chroma_smooth > 0:
-            out = smooth_chroma(out, guide, chroma_smooth)
-            if screen is not None:  # smoothing gave the descreened L*; the output keeps the input's
-                out = with_lightness(out, light)
-        out = chroma_over_damage(out, light, find_damage(guide, screen=None))  # guide: screen removed already
+        out = finish_black_and_white(out, guides.luminance, chroma_smooth)
     return out
+
+
+def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth: int = CHROMA_SMOOTH) -> np.ndarray:
+    """A black-and-white input's colours ``rgb`` (its L* already ``lightness``) made fit for an old
+    print (module docstring): a*, b* smoothed along the lightness without any halftone screen
+    (radius ``chroma_smooth`` px; 0: not smoothed), then over dust and scratches taken from the
+    surroundings. L* stays the input's."""
+    screen = find_screen(lightness)
+    guide = lightness if screen is None else descreen(lightness, screen)  # (H, W) L* / 100 without the dots
+    if chroma_smooth > 0:
+        rgb = smooth_chroma(rgb, guide, chroma_smooth)
+        if screen is not None:  # smoothing gave the descreened L*; the output keeps the input's
+            rgb = with_lightness(rgb, lightness)
+    return chroma_over_damage(rgb, lightness, find_damage(guide, screen=None))  # guide: screen removed already
+
+
+def colorize_black_and_white(model: SemColorNet, guides: Guides, reference: np.ndarray | None,
+                             source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH, **network) -> np.ndarray:
+    """A black-and-white model's colours for ``guides`` (whose ``luminance`` is the photo's L*) from
+    ``source`` (:data:`config.defaults.BW_COLOURS`): ``network``, the model's own; ``transfer``, the
+    training photo ``reference`` ((H, W, 3) in [0, 1]) matched pixel by pixel on the lightness around
+    each (:mod:`postprocess.chroma_transfer`); ``both``, the mean of the two in CIELAB. Either way
+    finished as :func:`finish_black_and_white` finishes it; ``network``: :func:`colorize`'s other
+    settings."""
+    if source not in BW_COLOURS:
+        raise ValueError(f"source must be one of {BW_COLOURS}, got {source!r}")
+    light = guides.luminance
+    if not model.cfg.use_luminance or light is None:
+        raise ValueError("colorize_black_and_white needs a black-and-white model and a photo's lightness")
+    if source != "network" and reference is None:
+        raise ValueError(f"black-and-white colours from {source!r} need the training photo (reference)")
+    if source == "network":
+        return colorize(model, guides, chroma_smooth=chroma_smooth, **network)
+    ab = torch.from_numpy(ChromaDatabase(reference).chroma(light)).permute(2, 0, 1)[None]
+    transferred = finish_black_and_white(rgb_with_lightness(light, ab), light, chroma_smooth)
+    if source == "transfer":
+        return transferred
+    return average_in_lab(colorize(model, guides, chroma_smooth=chroma_smooth, **network), transferred, light)
 
 
 def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, device, progress, bf16,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from config.defaults import CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE
+from config.defaults import BW_COLOUR, CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
@@ -21,7 +21,7 @@ from preprocess.hints import hint_channels, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides, sketch_of
 from process.device import pick_device
 from postprocess.hint_fill import fill_hints
-from process.inference import colorize
+from process.inference import colorize, colorize_black_and_white
 from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
@@ -60,6 +60,9 @@ class RenderConfig:
                                      # hide: the colours alone (postprocess/line_structure.py)
     line_reach: float = LINE_REACH   # line-drawing models: how far colours are evened out inside the areas the lines
                                      # bound, px (0: the network's colours as they are)
+    bw_colour: str = BW_COLOUR       # black-and-white models: where the colours come from: transfer (the training
+                                     # photo's, matched on the lightness around each pixel), network, or both
+                                     # (process/inference.colorize_black_and_white)
     restore: bool = False            # black-and-white models: dust and scratches inpainted and a halftone screen
                                      # removed from the photo's lightness before colouring; the output keeps the
                                      # restored lightness (preprocess/restore.py)
@@ -183,12 +186,28 @@ class Renderer:
         """The network's colours for ``guides`` with ``cfg``'s inference settings (tiling, bf16, chroma
         smoothing, mirror averaging); ``style``: a style code (default: the training photo's). A
         line-drawing model's colours are evened out within the drawing's lines (``cfg.line_reach``)."""
-        rgb = colorize(self.model, guides, style=style, tile=cfg.tile or None, overlap=cfg.overlap,
-                       device=self.device, progress=progress, bf16=cfg.bf16, chroma_smooth=cfg.chroma_radius,
-                       mirror_average=self.mirror_average(cfg), context=cfg.context)
+        network = dict(style=style, tile=cfg.tile or None, overlap=cfg.overlap, device=self.device, progress=progress,
+                       bf16=cfg.bf16, mirror_average=self.mirror_average(cfg), context=cfg.context)
+        if self.model.cfg.use_luminance and guides.luminance is not None:
+            return colorize_black_and_white(self.model, guides, self.reference_photo(), self.bw_colour(cfg),
+                                            chroma_smooth=cfg.chroma_radius, **network)
+        rgb = colorize(self.model, guides, chroma_smooth=cfg.chroma_radius, **network)
         if self.reads_lines:
             rgb = even_within_lines(rgb, guides.strokes, cfg.line_reach)
         return rgb
+
+    def bw_colour(self, cfg: RenderConfig) -> str:
+        """Where a black-and-white render's colours come from: ``cfg.bw_colour``, or the network's where
+        the checkpoint keeps no training photo to take them from (said on stderr)."""
+        if cfg.bw_colour == "network" or self.reference is not None:
+            return cfg.bw_colour
+        print(f"note: --bw-colour {cfg.bw_colour} takes colours from the training photo, which this checkpoint "
+              "does not keep (saved before reference alignment); colours from the network alone", file=sys.stderr)
+        return "network"
+
+    def reference_photo(self) -> np.ndarray | None:
+        """The training photo the checkpoint keeps, (H, W, 3) float32 in [0, 1], or None."""
+        return None if self.reference is None else self.reference.astype(np.float32) / 255.0
 
     def draw_lines(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """A line-drawing model's output with the drawing's strokes drawn over it as ink (``cfg.lines``)."""

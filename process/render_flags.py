@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from config.defaults import ALIGN_MODES, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
+from config.defaults import ALIGN_MODES, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
 from postprocess.line_structure import LINE_MODES, LINES, REACH
 
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: bool = True) -> None:
     """Device, precision, reference alignment, mirror averaging, attention context, a drawing's
-    lines, (``photos``: scripts that take black-and-white photos) chroma smoothing and print
-    restoration, and (``hints``) the hint fill."""
+    lines, (``photos``: scripts that take black-and-white photos) the colours' source, chroma smoothing
+    and print restoration, and (``hints``) the hint fill."""
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true",
                    help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
@@ -35,6 +35,10 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
                    help="line-drawing models: how far the network's colours are evened out inside the areas the "
                         "drawing's lines bound, px (0: the network's colours as they are)")
     if photos:
+        p.add_argument("--bw-colour", default=BW_COLOUR, choices=BW_COLOURS,
+                       help="black-and-white models: where the colours come from: transfer: the training photo's, "
+                            "each pixel's from the training-photo pixels whose surrounding lightness looks most like "
+                            "its own; network: the model's own prediction; both: the mean of the two")
         p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                        help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
                             "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
@@ -55,7 +59,8 @@ def render_config(a: argparse.Namespace, **fields):
 
     shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
                   mirror_average=a.mirror_average == "on", context=a.context, lines=a.lines,
-                  line_reach=a.line_reach, restore=getattr(a, "restore", False))
+                  line_reach=a.line_reach, restore=getattr(a, "restore", False),
+                  bw_colour=getattr(a, "bw_colour", BW_COLOUR))
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -132,12 +132,13 @@ def _rgb_inside(rgb: torch.Tensor, tol: float = GAMUT_TOL, dim: int = -1) -> tor
 
 def gamut_scale(lab: torch.Tensor, iters: int = 12) -> torch.Tensor:
     """(N, 3) CIELAB -> (N, 1): the largest factor in [0, 1] (to 2^-``iters``) by which each colour's
-    a*, b* can be multiplied and land inside the sRGB gamut; 1 where it already is (grey always is)."""
+    a*, b* can be multiplied and land inside the sRGB gamut (to within :data:`GAMUT_TOL`); 1 where it
+    already is (grey always is)."""
     def to_rgb(colours: torch.Tensor) -> torch.Tensor:                          # (N, 3) Lab -> (N, 3) RGB
         return kc.lab_to_rgb(colours.T[None, :, :, None], clip=False)[0, :, :, 0].T
 
     scale = torch.ones_like(lab[:, :1])
-    outside = ~_rgb_inside(to_rgb(lab))
+    outside = ~_rgb_inside(to_rgb(lab), tol=0.0)
     if not bool(outside.any()):
         return scale
     light, ab = lab[outside, :1], lab[outside, 1:]
@@ -156,7 +157,7 @@ def lab_to_rgb_keep_lightness(lab: torch.Tensor) -> torch.Tensor:
     were (clipping changes lightness; grey is always in gamut). Only the out-of-gamut pixels are
     bisected."""
     rgb = kc.lab_to_rgb(lab, clip=False)
-    outside = ~_rgb_inside(rgb, dim=1)                                          # (B, H, W)
+    outside = ~_rgb_inside(rgb, tol=0.0, dim=1)                                 # (B, H, W)
     if not bool(outside.any()):
         return rgb
     px = lab.permute(0, 2, 3, 1)[outside]                                       # (N, 3)

@@ -1,0 +1,65 @@
+"""postprocess/chroma_transfer.py: a black-and-white photo's colours from the training photo, by what the
+lightness around each pixel looks like, wherever the frame puts it."""
+import numpy as np
+import pytest
+from skimage.color import lab2rgb, rgb2lab
+
+from models.inputs import Guides
+from postprocess.chroma_transfer import ChromaDatabase, describe
+from process.inference import colorize_black_and_white
+from tests.test_lines_and_bw import _bw_model
+
+RED, BLUE = np.array([45.0, 60.0, 40.0]), np.array([70.0, -5.0, -45.0])
+
+
+def _scene(red_on_top: bool, size: int = 96, seed: int = 0) -> np.ndarray:
+    """A textured red band (lightness noise) and a smooth blue one, in either order, as RGB."""
+    rng = np.random.default_rng(seed)
+    lab = np.zeros((size, size, 3))
+    half = size // 2
+    red, blue = (slice(0, half), slice(half, size)) if red_on_top else (slice(half, size), slice(0, half))
+    lab[red] = RED + np.stack([rng.normal(0, 8, (half, size)), np.zeros((half, size)), np.zeros((half, size))], -1)
+    lab[blue] = BLUE + np.stack([np.linspace(-3, 3, size)[None].repeat(half, 0), np.zeros((half, size)),
+                                 np.zeros((half, size))], -1)
+    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+
+
+def test_colour_follows_what_a_thing_looks_like_not_where_it_is():
+    reference = _scene(red_on_top=True)
+    view = _scene(red_on_top=False, seed=1)                       # the same things, the other way up
+    light = (rgb2lab(view)[..., 0] / 100).astype(np.float32)
+    ab = ChromaDatabase(reference).chroma(light)
+    inner = slice(12, -12)                                        # away from the boundary's mixed windows
+    red_ab, blue_ab = ab[60:84, inner].reshape(-1, 2).mean(0), ab[12:36, inner].reshape(-1, 2).mean(0)
+    assert np.linalg.norm(red_ab - RED[1:]) < 12 and np.linalg.norm(blue_ab - BLUE[1:]) < 12, (red_ab, blue_ab)
+
+
+def test_large_inputs_go_band_by_band_with_the_same_result():
+    reference = _scene(red_on_top=True)
+    light = (rgb2lab(_scene(red_on_top=False, seed=2))[..., 0] / 100).astype(np.float32)
+    db = ChromaDatabase(reference, size=2000)
+    assert np.allclose(db.chroma(light, band=10), db.chroma(light, band=1000), atol=1e-5)
+
+
+def test_description_has_the_lightness_and_its_window_statistics():
+    light = np.full((20, 20), 0.5, np.float32)
+    features = describe(light)
+    assert features.shape == (20, 20, 5)
+    assert np.allclose(features[..., 0], 50) and np.allclose(features[..., 2], 0, atol=1e-3)   # flat: no deviation
+
+
+@pytest.mark.parametrize("source", ["transfer", "network", "both"])
+def test_every_source_keeps_the_input_lightness_exactly(source):
+    reference = _scene(red_on_top=True, size=64)
+    light = (rgb2lab(_scene(red_on_top=False, size=64, seed=3))[..., 0] / 100).astype(np.float32)
+    rgb = colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), reference, source)
+    assert np.abs(rgb2lab(rgb)[..., 0] / 100 - light).max() < 5e-4
+    assert np.hypot(*rgb2lab(rgb)[..., 1:].transpose(2, 0, 1)).mean() > 5
+
+
+def test_a_source_that_needs_the_training_photo_says_so():
+    light = np.full((16, 16), 0.5, np.float32)
+    with pytest.raises(ValueError, match="training photo"):
+        colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), None, "transfer")
+    with pytest.raises(ValueError, match="source"):
+        colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), None, "sepia")
