@@ -82,7 +82,7 @@ class Alignment:
             how = "aligned photo (perspective map and dense flow)" if self.refined else "aligned photo (perspective map)"
             return (f"the input lines up with the training photo ({self.inliers} of {self.matches} feature matches "
                     f"agree); its colours are taken from the {how} over {100 * self.coverage:.0f} % of it")
-        return f"colours from the network alone: {self.reason}"
+        return f"no colours taken from the aligned training photo: {self.reason}"
 
 
 def _ink_image(drawing: np.ndarray) -> np.ndarray:

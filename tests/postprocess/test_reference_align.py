@@ -68,7 +68,7 @@ def test_another_scene_is_left_to_the_network():
     guess = np.random.default_rng(2).uniform(0, 1, other.shape).astype(np.float32)
     out, alignment = align_and_carry(guess, reference_image(photo), photo_line_drawing(other), None)
     assert not alignment.used
-    assert alignment.describe().startswith("colours from the network alone: ")
+    assert alignment.describe().startswith("no colours taken from the aligned training photo: ")
     assert np.array_equal(out, guess)
 
 
