@@ -2,12 +2,13 @@
 """Held-out evaluation: PSNR, SSIM and mean CIEDE2000 of a checkpoint on a view it never saw.
 
     python evaluate.py [--checkpoint RUN_DIR_OR_FILE] [--image PHOTO --depth FILE] [--out DIR] [--chroma-smooth PX]
-                       [--mirror-average on|off] [--context whole|local] [--lines keep|hide] [--line-reach PX]
+                       [--bw-colour transfer|network|both] [--mirror-average on|off] [--context whole|local] [--lines keep|hide] [--line-reach PX]
 
 With no --image: the bundled sample's held-out right view. Writes the prediction and a JSON
 (metrics, the mean-colour baseline — and for a black-and-white model the own-L* + mean-a*b*
-baseline — and the exact metric settings) into --out. The prediction is the network's, as
-``process.py --align off`` renders it (a black-and-white model's chroma smoothed, ``--chroma-smooth``;
+baseline — and the exact metric settings) into --out. The prediction is what
+``process.py --align off`` renders (a black-and-white model's colours from ``--bw-colour``, its chroma
+smoothed, ``--chroma-smooth``;
 the mirrored input's colours averaged in, ``--mirror-average``).
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
+    from config.defaults import BW_COLOUR, BW_COLOURS, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
     from postprocess.line_structure import LINE_MODES, LINES, REACH
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -30,6 +31,9 @@ def main(argv=None) -> int:
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--chroma-smooth", type=int, metavar="PX",
                    help="black-and-white models: as process.py --chroma-smooth (default: 12)")
+    p.add_argument("--bw-colour", default=BW_COLOUR, choices=BW_COLOURS,
+                   help="black-and-white models: as process.py --bw-colour (transfer: from the training photo; network; "
+                        "both; default: %(default)s)")
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass; "
                         "default: %(default)s)")
@@ -47,7 +51,8 @@ def main(argv=None) -> int:
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
                                  chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on",
-                                 lines=args.lines, line_reach=args.line_reach, context=args.context)
+                                 lines=args.lines, line_reach=args.line_reach, context=args.context,
+                                 bw_colour=args.bw_colour)
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

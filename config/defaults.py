@@ -31,8 +31,8 @@ CHROMA_SMOOTH = 12
 # Where a black-and-white model's colours come from (process/inference.colorize_black_and_white;
 # process.py --bw-colour): transfer = the training photo's a*, b* matched on the lightness around each
 # pixel (postprocess/chroma_transfer.py); network = the model's own prediction; both = their mean in CIELAB.
-# transfer is the default: it beat the network on every development case and re-framed split
-# (bench/results_bw_transfer_cpu.md)
+# transfer is the default: it reads no position, and it beat the network on every development case's
+# clean view (bench/results_bw_transfer_cpu.md)
 BW_COLOURS = ("transfer", "network", "both")
 BW_COLOUR = "transfer"
 
@@ -122,6 +122,9 @@ class TrainConfig:
     patch_size: int = 128        # stage 1 patch side, px
     batch_size: int = 8          # stage 1 patches per step
     full_size: int = 512         # stage 2: the image is resized so its long side is this, px
+    crop2: float = 1.0           # stage 2: each step sees a random window of the (resized) image whose sides are
+                                 # this fraction of its sides or more, up to the whole (1: always the whole image),
+                                 # so the attention's whole-input context varies as users' framings do
     lr: float = 1e-3             # initial learning rate (Adam); the paper preset uses 2e-4
     lr_min: float = 1e-5         # learning rate floor
     lr_schedule: str = "plateau" # plateau (adaptive decay on the epoch loss) | cosine | constant

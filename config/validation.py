@@ -20,6 +20,7 @@ _RANGES = [
     ("", "patch_size", 32, 1024, "--patch-size"),
     ("", "batch_size", 1, 1024, "--batch-size"),
     ("", "full_size", 64, 8192, "--full-size"),
+    ("", "crop2", 0.1, 1.0, None),
     ("", "lr", 1e-12, 10.0, "--lr"),
     ("", "lr_min", 0.0, 10.0, "--lr-min"),
     ("", "perceptual_weight", 0.0, 1e6, "--perceptual-weight"),

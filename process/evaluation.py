@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from config.defaults import CONTEXT, MIRROR_AVERAGE
+from config.defaults import BW_COLOUR, CONTEXT, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
 from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
@@ -33,10 +33,10 @@ def training_photo(meta: dict) -> np.ndarray | None:
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
                         device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None,
                         mirror_average: bool = MIRROR_AVERAGE, lines: str = LINES,
-                        line_reach: float = LINE_REACH, context: str = CONTEXT) -> dict:
+                        line_reach: float = LINE_REACH, context: str = CONTEXT, bw_colour: str = BW_COLOUR) -> dict:
     """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
-    network's output (no reference alignment; ``chroma_smooth``, ``mirror_average``, ``context``,
-    ``lines`` and ``line_reach`` as ``RenderConfig``'s). A line-drawing model's report adds drawing fidelity
+    render without reference alignment (``chroma_smooth``, ``mirror_average``, ``context``, ``lines``,
+    ``line_reach`` and ``bw_colour`` as ``RenderConfig``'s). A line-drawing model's report adds drawing fidelity
     (``utils.metrics.drawing_fidelity``) of its output and of the real photo, against the drawing
     it read."""
     if image is None and depth is not None:
@@ -47,7 +47,8 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")
     request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, chroma_smooth=chroma_smooth,
-                           mirror_average=mirror_average, lines=lines, line_reach=line_reach, context=context)
+                           mirror_average=mirror_average, lines=lines, line_reach=line_reach, context=context,
+                           bw_colour=bw_colour)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
     check_render_request(renderer.model.cfg, request, outputs=outputs)
@@ -60,7 +61,8 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
               "model": image_metrics(pred, photo), "inference_seconds": round(seconds, 3),
               "settings": METRIC_SETTINGS,
               "rendering": {"mirror_average": renderer.mirror_average(request), "context": request.context,
-                            "chroma_smooth": request.chroma_radius if model.cfg.use_luminance else None}}
+                            "chroma_smooth": request.chroma_radius if model.cfg.use_luminance else None,
+                            "bw_colour": renderer.bw_colour(request) if model.cfg.use_luminance else None}}
     if renderer.reads_lines:  # how well the output follows the drawing the model read, and how well the photo does
         report["rendering"].update(lines=request.lines, line_reach=request.line_reach)
         report["model"]["fidelity"] = drawing_fidelity(pred, guides.strokes)

@@ -282,3 +282,17 @@ def test_bad_line_and_restore_flags_get_one_line(line_run, capsys, flags, says):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
     assert not out.exists()
+
+
+def test_bw_colour_source_is_chosen_by_flag_and_keeps_the_lightness(bw_run, sample_crop):
+    gray = sample_crop[2].mean(axis=2)
+    write_image(bw_run / "grey.png", np.repeat(gray[..., None], 3, axis=2))
+    outs = {}
+    for source in ("transfer", "network"):
+        out = bw_run / f"grey_{source}.png"
+        assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "grey.png"),
+                                      "--depth", "none", "--align", "off", "--bw-colour", source,
+                                      "--out", str(out)]) == 0
+        outs[source] = read_photo(out)
+        assert np.abs(rgb2lab(outs[source])[..., 0] - rgb2lab(read_photo(bw_run / "grey.png"))[..., 0]).max() < 0.8
+    assert np.abs(outs["transfer"] - outs["network"]).mean() > 0.005     # two different sources of colour

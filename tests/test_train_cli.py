@@ -56,7 +56,8 @@ def test_end_to_end(crop_files, tmp_path):
                    "--out", str(out)], tmp_path) == 2
 
 
-@pytest.mark.parametrize("extra", [["--eval-every", "1"], ["--set", "ema=0.9"]], ids=["plain", "ema"])
+@pytest.mark.parametrize("extra", [["--eval-every", "1"], ["--set", "ema=0.9"], ["--set", "crop2=0.5"]],
+                         ids=["plain", "ema", "stage-2 windows"])
 def test_resume_continues_where_it_stopped(crop_files, tmp_path, monkeypatch, extra):
     args = ["--image", str(crop_files / "photo.png"), "--depth", str(crop_files / "depth.npy")] + extra
     assert _train(args + ["--out", str(tmp_path / "a")], tmp_path) == 0
@@ -240,3 +241,22 @@ def test_a_patch_larger_than_the_photo_is_cut_to_fit_and_said(crop_files, tmp_pa
     assert json.loads((out / "config.json").read_text())["patch_size"] == 96
     log = (tmp_path / "training.log").read_text()
     assert log.count("note: patches of 500 px do not fit the training photo (128x96): stage 1 cuts patches of 96 px") == 1
+
+
+def test_stage2_windows_are_a_random_share_of_the_image_on_the_unet_grid(crop_files, tmp_path):
+    from config.defaults import DOWNSCALE, train_config
+    from training.trainer import Trainer
+
+    cfg = train_config("default", image=str(crop_files / "photo.png"), depth=str(crop_files / "depth.npy"),
+                       out=str(tmp_path / "w"), metrics_log=str(tmp_path / "log"), crop2=0.5,
+                       model={"width": 8, "attention_grid": 4, "style_dim": 8})
+    trainer = Trainer(cfg, quiet=True)
+    h, w = trainer.full_view.guides.shape
+    sizes = []
+    for step in range(40):
+        trainer.progress["step"] = step
+        sizes.append(trainer._stage2_window())
+    assert all(s[0] % DOWNSCALE == 0 and 0.5 * h - DOWNSCALE <= s[0] <= h for s in sizes), sizes
+    assert all(0.5 * w - DOWNSCALE <= s[1] <= w for s in sizes) and len(set(sizes)) > 5
+    trainer.progress["step"] = 7
+    assert trainer._stage2_window() == sizes[7]                        # the step alone decides: resumable

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from config.defaults import TrainConfig, from_dict, to_dict
+from config.defaults import DOWNSCALE, TrainConfig, from_dict, to_dict
 from data.dataset import PatchSampler, TrainingView, resize_view
 from data.tensor_sampler import TensorPatchSampler
 from data.samples import stereo_motorcycle_views
@@ -338,7 +338,7 @@ class Trainer:
                        disable=self.quiet, dynamic_ncols=True)
             for _ in bar:
                 with self.timer("sampling"):
-                    patches = sampler.sample(batch, size)
+                    patches = sampler.sample(batch, size if stage == 1 else self._stage2_window())
                 with self.timer("steps"):
                     parts = self._step(patches)
                 for k, v in parts.items():
@@ -369,6 +369,16 @@ class Trainer:
             fh.write(json.dumps(row) + "\n")
         text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
         self._log_text(text)
+
+    def _stage2_window(self) -> tuple[int, int] | None:
+        """The size of this stage-2 step's window of the full view (``cfg.crop2``; None: the whole view),
+        drawn from the seed and the step count alone, so a resumed run draws the same windows."""
+        if self.cfg.crop2 >= 1.0:
+            return None
+        h, w = self.full_view.guides.shape
+        f = np.random.default_rng([self.cfg.seed, 5, self.progress["step"]]).uniform(self.cfg.crop2, 1.0)
+        side = lambda n: max(DOWNSCALE, int(round(n * f / DOWNSCALE)) * DOWNSCALE)  # noqa: E731
+        return min(side(h), h), min(side(w), w)
 
     def fit(self) -> dict:
         cfg = self.cfg
