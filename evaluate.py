@@ -19,8 +19,8 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import BW_COLOUR, BW_COLOURS, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
-    from postprocess.line_structure import LINE_MODES, LINES, REACH
+    from config.defaults import DEVICES
+    from process.render_flags import add_colour_flags, colour_settings
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
@@ -29,20 +29,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None, help="output folder (default: RUN_DIR/eval or ./eval)")
     p.add_argument("--tile", type=int, default=1024, help="tile side for large views (0: never tile)")
     p.add_argument("--device", default="auto", choices=DEVICES)
-    p.add_argument("--chroma-smooth", type=int, metavar="PX",
-                   help="black-and-white models: as process.py --chroma-smooth (default: 12)")
-    p.add_argument("--bw-colour", default=BW_COLOUR, choices=BW_COLOURS,
-                   help="black-and-white models: as process.py --bw-colour (transfer: from the training photo; network; "
-                        "both; default: %(default)s)")
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
-                   help="as process.py --mirror-average: also colour the mirrored input and average (off: one pass; "
-                        "default: %(default)s)")
-    p.add_argument("--context", default=CONTEXT, choices=CONTEXTS,
-                   help="as process.py --context: the attention looks at the whole input or each neighbourhood")
-    p.add_argument("--lines", default=LINES, choices=LINE_MODES,
-                   help="line-drawing models: as process.py --lines (keep: strokes drawn as ink; hide: colours alone)")
-    p.add_argument("--line-reach", type=float, metavar="PX", default=REACH,
-                   help="line-drawing models: as process.py --line-reach (default: %(default)s)")
+    add_colour_flags(p)
     args = p.parse_args(argv)
     from pathlib import Path
 
@@ -50,9 +37,7 @@ def main(argv=None) -> int:
 
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
-                                 chroma_smooth=args.chroma_smooth, mirror_average=args.mirror_average == "on",
-                                 lines=args.lines, line_reach=args.line_reach, context=args.context,
-                                 bw_colour=args.bw_colour)
+                                 **colour_settings(args))
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

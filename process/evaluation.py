@@ -11,10 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from config.defaults import BW_COLOUR, CONTEXT, MIRROR_AVERAGE
 from data.samples import stereo_motorcycle_views
-from postprocess.line_structure import LINES
-from postprocess.line_structure import REACH as LINE_REACH
 from process.preflight import check_render_request
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
@@ -31,12 +28,11 @@ def training_photo(meta: dict) -> np.ndarray | None:
 
 
 def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None = None, out_dir=None,
-                        device: str = "auto", tile: int | None = 1024, chroma_smooth: int | None = None,
-                        mirror_average: bool = MIRROR_AVERAGE, lines: str = LINES,
-                        line_reach: float = LINE_REACH, context: str = CONTEXT, bw_colour: str = BW_COLOUR) -> dict:
-    """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): the
-    render without reference alignment (``chroma_smooth``, ``mirror_average``, ``context``, ``lines``,
-    ``line_reach`` and ``bw_colour`` as ``RenderConfig``'s). A line-drawing model's report adds drawing fidelity
+                        device: str = "auto", tile: int | None = 1024, **colours) -> dict:
+    """Metrics of a checkpoint on a held-out view (default: the bundled sample's right view): its
+    render without reference alignment, made as ``colours`` (``RenderConfig`` fields: ``chroma_smooth``,
+    ``mirror_average``, ``context``, ``lines``, ``line_reach``, ``bw_colour``; the flags of
+    ``process.render_flags.add_colour_flags``) say. A line-drawing model's report adds drawing fidelity
     (``utils.metrics.drawing_fidelity``) of its output and of the real photo, against the drawing
     it read."""
     if image is None and depth is not None:
@@ -46,9 +42,7 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     renderer = Renderer(checkpoint, device)  # the same guides as process.py would build
     if image is not None and renderer.model.cfg.use_depth and depth is None:
         raise InputError("held-out evaluation needs the view's depth: --depth FILE")
-    request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, chroma_smooth=chroma_smooth,
-                           mirror_average=mirror_average, lines=lines, line_reach=line_reach, context=context,
-                           bw_colour=bw_colour)
+    request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, align="off", **colours)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
     check_render_request(renderer.model.cfg, request, outputs=outputs)

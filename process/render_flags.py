@@ -1,6 +1,6 @@
 """The rendering flags that ``process.py``, ``batch_process.py``, ``generate_styles.py`` and
-``process/high_res.py`` share, declared once, and the one way parsed flags become a
-:class:`process.render.RenderConfig`."""
+``process/high_res.py`` share (and ``evaluate.py`` those of how colours are made), declared once,
+and the one way parsed flags become a :class:`process.render.RenderConfig`."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +10,9 @@ from postprocess.line_structure import LINE_MODES, LINES, REACH
 
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: bool = True) -> None:
-    """Device, precision, reference alignment, mirror averaging, attention context, a drawing's
-    lines, (``photos``: scripts that take black-and-white photos) the colours' source, chroma smoothing
-    and print restoration, and (``hints``) the hint fill."""
+    """Device, precision, reference alignment, how the colours are made (:func:`add_colour_flags`),
+    (``photos``: scripts that take black-and-white photos) print restoration, and (``hints``) the
+    hint fill."""
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--bf16", action="store_true",
                    help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
@@ -21,6 +21,23 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
                         "training photo, take the colours from the aligned photo (a perspective map refined by "
                         "dense optical flow) and correct the network's colours near it; homography: the perspective "
                         "map alone; off: the network's colours only")
+    add_colour_flags(p, photos)
+    if photos:
+        p.add_argument("--restore", action="store_true",
+                       help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
+                            "lightness before colouring; the output then keeps the restored lightness (default: the "
+                            "print as it is)")
+    if hints:
+        p.add_argument("--hint-fill", default="on", choices=["on", "off"],
+                       help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
+                            "its shading kept (a black-and-white photo: the hints' a*, b* carried along its "
+                            "lightness); off: only what the network makes of the hints")
+
+
+def add_colour_flags(p: argparse.ArgumentParser, photos: bool = True) -> None:
+    """How a render's colours are made before reference alignment, the flags ``evaluate.py`` shares
+    too: mirror averaging, attention context, a drawing's lines, and (``photos``) a black-and-white
+    photo's colour source and chroma smoothing."""
     p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
                    help="on: the network also colours the mirrored input and the two are averaged (twice the "
                         "network's time); off: one pass")
@@ -41,26 +58,20 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
                             "its own; network: the model's own prediction; both: the mean of the two")
         p.add_argument("--chroma-smooth", type=int, metavar="PX", default=argparse.SUPPRESS,
                        help="black-and-white models: a*, b* smoothed along the photo's own lightness (guided filter) "
-                            "with this radius; 0: the network's chroma as predicted (default: %d)" % CHROMA_SMOOTH)
-        p.add_argument("--restore", action="store_true",
-                       help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
-                            "lightness before colouring; the output then keeps the restored lightness (default: the "
-                            "print as it is)")
-    if hints:
-        p.add_argument("--hint-fill", default="on", choices=["on", "off"],
-                       help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
-                            "its shading kept (a black-and-white photo: the hints' a*, b* carried along its "
-                            "lightness); off: only what the network makes of the hints")
+                            "with this radius; 0: the colours as they came (default: %d)" % CHROMA_SMOOTH)
+
+
+def colour_settings(a: argparse.Namespace) -> dict:
+    """:func:`add_colour_flags`' parsed flags as :class:`process.render.RenderConfig` fields."""
+    return dict(chroma_smooth=getattr(a, "chroma_smooth", None), mirror_average=a.mirror_average == "on",
+                context=a.context, lines=a.lines, line_reach=a.line_reach, bw_colour=getattr(a, "bw_colour", BW_COLOUR))
 
 
 def render_config(a: argparse.Namespace, **fields):
     """A :class:`RenderConfig` from :func:`add_render_flags`' parsed flags and the script's own ``fields``."""
     from process.render import RenderConfig
 
-    shared = dict(device=a.device, bf16=a.bf16, align=a.align, chroma_smooth=getattr(a, "chroma_smooth", None),
-                  mirror_average=a.mirror_average == "on", context=a.context, lines=a.lines,
-                  line_reach=a.line_reach, restore=getattr(a, "restore", False),
-                  bw_colour=getattr(a, "bw_colour", BW_COLOUR))
+    shared = dict(device=a.device, bf16=a.bf16, align=a.align, restore=getattr(a, "restore", False), **colour_settings(a))
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -150,7 +150,8 @@ def test_evaluate_writes_every_field(tiny_run, tmp_path, capsys):
     for key in ("psnr", "ssim", "delta_e00", "chroma_ratio"):
         assert np.isfinite(report["model"][key]) and np.isfinite(report["baseline_mean_colour"][key])
     assert report["settings"]["ssim"].endswith("channel_axis=-1)")
-    assert report["rendering"] == {"mirror_average": True, "context": "whole", "chroma_smooth": None}
+    assert report["rendering"] == {"mirror_average": True, "context": "whole", "chroma_smooth": None,
+                                   "bw_colour": None}
     assert abs(report["baseline_mean_colour"]["psnr"] - 12.47) < 0.05
     assert (tmp_path / "motorcycle-right_prediction.png").is_file()
     assert "mean-colour baseline" in capsys.readouterr().out
