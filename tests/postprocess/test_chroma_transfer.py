@@ -63,3 +63,15 @@ def test_a_source_that_needs_the_training_photo_says_so():
         colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), None, "transfer")
     with pytest.raises(ValueError, match="source"):
         colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), None, "sepia")
+
+
+def test_a_library_request_for_an_unknown_source_is_refused_before_anything_runs():
+    from config.defaults import ModelConfig
+    from process.preflight import check_render_request
+    from process.render import RenderConfig
+    from utils.errors import InputError
+
+    bw = ModelConfig(use_luminance=True, color_space="lab", use_depth=False)
+    with pytest.raises(InputError, match="--bw-colour must be one of transfer, network, both"):
+        check_render_request(bw, RenderConfig(bw_colour="sepia"), outputs=[])
+    check_render_request(bw, RenderConfig(bw_colour="both"), outputs=[])
