@@ -214,8 +214,9 @@ def run_case(name: str, preset: str, counts: list[int], out: Path, figure: str |
     if max(counts) > len(centres):
         raise ValueError(f"the photo has {len(centres)} segments, {max(counts)} hints asked")
     def render(g):
-        """The colours as ``process.py --align off`` gives them before the hint fill: a drawing's
-        evened out within its lines (``postprocess/line_structure.py``)."""
+        """The network's colours before the hint fill: a drawing's evened out within its lines as
+        ``process.py --align off`` does (``postprocess/line_structure.py``); a black-and-white photo's as
+        ``--bw-colour network`` gives them (the hint model's own reading of the hints is measured)."""
         rgb = colorize(model, g)
         return rgb if bw else even_within_lines(rgb, g.strokes)
 

@@ -61,7 +61,6 @@ class ChromaDatabase:
             features, ab = features[keep], ab[keep]
         self.tree = cKDTree(features)
         self.ab = ab.astype(np.float32)
-        self.mean_ab = ab.mean(axis=0)
 
     def chroma(self, lightness: np.ndarray, neighbours: int = NEIGHBOURS, band: int = BAND_ROWS) -> np.ndarray:
         """(H, W) L* / 100 of a black-and-white input -> (H, W, 2) float32 a*, b*: the mean of the

@@ -44,6 +44,15 @@ def note_idle_hint_fill(hint_fill: bool, hints_flag: str, hints) -> None:
         print(f"note: --hint-fill off has nothing to act on without {hints_flag}", file=sys.stderr)
 
 
+def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> None:
+    """Refuse ``what`` (a flag that changes the network's colours: a style, a learned palette, the
+    network's own reading of hints) where a black-and-white model's colours come from the training
+    photo alone (``bw_colour`` transfer): there it would change nothing."""
+    if model_cfg.use_luminance and bw_colour == "transfer":
+        raise InputError(f"{what} changes the network's colours, and this black-and-white render takes its colours "
+                         "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
+
+
 def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True) -> None:
     """Refuse a render request (``process.render.RenderConfig``) this model cannot serve.
 
@@ -65,6 +74,10 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
                          "(train.py --luminance); this model does not read a photo's lightness: leave out --restore")
     if cfg.bw_colour not in BW_COLOURS:
         raise InputError(f"--bw-colour must be one of {', '.join(BW_COLOURS)}, got {cfg.bw_colour!r}")
+    if cfg.style:
+        check_network_colours(model_cfg, cfg.bw_colour, "--style")
+    if cfg.hints and not cfg.hint_fill:
+        check_network_colours(model_cfg, cfg.bw_colour, "--hint-fill off (the network's own reading of the hints)")
     if cfg.context not in CONTEXTS:
         raise InputError(f"--context must be one of {', '.join(CONTEXTS)}, got {cfg.context!r}")
     if cfg.lines not in LINE_MODES:

@@ -88,6 +88,7 @@ class Renderer:
         self.reference = read_reference(checkpoint)
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
         self._said_no_mirror = False
+        self._said_no_reference = False  # the note that black-and-white colours come from the network, said once
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
@@ -198,11 +199,13 @@ class Renderer:
 
     def bw_colour(self, cfg: RenderConfig) -> str:
         """Where a black-and-white render's colours come from: ``cfg.bw_colour``, or the network's where
-        the checkpoint keeps no training photo to take them from (said on stderr)."""
+        the checkpoint keeps no training photo to take them from (said once, on stderr)."""
         if cfg.bw_colour == "network" or self.reference is not None:
             return cfg.bw_colour
-        print(f"note: --bw-colour {cfg.bw_colour} takes colours from the training photo, which this checkpoint "
-              "does not keep (saved before reference alignment); colours from the network alone", file=sys.stderr)
+        if not self._said_no_reference:
+            print(f"note: --bw-colour {cfg.bw_colour} takes colours from the training photo, which this checkpoint "
+                  "does not keep (saved before reference alignment); colours from the network alone", file=sys.stderr)
+            self._said_no_reference = True
         return "network"
 
     def reference_photo(self) -> np.ndarray | None:

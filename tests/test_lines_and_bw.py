@@ -296,3 +296,15 @@ def test_bw_colour_source_is_chosen_by_flag_and_keeps_the_lightness(bw_run, samp
         outs[source] = read_photo(out)
         assert np.abs(rgb2lab(outs[source])[..., 0] - rgb2lab(read_photo(bw_run / "grey.png"))[..., 0]).max() < 0.8
     assert np.abs(outs["transfer"] - outs["network"]).mean() > 0.005     # two different sources of colour
+
+
+def test_a_checkpoint_without_its_training_photo_colours_with_the_network_and_says_so_once(bw_run, capsys):
+    from process.render import RenderConfig, Renderer
+
+    renderer = Renderer(str(bw_run / "run"), "cpu")
+    renderer.reference = None                      # as a checkpoint saved before reference alignment
+    cfg = RenderConfig(checkpoint=str(bw_run / "run"))
+    assert renderer.bw_colour(cfg) == "network" and renderer.bw_colour(cfg) == "network"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note:") and "training photo" in err[0], err
+    assert renderer.bw_colour(RenderConfig(bw_colour="network")) == "network"

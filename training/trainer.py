@@ -280,7 +280,8 @@ class Trainer:
         if self._predicted_at != self.progress["step"]:
             self.prepare_for_inference()
             with self.timer("inference"):
-                # mirror averaging as process.py does it, for a network that saw flipped patches
+                # the network's own colours (what training improves, whatever --bw-colour a render picks),
+                # mirror-averaged as process.py does it, for a network that saw flipped patches
                 self._predicted = {name: colorize(self.inference_model, g, device=self.device,
                                                   mirror_average=self.cfg.augment.hflip)
                                    for name, _, g in self._views()}

@@ -77,6 +77,8 @@ def mean_chroma(rgb: np.ndarray) -> float:
 def _as_pixels(values: np.ndarray) -> tuple[torch.Tensor, tuple]:
     """(..., 3) numpy -> (1, 3, N, 1) tensor (float32, or float64 for float64 input) and the shape."""
     arr = np.asarray(values)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"expected float values (RGB in [0, 1] or CIELAB), got {arr.dtype}")
     dtype = np.float64 if arr.dtype == np.float64 else np.float32
     flat = np.ascontiguousarray(arr.reshape(-1, 3), dtype)
     return torch.from_numpy(flat).T[None, :, :, None], arr.shape
@@ -89,7 +91,7 @@ def _from_pixels(x: torch.Tensor, shape: tuple) -> np.ndarray:
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """(..., 3) sRGB in [0, 1] (clipped to it) -> (..., 3) CIELAB, float32 (float64 for float64 input)."""
     x, shape = _as_pixels(rgb)
-    return _from_pixels(kc.rgb_to_lab(x.clamp(0, 1)), shape)
+    return _from_pixels(lab_of(x), shape)
 
 
 def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
@@ -108,14 +110,20 @@ def gamut_map(lab: np.ndarray) -> np.ndarray:
 
 
 def in_gamut(lab: np.ndarray) -> np.ndarray:
-    """(...,) bool: whether each (..., 3) CIELAB colour is inside the sRGB gamut."""
+    """(...,) bool: whether each (..., 3) CIELAB colour is inside the sRGB gamut, to within
+    :data:`GAMUT_TOL` (what :func:`gamut_map` brings a colour to)."""
     x, shape = _as_pixels(lab)
     return _rgb_inside(kc.lab_to_rgb(x, clip=False), dim=1)[0, :, 0].numpy().reshape(shape[:-1])
 
 
+def lab_of(rgb: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) RGB tensor (clipped to [0, 1]) -> CIELAB, the same dtype."""
+    return kc.rgb_to_lab(rgb.clamp(0, 1))
+
+
 def image_to_lab(rgb: np.ndarray) -> torch.Tensor:
     """An (H, W, 3) RGB image in [0, 1] (numpy) -> CIELAB (1, 3, H, W) float32 tensor."""
-    return kc.rgb_to_lab(torch.from_numpy(np.ascontiguousarray(rgb, np.float32)).permute(2, 0, 1)[None])
+    return lab_of(torch.from_numpy(np.ascontiguousarray(rgb, np.float32)).permute(2, 0, 1)[None])
 
 
 def rgb_with_lightness(lightness: np.ndarray, ab: torch.Tensor) -> np.ndarray:

@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from utils.cielab import lab_to_normalised, lab_to_rgb_keep_lightness, normalised_to_lab
+from utils.cielab import lab_of, lab_to_normalised, lab_to_rgb_keep_lightness, normalised_to_lab
 import kornia.color as kc  # after utils.cielab, which quiets kornia's import-time deprecation warning  # noqa: E402
 
 COLOR_SPACES = ("rgb", "hsv", "lab")
@@ -41,7 +41,7 @@ def rgb_to_space(rgb: torch.Tensor, space: str) -> torch.Tensor:
     if space == "hsv":
         hsv = kc.rgb_to_hsv(rgb.clamp(0, 1))
         return torch.cat([hsv[:, :1] / (2 * math.pi), hsv[:, 1:]], dim=1)
-    return lab_to_normalised(kc.rgb_to_lab(rgb.clamp(0, 1)))
+    return lab_to_normalised(lab_of(rgb))
 
 
 def space_to_rgb(x: torch.Tensor, space: str) -> torch.Tensor:

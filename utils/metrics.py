@@ -10,10 +10,10 @@ Colour difference is the mean CIEDE2000 (Delta E 00) over pixels, via ``skimage.
 from __future__ import annotations
 
 import numpy as np
-from skimage.color import lab2rgb, rgb2lab
+import torch
 from skimage.metrics import structural_similarity
 
-from utils.cielab import delta_e00, mean_chroma
+from utils.cielab import delta_e00, mean_chroma, photo_lightness, rgb_to_lab, rgb_with_lightness
 
 METRIC_SETTINGS = {
     "library": "scikit-image",
@@ -21,7 +21,7 @@ METRIC_SETTINGS = {
     "psnr": "10 log10(1 / mean((target - pred)^2)) in float64: skimage.metrics.peak_signal_noise_ratio's "
             "formula with data_range=1",
     "ssim": "skimage.metrics.structural_similarity(target, pred, data_range=1, channel_axis=-1)",
-    "delta_e00": "mean of skimage.color.deltaE_ciede2000(rgb2lab(target), rgb2lab(pred))",
+    "delta_e00": "mean of skimage.color.deltaE_ciede2000 on CIELAB (D65) from utils.cielab.rgb_to_lab (kornia)",
     "chroma_ratio": "mean Lab chroma of pred / mean Lab chroma of target",
 }
 
@@ -57,10 +57,12 @@ def mean_colour_baseline(train_photo: np.ndarray, shape) -> np.ndarray:
 
 
 def lightness_mean_chroma_baseline(train_photo: np.ndarray, photo: np.ndarray) -> np.ndarray:
-    """The floor for black-and-white input: ``photo``'s own L* with the training photo's mean a*, b*."""
-    lab = rgb2lab(photo)
-    lab[..., 1:] = rgb2lab(train_photo)[..., 1:].reshape(-1, 2).mean(axis=0)
-    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+    """The floor for black-and-white input: ``photo``'s own L* with the training photo's mean a*, b*,
+    in gamut as a render's colours are (chroma reduced, the L* kept exactly)."""
+    lightness = photo_lightness(photo)
+    ab = rgb_to_lab(np.asarray(train_photo, np.float32))[..., 1:].reshape(-1, 2).mean(axis=0)
+    return rgb_with_lightness(lightness, torch.from_numpy(np.ascontiguousarray(
+        np.broadcast_to(ab[:, None, None], (2, *lightness.shape)), np.float32))[None])
 
 
 EDGE_TOLERANCE = 2.0  # px: an output edge and a drawn line match within this distance
@@ -79,7 +81,7 @@ def drawing_fidelity(pred: np.ndarray, sketch: np.ndarray, tolerance: float = ED
 
     if pred.shape[:2] != sketch.shape:
         raise ValueError(f"prediction {pred.shape[:2]} and drawing {sketch.shape} differ in size")
-    lightness = rgb2lab(np.clip(pred, 0, 1))[..., 0]
+    lightness = photo_lightness(pred) * 100
     lines = sketch < 0.5
     if np.ptp(lightness) < 1e-3 or not lines.any():  # a flat picture has no edges (quantiles of 0 mark ties)
         return {"precision": 0.0, "recall": 0.0, "f1": 0.0}

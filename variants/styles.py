@@ -27,7 +27,7 @@ import torch
 from tqdm import tqdm
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
-from process.preflight import check_render_request, note_idle_hint_fill
+from process.preflight import check_network_colours, check_render_request, note_idle_hint_fill
 from variants.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
 from process.render import RenderConfig, Renderer
@@ -147,6 +147,10 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles] + \
         [out / f"blend_{w:.2f}.png" for w in cfg.blend]
     check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
+    if cfg.styles:
+        check_network_colours(renderer.model.cfg, cfg.render.bw_colour, "--style")
+    if cfg.mode == "learned":
+        check_network_colours(renderer.model.cfg, cfg.render.bw_colour, "--palette-mode learned")
     for path in [*cfg.styles, *(path for path, _ in extracts)]:
         if any(Path(path).resolve() == o.resolve() for o in outputs):
             raise InputError(f"refusing to write over the input file {path}; choose another --out")

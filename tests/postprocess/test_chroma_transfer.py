@@ -75,3 +75,27 @@ def test_a_library_request_for_an_unknown_source_is_refused_before_anything_runs
     with pytest.raises(InputError, match="--bw-colour must be one of transfer, network, both"):
         check_render_request(bw, RenderConfig(bw_colour="sepia"), outputs=[])
     check_render_request(bw, RenderConfig(bw_colour="both"), outputs=[])
+
+
+def test_flags_that_only_change_the_network_need_it_as_a_source():
+    from config.defaults import ModelConfig
+    from process.preflight import check_render_request
+    from process.render import RenderConfig
+    from utils.errors import InputError
+
+    bw = ModelConfig(use_luminance=True, color_space="lab", use_depth=False)
+    with pytest.raises(InputError, match="--style changes the network's colours.*--bw-colour network or both"):
+        check_render_request(bw, RenderConfig(style="style.png"), outputs=[], check_files=False)
+    with pytest.raises(InputError, match="--hint-fill off"):
+        check_render_request(bw, RenderConfig(hints="h.json", hint_fill=False), outputs=[], check_files=False)
+    check_render_request(bw, RenderConfig(style="style.png", bw_colour="both"), outputs=[], check_files=False)
+    check_render_request(ModelConfig(), RenderConfig(style="style.png"), outputs=[], check_files=False)
+
+
+def test_both_is_neither_source_alone():
+    reference = _scene(red_on_top=True, size=64)
+    light = (rgb2lab(_scene(red_on_top=False, size=64, seed=4))[..., 0] / 100).astype(np.float32)
+    guides = Guides(sketch=np.ones_like(light), luminance=light)
+    out = {s: colorize_black_and_white(_bw_model(), guides, reference, s) for s in ("transfer", "network", "both")}
+    for one in ("transfer", "network"):
+        assert np.abs(out["both"] - out[one]).mean() > 0.005, one

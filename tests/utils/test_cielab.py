@@ -54,3 +54,10 @@ def test_delta_e00_is_scikit_images_formula_on_these_lab_values():
     a, b = _photo(1), _photo(2)
     expected = deltaE_ciede2000(rgb2lab(a), rgb2lab(b))
     assert np.abs(delta_e00(a, b) - expected).max() < 0.05
+
+
+def test_integer_images_are_refused_not_read_as_white():
+    import pytest
+
+    with pytest.raises(TypeError, match="float"):
+        rgb_to_lab((_photo() * 255).astype(np.uint8))
