@@ -61,11 +61,26 @@ class ChromaDatabase:
             features, ab = features[keep], ab[keep]
         self.tree = cKDTree(features)
         self.ab = ab.astype(np.float32)
+        self.long_side = max(photo.shape[:2])
 
     def chroma(self, lightness: np.ndarray, neighbours: int = NEIGHBOURS, band: int = BAND_ROWS) -> np.ndarray:
         """(H, W) L* / 100 of a black-and-white input -> (H, W, 2) float32 a*, b*: the mean of the
-        ``neighbours`` nearest database pixels' for each pixel. Band by band (with the widest
-        window's margin), so a large scan's descriptions are never all in memory at once."""
+        ``neighbours`` nearest database pixels' for each pixel.
+
+        An input larger than the training photo is described at the training photo's size (its long
+        side shrunk to the photo's, area-averaged) and the a*, b* found brought back to its size:
+        the windows then cover as much of the scene on both sides (a scan of a print framed like
+        the photo shows each thing larger, and its texture at a finer scale, than the photo)."""
+        h, w = lightness.shape
+        scale = self.long_side / max(h, w)
+        if scale >= 1.0:
+            return self._chroma(lightness, neighbours, band)
+        small = cv2.resize(lightness, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        return cv2.resize(self._chroma(small, neighbours, band), (w, h), interpolation=cv2.INTER_LINEAR)
+
+    def _chroma(self, lightness: np.ndarray, neighbours: int, band: int) -> np.ndarray:
+        """:meth:`chroma` at the input's own size, band by band (with the widest window's margin), so
+        a large input's descriptions are never all in memory at once."""
         h, w = lightness.shape
         k = min(neighbours, len(self.ab))
         margin = max(WINDOWS)

@@ -99,3 +99,34 @@ def test_both_is_neither_source_alone():
     out = {s: colorize_black_and_white(_bw_model(), guides, reference, s) for s in ("transfer", "network", "both")}
     for one in ("transfer", "network"):
         assert np.abs(out["both"] - out[one]).mean() > 0.005, one
+
+
+def _textures(red_on_top: bool, size: int = 96, seed: int = 0) -> np.ndarray:
+    """Two bands of one mean lightness told apart by their texture's scale alone: red with 1-px
+    grain, blue with blobs of about 3 px."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    fine = rng.normal(0, 8, (size, size))
+    coarse = cv2.GaussianBlur(rng.normal(0, 1, (size, size)), (0, 0), 3)
+    coarse *= 8 / coarse.std()
+    red, blue = np.array([55.0, 60.0, 40.0]), np.array([55.0, -5.0, -45.0])
+    lab = np.zeros((size, size, 3))
+    half = size // 2
+    r, b = (slice(0, half), slice(half, size)) if red_on_top else (slice(half, size), slice(0, half))
+    lab[r], lab[b] = red, blue
+    lab[r][..., 0] += fine[r]
+    lab[b][..., 0] += coarse[b]
+    return np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+
+
+def test_a_larger_input_is_described_at_the_training_photos_scale():
+    import cv2
+
+    reference = _textures(red_on_top=True)                                             # 96 px
+    view = cv2.resize(_textures(red_on_top=False, seed=5), (288, 288), interpolation=cv2.INTER_NEAREST)  # 3x:
+    light = (rgb2lab(view)[..., 0] / 100).astype(np.float32)             # its grain as coarse as the blobs
+    ab = ChromaDatabase(reference).chroma(light)
+    assert ab.shape == (288, 288, 2)
+    red_ab, blue_ab = ab[180:252, 36:-36].reshape(-1, 2).mean(0), ab[36:108, 36:-36].reshape(-1, 2).mean(0)
+    assert np.linalg.norm(red_ab - (60, 40)) < 8 and np.linalg.norm(blue_ab - (-5, -45)) < 8, (red_ab, blue_ab)
