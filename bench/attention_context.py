@@ -6,7 +6,8 @@
 
 For each trained model that ``bench/quality.py --out DIR`` left in the run folders
 (``DIR/<case>_<task>_preset_default``), the held-out input is coloured as ``process.py --align off``
-renders it (mirror-averaged; a line drawing laid out by its lines, ``--lines`` as by default), once
+renders it (mirror-averaged; a line drawing laid out by its lines, ``--lines`` as by default; a
+black-and-white photo's colours the network's, ``--bw-colour network``), once
 with each attention context (``process.py --context whole|local``, ``process/inference.py``), and
 scored against the real photo (PSNR / SSIM / dE00 / chroma ratio), with the framing test
 (``bench/framing.py``: three 70 % windows coloured alone against the same window of the full
