@@ -12,18 +12,27 @@ needed: the training photo itself is the model (every checkpoint keeps it for re
 alignment). The a*, b* found are then smoothed along the input's lightness like the network's
 (``postprocess/chroma_smoothing.py``), and the input's L* is kept exactly.
 
-Welsh et al. match luminance and neighbourhood statistics after remapping the source's
-luminance to the target's; here no remap is made: a remap moves a clean view's tones by
-whatever its content differs from the training photo's, which cost more than it gained on the
-development cases (``bench/results_bw_transfer_cpu.md``).
+An old print is described as the photo it was printed from would be (:meth:`ChromaDatabase.as_photo`):
+a halftone screen is removed first (``preprocess/restore.py``), or each pixel would be described by
+the dot it falls on; and a faded print, whose darkest tones lie well above the training photo's
+(:class:`Fade`), is described with its levels stretched to the photo's, or every tone would be
+matched one step lighter or darker than it was. Only the description changes: the output keeps
+the input's L* exactly. Welsh et al. remap every input's luminance to the source's; here a clean
+input is described as it is: a remap moves a clean view's tones by whatever its content differs
+from the training photo's, which cost more than it gained on the development cases
+(``bench/results_bw_transfer_cpu.md``), and so does stretching on a lowered white point alone (a
+view that shows no sky has no white to lose).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
 from config.defaults import BAND_ROWS
+from preprocess.restore import Screen, descreen
 from utils.cielab import rgb_to_lab
 
 WINDOWS = (2, 7)            # px: radii of the two windows whose L* mean and deviation describe a pixel
@@ -31,6 +40,40 @@ STAT_WEIGHT = (0.5, 1.0)    # weight of each window's mean and of its deviation 
                             # the mean mostly repeats L*, the deviation (texture) does not
 NEIGHBOURS = 8              # database pixels whose a*, b* are averaged
 DATABASE = 60_000           # training-photo pixels in the database (a seeded random sample)
+LEVEL_PERCENTILES = (1, 99)  # an image's black and white points: these percentiles of its L* (specks aside)
+FADE_MARGIN = 0.05          # L* / 100: a print whose black point lies more than this above the photo's is faded
+LEVEL_SAMPLES = 1_000_000   # pixels read for the levels of a large image (a regular subsample)
+
+
+def levels(lightness: np.ndarray) -> tuple[float, float]:
+    """The black and white points of (H, W) L* / 100: its :data:`LEVEL_PERCENTILES` percentiles."""
+    step = max(1, int(np.sqrt(lightness.size / LEVEL_SAMPLES)))
+    black, white = np.percentile(lightness[::step, ::step], LEVEL_PERCENTILES)
+    return float(black), float(white)
+
+
+@dataclass(frozen=True)
+class Fade:
+    """A faded print's levels and the training photo's, all L* / 100."""
+    black: float
+    white: float
+    photo_black: float
+    photo_white: float
+
+    @property
+    def target_white(self) -> float:
+        """Where the print's white point is taken: the photo's, where the print's lies below it."""
+        return max(self.white, self.photo_white)
+
+    def stretch(self, lightness: np.ndarray) -> np.ndarray:
+        """``lightness`` with [black, white] mapped linearly onto [photo_black, target_white], in [0, 1]."""
+        scale = (self.target_white - self.photo_black) / max(self.white - self.black, 1e-3)
+        return np.clip((lightness - self.black) * scale + self.photo_black, 0.0, 1.0).astype(np.float32)
+
+    def describe(self) -> str:
+        return (f"the print looks faded (black point L* {100 * self.black:.0f}, white {100 * self.white:.0f}; the "
+                f"training photo's {100 * self.photo_black:.0f} and {100 * self.photo_white:.0f}): its colours are "
+                "matched on its tones stretched to the photo's levels; its own L* is kept")
 
 
 def describe(lightness: np.ndarray) -> np.ndarray:
@@ -54,6 +97,7 @@ class ChromaDatabase:
         if photo.ndim != 3 or photo.shape[2] != 3:
             raise ValueError(f"the training photo must be (H, W, 3), got {photo.shape}")
         lab = rgb_to_lab(np.asarray(photo, np.float32))
+        self.levels = levels(lab[..., 0] / 100.0)
         features = describe(lab[..., 0] / 100.0).reshape(-1, 1 + 2 * len(WINDOWS))
         ab = lab[..., 1:].reshape(-1, 2)
         if len(features) > size:
@@ -63,9 +107,33 @@ class ChromaDatabase:
         self.ab = ab.astype(np.float32)
         self.long_side = max(photo.shape[:2])
 
+    def fade(self, lightness: np.ndarray) -> Fade | None:
+        """How the (descreened) print ``lightness`` is faded against the training photo, or None: its
+        black point lies no more than :data:`FADE_MARGIN` above the photo's."""
+        black, white = levels(lightness)
+        photo_black, photo_white = self.levels
+        if black <= photo_black + FADE_MARGIN or white <= black:
+            return None
+        return Fade(black, white, photo_black, photo_white)
+
+    def as_photo(self, lightness: np.ndarray, screen: Screen | None | str = "find") -> tuple[np.ndarray, Fade | None]:
+        """The lightness an input is described by (module docstring) -> (it, the fade undone or None):
+        ``lightness`` descreened (``screen`` as ``preprocess.restore.descreen`` takes it) and, where
+        faded, stretched to the training photo's levels."""
+        plain = descreen(lightness, screen)
+        fade = self.fade(plain)
+        return (plain if fade is None else fade.stretch(plain)), fade
+
+    def print_chroma(self, lightness: np.ndarray, screen: Screen | None | str = "find") -> tuple[np.ndarray, Fade | None]:
+        """(H, W) L* / 100 of a black-and-white input, perhaps an old print -> ((H, W, 2) float32 a*, b*,
+        the fade undone or None): :meth:`chroma` of the input as :meth:`as_photo` reads it (``screen``:
+        as there)."""
+        described, fade = self.as_photo(lightness, screen)
+        return self.chroma(described), fade
+
     def chroma(self, lightness: np.ndarray, neighbours: int = NEIGHBOURS, band: int = BAND_ROWS) -> np.ndarray:
-        """(H, W) L* / 100 of a black-and-white input -> (H, W, 2) float32 a*, b*: the mean of the
-        ``neighbours`` nearest database pixels' for each pixel.
+        """(H, W) L* / 100 -> (H, W, 2) float32 a*, b*: the mean of the ``neighbours`` nearest database
+        pixels' for each pixel, the lightness described as it is (:meth:`print_chroma` reads a print).
 
         An input larger than the training photo is described at the training photo's size (its long
         side shrunk to the photo's, area-averaged) and the a*, b* found brought back to its size:

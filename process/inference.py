@@ -39,7 +39,7 @@ from postprocess.chroma_smoothing import smooth_chroma
 from postprocess.chroma_transfer import ChromaDatabase
 from process.device import precision_context, to_batch
 from process.tiling import colorize_tiled
-from preprocess.restore import descreen, find_damage, find_screen, grow_mask
+from preprocess.restore import Screen, descreen, find_damage, find_screen, grow_mask
 from utils.color_utils import space_to_rgb
 from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
 
@@ -82,12 +82,14 @@ def colorize(model: SemColorNet, guides: Guides, style: torch.Tensor | None = No
     return out
 
 
-def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth: int = CHROMA_SMOOTH) -> np.ndarray:
+def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth: int = CHROMA_SMOOTH,
+                           screen: Screen | None | str = "find") -> np.ndarray:
     """A black-and-white input's colours ``rgb`` (its L* already ``lightness``) made fit for an old
     print (module docstring): a*, b* smoothed along the lightness without any halftone screen
     (radius ``chroma_smooth`` px; 0: not smoothed), then over dust and scratches taken from the
-    surroundings. L* stays the input's."""
-    screen = find_screen(lightness)
+    surroundings. L* stays the input's. ``screen``: the input's halftone screen, None, or "find"."""
+    if isinstance(screen, str):
+        screen = find_screen(lightness)
     guide = lightness if screen is None else descreen(lightness, screen)  # (H, W) L* / 100 without the dots
     if chroma_smooth > 0:
         rgb = smooth_chroma(rgb, guide, chroma_smooth)
@@ -97,13 +99,15 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
 
 
 def colorize_black_and_white(model: SemColorNet, guides: Guides, reference: np.ndarray | None,
-                             source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH, **network) -> np.ndarray:
+                             source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH,
+                             notes: list[str] | None = None, **network) -> np.ndarray:
     """A black-and-white model's colours for ``guides`` (whose ``luminance`` is the photo's L*) from
     ``source`` (:data:`config.defaults.BW_COLOURS`): ``network``, the model's own; ``transfer``, the
     training photo ``reference`` ((H, W, 3) in [0, 1]) matched pixel by pixel on the lightness around
-    each (:mod:`postprocess.chroma_transfer`); ``both``, the mean of the two in CIELAB. Either way
-    finished as :func:`finish_black_and_white` finishes it; ``network``: :func:`colorize`'s other
-    settings."""
+    each, an old print read as the photo it was printed from (:mod:`postprocess.chroma_transfer`);
+    ``both``, the mean of the two in CIELAB. Either way finished as :func:`finish_black_and_white`
+    finishes it; ``network``: :func:`colorize`'s other settings. ``notes``: where a sentence for the
+    user goes when the transfer reads the input as a faded print."""
     if source not in BW_COLOURS:
         raise ValueError(f"source must be one of {BW_COLOURS}, got {source!r}")
     light = guides.luminance
@@ -113,8 +117,12 @@ def colorize_black_and_white(model: SemColorNet, guides: Guides, reference: np.n
         raise ValueError(f"black-and-white colours from {source!r} need the training photo (reference)")
     if source == "network":
         return colorize(model, guides, chroma_smooth=chroma_smooth, **network)
-    ab = torch.from_numpy(ChromaDatabase(reference).chroma(light)).permute(2, 0, 1)[None]
-    transferred = finish_black_and_white(rgb_with_lightness(light, ab), light, chroma_smooth)
+    screen = find_screen(light)
+    ab, fade = ChromaDatabase(reference).print_chroma(light, screen)
+    if fade is not None and notes is not None:
+        notes.append(fade.describe())
+    ab = torch.from_numpy(ab).permute(2, 0, 1)[None]
+    transferred = finish_black_and_white(rgb_with_lightness(light, ab), light, chroma_smooth, screen)
     if source == "transfer":
         return transferred
     return average_in_lab(colorize(model, guides, chroma_smooth=chroma_smooth, **network), transferred, light)

@@ -190,8 +190,12 @@ class Renderer:
         network = dict(style=style, tile=cfg.tile or None, overlap=cfg.overlap, device=self.device, progress=progress,
                        bf16=cfg.bf16, mirror_average=self.mirror_average(cfg), context=cfg.context)
         if self.model.cfg.use_luminance and guides.luminance is not None:
-            return colorize_black_and_white(self.model, guides, self.reference_photo(), self.bw_colour(cfg),
-                                            chroma_smooth=cfg.chroma_radius, **network)
+            notes: list[str] = []
+            rgb = colorize_black_and_white(self.model, guides, self.reference_photo(), self.bw_colour(cfg),
+                                           chroma_smooth=cfg.chroma_radius, notes=notes, **network)
+            for note in notes:
+                print(f"note: {note}", file=sys.stderr)
+            return rgb
         rgb = colorize(self.model, guides, chroma_smooth=cfg.chroma_radius, **network)
         if self.reads_lines:
             rgb = even_within_lines(rgb, guides.strokes, cfg.line_reach)

@@ -130,3 +130,51 @@ def test_a_larger_input_is_described_at_the_training_photos_scale():
     assert ab.shape == (288, 288, 2)
     red_ab, blue_ab = ab[180:252, 36:-36].reshape(-1, 2).mean(0), ab[36:108, 36:-36].reshape(-1, 2).mean(0)
     assert np.linalg.norm(red_ab - (60, 40)) < 8 and np.linalg.norm(blue_ab - (-5, -45)) < 8, (red_ab, blue_ab)
+
+
+def _tone_bands(size: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """Three smooth bands, dark red, mid green and light blue, as RGB and their L* / 100."""
+    lab = np.zeros((size, size, 3))
+    third = size // 3
+    lab[:third] = (20.0, 45.0, 30.0)
+    lab[third:2 * third] = (50.0, -40.0, 35.0)
+    lab[2 * third:] = (80.0, -5.0, -40.0)
+    lab[..., 0] += np.linspace(-2, 2, size)[None]
+    rgb = np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+    return rgb, (rgb2lab(rgb)[..., 0] / 100).astype(np.float32)
+
+
+def test_a_faded_print_is_matched_on_its_tones_stretched_to_the_photos_levels():
+    from data.print_ageing import tone_curve
+
+    reference, light = _tone_bands()
+    db = ChromaDatabase(reference)
+    faded = tone_curve(light, black=0.3, white=0.7)         # dark red now L* 38: nearer the green's 50
+    ab, fade = db.print_chroma(faded)
+    assert fade is not None and "faded" in fade.describe()
+    truth = rgb2lab(reference)[..., 1:]
+    assert np.hypot(*(ab - truth)[4:28].reshape(-1, 2).T).mean() < 8      # the dark band is red again
+    raw = db.chroma(faded)                                 # read as it is, the dark band turns green
+    assert np.hypot(*(raw - truth)[4:28].reshape(-1, 2).T).mean() > 30
+
+
+def test_a_clean_input_is_described_as_it_is():
+    reference, light = _tone_bands()
+    db = ChromaDatabase(reference)
+    darker = np.clip(light - 0.03, 0, 1)                    # a clean view, a little darker: not a fade
+    ab, fade = db.print_chroma(darker)
+    assert fade is None and np.array_equal(ab, db.chroma(darker))
+
+
+def test_a_halftone_print_is_described_without_its_dots():
+    from data.print_ageing import halftone
+
+    reference, light = _tone_bands(size=192)
+    db = ChromaDatabase(reference)
+    screened = halftone(light, period=5.0, angle_deg=45.0)
+    ab, _ = db.print_chroma(screened)
+    truth = rgb2lab(reference)[..., 1:]
+    inner = (slice(8, 56), slice(8, -8))                    # inside the dark band, away from its edges
+    error = np.hypot(*(ab - truth)[inner].reshape(-1, 2).T).mean()
+    raw_error = np.hypot(*(db.chroma(screened) - truth)[inner].reshape(-1, 2).T).mean()
+    assert error < 10 and raw_error > 2 * error, (error, raw_error)
