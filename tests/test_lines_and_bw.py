@@ -15,7 +15,7 @@ from process.inference import colorize
 from tests.conftest import load_script
 from utils.cli import run_cli
 from utils.image_io import read_photo, write_image
-from utils.cielab import gray_lightness
+from utils.cielab import gray_lightness, lightness_to_gray
 
 process = load_script("process.py")
 
@@ -308,3 +308,17 @@ def test_a_checkpoint_without_its_training_photo_colours_with_the_network_and_sa
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("note:") and "training photo" in err[0], err
     assert renderer.bw_colour(RenderConfig(bw_colour="network")) == "network"
+
+
+def test_a_faded_print_says_it_is_read_as_faded_and_keeps_its_lightness(bw_run, sample_crop, capsys):
+    from data.print_ageing import tone_curve
+
+    faded = tone_curve(gray_lightness(sample_crop[2].mean(axis=2)), black=0.25, white=0.75)
+    write_image(bw_run / "faded.png", lightness_to_gray(faded))
+    out = bw_run / "faded_color.png"
+    assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "faded.png"),
+                                  "--depth", "none", "--align", "off", "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note: the print looks faded") and "L* is kept" in err[0], err
+    light_in = rgb2lab(read_photo(bw_run / "faded.png"))[..., 0]
+    assert np.abs(rgb2lab(read_photo(out))[..., 0] - light_in).max() < 0.8
