@@ -15,13 +15,14 @@ alignment). The a*, b* found are then smoothed along the input's lightness like 
 An old print is described as the photo it was printed from would be (:meth:`ChromaDatabase.as_photo`):
 a halftone screen is removed first (``preprocess/restore.py``), or each pixel would be described by
 the dot it falls on; and a faded print, whose darkest tones lie well above the training photo's
-(:class:`Fade`), is described with its levels stretched to the photo's, or every tone would be
-matched one step lighter or darker than it was. Only the description changes: the output keeps
-the input's L* exactly. Welsh et al. remap every input's luminance to the source's; here a clean
-input is described as it is: a remap moves a clean view's tones by whatever its content differs
-from the training photo's, which cost more than it gained on the development cases
-(``bench/results_bw_transfer_cpu.md``), and so does stretching on a lowered white point alone (a
-view that shows no sky has no white to lose).
+and whose whites lie below the photo's (:class:`Fade`), is described with its levels stretched to
+the photo's, or every tone would be matched one step lighter or darker than it was. Both ends
+must have moved: a view that shows no deep shadow (a window of sky and hills) has a high black
+point too, but keeps its whites. Only the description changes: the output keeps the input's L*
+exactly. Welsh et al. remap every input's luminance to the source's; here a clean input is
+described as it is: a remap moves a clean view's tones by whatever its content differs from the
+training photo's, which cost more than it gained on the development cases
+(``bench/results_bw_transfer_cpu.md``).
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ STAT_WEIGHT = (0.5, 1.0)    # weight of each window's mean and of its deviation 
 NEIGHBOURS = 8              # database pixels whose a*, b* are averaged
 DATABASE = 60_000           # training-photo pixels in the database (a seeded random sample)
 LEVEL_PERCENTILES = (1, 99)  # an image's black and white points: these percentiles of its L* (specks aside)
-FADE_MARGIN = 0.05          # L* / 100: a print whose black point lies more than this above the photo's is faded
+FADE_MARGIN = 0.10          # L* / 100: a print whose black point lies above the photo's and white point below
+                            # it, by more than this together, is faded
 LEVEL_SAMPLES = 1_000_000   # pixels read for the levels of a large image (a regular subsample)
 
 
@@ -60,14 +62,9 @@ class Fade:
     photo_black: float
     photo_white: float
 
-    @property
-    def target_white(self) -> float:
-        """Where the print's white point is taken: the photo's, where the print's lies below it."""
-        return max(self.white, self.photo_white)
-
     def stretch(self, lightness: np.ndarray) -> np.ndarray:
-        """``lightness`` with [black, white] mapped linearly onto [photo_black, target_white], in [0, 1]."""
-        scale = (self.target_white - self.photo_black) / max(self.white - self.black, 1e-3)
+        """``lightness`` with [black, white] mapped linearly onto [photo_black, photo_white], in [0, 1]."""
+        scale = (self.photo_white - self.photo_black) / max(self.white - self.black, 1e-3)
         return np.clip((lightness - self.black) * scale + self.photo_black, 0.0, 1.0).astype(np.float32)
 
     def describe(self) -> str:
@@ -108,11 +105,13 @@ class ChromaDatabase:
         self.long_side = max(photo.shape[:2])
 
     def fade(self, lightness: np.ndarray) -> Fade | None:
-        """How the (descreened) print ``lightness`` is faded against the training photo, or None: its
-        black point lies no more than :data:`FADE_MARGIN` above the photo's."""
+        """How the (descreened) print ``lightness`` is faded against the training photo, or None: unless
+        its black point lies above the photo's and its white point below, by more than
+        :data:`FADE_MARGIN` together (module docstring)."""
         black, white = levels(lightness)
         photo_black, photo_white = self.levels
-        if black <= photo_black + FADE_MARGIN or white <= black:
+        lifted, dimmed = black - photo_black, photo_white - white
+        if lifted <= 0 or dimmed <= 0 or lifted + dimmed <= FADE_MARGIN:
             return None
         return Fade(black, white, photo_black, photo_white)
 

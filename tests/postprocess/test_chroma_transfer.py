@@ -178,3 +178,10 @@ def test_a_halftone_print_is_described_without_its_dots():
     error = np.hypot(*(ab - truth)[inner].reshape(-1, 2).T).mean()
     raw_error = np.hypot(*(db.chroma(screened) - truth)[inner].reshape(-1, 2).T).mean()
     assert error < 10 and raw_error > 2 * error, (error, raw_error)
+
+
+def test_a_view_without_shadows_is_not_read_as_faded():
+    reference, light = _tone_bands()
+    db = ChromaDatabase(reference)
+    no_shadow = light[light.shape[0] // 3:]                # the green and blue bands: a high black point,
+    assert db.fade(no_shadow) is None                      # but the photo's own whites
