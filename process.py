@@ -5,7 +5,7 @@
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
                       [--chroma-smooth PX] [--mirror-average on|off] [--context whole|local] [--bf16]
-                      [--lines keep|hide] [--line-reach PX] [--restore] [--wiggle GIF]
+                      [--lines keep|hide] [--line-reach PX] [--restore [--restore-mask PNG]] [--wiggle GIF]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "in the input's pixels (a model trained with train.py --hints)")
     add_render_flags(p)
     p.add_argument("--wiggle", metavar="GIF", help="also write a depth-parallax wiggle GIF of the result")
+    p.add_argument("--restore-mask", metavar="PNG",
+                   help="with --restore: also write where it inpainted dust and scratches (white on black), to check "
+                        "that no fine detail of the scene was taken for damage")
     return p
 
 
@@ -54,14 +57,23 @@ def main(argv=None) -> int:
                         tile=args.tile, overlap=args.overlap, hints=args.hints)
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
+    if args.restore_mask:
+        if not cfg.restore:
+            raise InputError("--restore-mask shows what --restore inpainted: add --restore")
+        check_suffix(args.restore_mask, {".png"}, "--restore-mask")
     renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
-    check_render_request(renderer.model.cfg, cfg, outputs=[cfg.out or default_out(cfg), args.wiggle])
+    check_render_request(renderer.model.cfg, cfg,
+                         outputs=[cfg.out or default_out(cfg), args.wiggle, args.restore_mask])
     if args.wiggle and not renderer.model.cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")
     note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     out, rgb, guides = renderer.render(cfg, progress=True)
     print(f"wrote {out}")
+    if args.restore_mask:
+        from utils.image_io import write_image
+        write_image(args.restore_mask, renderer.restored_mask.astype("float32"))
+        print(f"wrote {args.restore_mask}")
     if args.wiggle:
         from preprocess.view.generate_wiggle_gif import wiggle_from_render
         print(f"wrote {wiggle_from_render(rgb, guides.depth, args.wiggle)}")

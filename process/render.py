@@ -87,6 +87,7 @@ class Renderer:
         self.sketch_cfg = sketch_config_of(self.meta)
         self.reference = read_reference(checkpoint)
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
+        self.restored_mask: np.ndarray | None = None  # bool (H, W): what --restore inpainted in the last render
         self._said_no_mirror = False
         self._said_no_reference = False  # the note that black-and-white colours come from the network, said once
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
@@ -115,6 +116,7 @@ class Renderer:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
+        self.restored_mask = None
         if cfg.restore:
             guides = self.restored(guides)
         if cfg.hints:
@@ -148,11 +150,12 @@ class Renderer:
     def restored(self, guides: Guides) -> Guides:
         """A black-and-white model's guides with the photo's lightness restored (``--restore``:
         ``preprocess.restore.restore_print``) and the sketch drawn again from it; one note on
-        stderr says what changed."""
+        stderr says what changed; what was inpainted stays in ``restored_mask``."""
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         screen = find_screen(guides.luminance)
         light, mask = restore_print(guides.luminance, screen)
+        self.restored_mask = mask
         done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
         done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
         print(f"note: --restore {done}", file=sys.stderr)

@@ -322,3 +322,25 @@ def test_a_faded_print_says_it_is_read_as_faded_and_keeps_its_lightness(bw_run, 
     assert len(err) == 1 and err[0].startswith("note: the print looks faded") and "L* is kept" in err[0], err
     light_in = rgb2lab(read_photo(bw_run / "faded.png"))[..., 0]
     assert np.abs(rgb2lab(read_photo(out))[..., 0] - light_in).max() < 0.8
+
+
+def test_restore_mask_shows_what_restore_inpainted(bw_run, capsys):
+    """A flat grey card with three dark specks: --restore-mask is white on each speck (and its soft
+    edge) and black elsewhere, the size of the input; without --restore the flag is refused."""
+    card = np.full((96, 96), 0.55, np.float32)
+    specks = [(20, 30), (50, 70), (75, 15)]
+    for y, x in specks:
+        card[y - 1:y + 2, x - 1:x + 2] = 0.05
+    write_image(bw_run / "dusty.png", card)
+    out, mask_path = bw_run / "dusty_color.png", bw_run / "dusty_mask.png"
+    args = ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "dusty.png"), "--depth", "none",
+            "--align", "off", "--out", str(out)]
+    assert run_cli(process.main, args + ["--restore", "--restore-mask", str(mask_path)]) == 0
+    mask = np.asarray(Image.open(mask_path)) > 127
+    assert mask.shape == card.shape and all(mask[y, x] for y, x in specks)
+    assert mask.sum() < 3 * 9 * 6                          # the specks grown by their soft edge, nothing else
+    capsys.readouterr()
+    assert run_cli(process.main, args + ["--restore-mask", str(bw_run / "nothing.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "--restore" in err[0], err
+    assert not (bw_run / "nothing.png").exists()
