@@ -15,7 +15,8 @@ convention of ``models.inputs.Guides.luminance``); no network. What each is for:
   pixel well outside the range of that median around it (by several times the local
   spread of the residual, so grain and busy texture raise the bar) is a candidate, and of
   the candidates only the connected pieces that are small and compact (specks) or long and
-  thin (scratches) are kept: the "dust and scratches" filter of photo editors, with its
+  thin with one tone on both sides (scratches; a thin line between two tones is the scene's
+  own edge) are kept: the "dust and scratches" filter of photo editors, with its
   pieces checked. Fine bright or dark details of a sharp photo (a thin wire against the
   sky, a glint) look the same and are found too.
 - :func:`restore_print` (``process.py --restore``): descreen, then fill the damage found
@@ -52,7 +53,9 @@ DAMAGE_SPREAD = 4.0      # ... and by this many times the local spread (mean |L 
 SPREAD_WINDOW = 31       # ... over this window, px (grain and busy texture raise the bar)
 SPECK_AREA = 150         # px: a compact piece of at most this area is a speck
 SCRATCH_LENGTH = 20      # px: a piece at least this long that an opening by a disk of
-SCRATCH_OPENING = 7      # this diameter, px, removes (at most ~6 px wide) is a scratch
+SCRATCH_OPENING = 7      # this diameter, px, removes (at most ~6 px wide) is a scratch ...
+SCRATCH_SIDES = 0.25     # ... if the L* on its two sides agrees within this share of its contrast: a scratch lies
+                         # on one surface, a thin dark or bright line between two tones is the scene's own edge
 DAMAGE_BAND = 2048       # rows looked at a time by find_damage, each with DAMAGE_CONTEXT rows above and below
 DAMAGE_CONTEXT = 64      # (the median, the spread and a scratch's length reach into them)
 INPAINT_GROW = 2         # px: the damage found is grown by this before it is filled (its soft edge)
@@ -192,9 +195,34 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     speck = (area <= SPECK_AREA) & (long_side <= 3 * short_side + 2)
     # a scratch is long, or leaves the frame (its piece inside may be short)
     scratch = ~wide & ((long_side >= SCRATCH_LENGTH) | (at_edge & (long_side >= SCRATCH_LENGTH // 3)))
+    for index in np.flatnonzero(scratch & ~speck):
+        scratch[index] = _on_one_surface(light, labels, stats[index], index)
     keep = speck | scratch
     keep[0] = False  # the background
     return keep[labels]
+
+
+def _on_one_surface(light: np.ndarray, labels: np.ndarray, box: np.ndarray, index: int) -> bool:
+    """Whether the thin piece ``index`` of ``labels`` (its bounding ``box`` a row of connected-component
+    stats) lies on one surface: the median L* of a ring 2-3 px around it, on either side of its main
+    axis, agrees within ``SCRATCH_SIDES`` x the piece's contrast with that ring."""
+    x, y, w, h = (int(v) for v in box[:4])
+    pad = 4
+    y0, y1, x0, x1 = max(0, y - pad), min(light.shape[0], y + h + pad), max(0, x - pad), min(light.shape[1], x + w + pad)
+    piece = (labels[y0:y1, x0:x1] == index).astype(np.uint8)
+    ring = cv2.dilate(piece, np.ones((7, 7), np.uint8)) > cv2.dilate(piece, np.ones((3, 3), np.uint8))
+    ys, xs = np.nonzero(piece)
+    if len(ys) < 3:
+        return True
+    _, axes = np.linalg.eigh(np.cov(np.stack([ys, xs]).astype(np.float64)))
+    ry, rx = np.nonzero(ring)
+    side = (ry - ys.mean()) * axes[0, 0] + (rx - xs.mean()) * axes[1, 0] > 0  # across the main axis
+    if side.sum() < 3 or (~side).sum() < 3:
+        return True
+    around = light[y0:y1, x0:x1][ring]
+    contrast = abs(float(np.median(light[y0:y1, x0:x1][piece > 0])) - float(np.median(around)))
+    sides = abs(float(np.median(around[side])) - float(np.median(around[~side])))
+    return sides <= SCRATCH_SIDES * contrast
 
 
 def find_damage(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:

@@ -50,6 +50,18 @@ def test_edges_of_larger_shapes_are_not_damage():
     assert not find_damage(L).any()
 
 
+def test_a_thin_line_between_two_tones_is_the_scenes_not_a_scratch():
+    """A 1-px dark line along the border of a darker and a lighter field (an outline, a window frame) is
+    the scene's own edge; the same line across one flat field is a scratch."""
+    edge = np.full((80, 80), 0.35, np.float32)
+    edge[:, 40:] = 0.75
+    edge[:, 40] = 0.05
+    assert not find_damage(edge).any()
+    flat = np.full((80, 80), 0.55, np.float32)
+    flat[:, 40] = 0.05
+    assert find_damage(flat)[5:-5, 40].all()
+
+
 @pytest.mark.parametrize("period, softness", [(4.0, 0.0), (5.0, 0.0), (6.0, 0.3)])
 def test_halftone_gradient_is_descreened(period, softness):
     h, w = 96, 128
