@@ -57,7 +57,7 @@ def main(argv=None) -> int:
                         tile=args.tile, overlap=args.overlap, hints=args.hints)
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
-    if args.restore_mask:
+    if args.restore_mask is not None:
         if not cfg.restore:
             raise InputError("--restore-mask shows what --restore inpainted: add --restore")
         check_suffix(args.restore_mask, {".png"}, "--restore-mask")
@@ -70,9 +70,11 @@ def main(argv=None) -> int:
     note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     out, rgb, guides = renderer.render(cfg, progress=True)
     print(f"wrote {out}")
-    if args.restore_mask:
+    if args.restore_mask is not None:
         from utils.image_io import write_image
-        write_image(args.restore_mask, renderer.restored_mask.astype("float32"))
+        if renderer.restored_mask is None:  # preflight admits --restore only where the lightness is restored
+            raise RuntimeError("--restore left no mask of what it inpainted")
+        write_image(args.restore_mask, renderer.restored_mask.astype("uint8") * 255)
         print(f"wrote {args.restore_mask}")
     if args.wiggle:
         from preprocess.view.generate_wiggle_gif import wiggle_from_render

@@ -18,7 +18,8 @@ the dot it falls on; and a faded print, whose darkest tones lie well above the t
 and whose whites lie below the photo's (:class:`Fade`), is described with its levels stretched to
 the photo's, or every tone would be matched one step lighter or darker than it was. Both ends
 must have moved: a view that shows no deep shadow (a window of sky and hills) has a high black
-point too, but keeps its whites. Only the description changes: the output keeps the input's L*
+point too, but keeps its whites. And a flat or low-contrast view (a close-up of one wall) is not
+read as faded: its range must be a fair share of the photo's. Only the description changes: the output keeps the input's L*
 exactly. Welsh et al. remap every input's luminance to the source's; here a clean input is
 described as it is: a remap moves a clean view's tones by whatever its content differs from the
 training photo's, which cost more than it gained on the development cases
@@ -43,7 +44,9 @@ NEIGHBOURS = 8              # database pixels whose a*, b* are averaged
 DATABASE = 60_000           # training-photo pixels in the database (a seeded random sample)
 LEVEL_PERCENTILES = (1, 99)  # an image's black and white points: these percentiles of its L* (specks aside)
 FADE_MARGIN = 0.10          # L* / 100: a print whose black point lies above the photo's and white point below
-                            # it, by more than this together, is faded
+                            # it, by more than this together, is faded ...
+FADE_MIN_RANGE = 0.4        # ... if its own range is at least this share of the photo's: a flat or low-contrast
+                            # view (a close-up of one wall) is no faded print, and stretching it would blow up its grain
 LEVEL_SAMPLES = 1_000_000   # pixels read for the levels of a large image (a regular subsample)
 
 
@@ -64,8 +67,11 @@ class Fade:
 
     def stretch(self, lightness: np.ndarray) -> np.ndarray:
         """``lightness`` with [black, white] mapped linearly onto [photo_black, photo_white], in [0, 1]."""
-        scale = (self.photo_white - self.photo_black) / max(self.white - self.black, 1e-3)
-        return np.clip((lightness - self.black) * scale + self.photo_black, 0.0, 1.0).astype(np.float32)
+        scale = (self.photo_white - self.photo_black) / (self.white - self.black)
+        out = np.asarray(lightness, np.float32) - np.float32(self.black)   # in place from here: a scan may be large
+        out *= np.float32(scale)
+        out += np.float32(self.photo_black)
+        return np.clip(out, 0.0, 1.0, out=out)
 
     def describe(self) -> str:
         return (f"the print looks faded (black point L* {100 * self.black:.0f}, white {100 * self.white:.0f}; the "
@@ -107,11 +113,14 @@ class ChromaDatabase:
     def fade(self, lightness: np.ndarray) -> Fade | None:
         """How the (descreened) print ``lightness`` is faded against the training photo, or None: unless
         its black point lies above the photo's and its white point below, by more than
-        :data:`FADE_MARGIN` together (module docstring)."""
+        :data:`FADE_MARGIN` together, and its own range is at least :data:`FADE_MIN_RANGE` of the
+        photo's (module docstring)."""
         black, white = levels(lightness)
         photo_black, photo_white = self.levels
         lifted, dimmed = black - photo_black, photo_white - white
-        if lifted <= 0 or dimmed <= 0 or lifted + dimmed <= FADE_MARGIN:
+        faded = (lifted > 0 and dimmed > 0 and lifted + dimmed > FADE_MARGIN
+                 and white - black >= FADE_MIN_RANGE * (photo_white - photo_black))
+        if not faded:  # written so that a NaN level reads as not faded
             return None
         return Fade(black, white, photo_black, photo_white)
 

@@ -15,8 +15,8 @@ convention of ``models.inputs.Guides.luminance``); no network. What each is for:
   pixel well outside the range of that median around it (by several times the local
   spread of the residual, so grain and busy texture raise the bar) is a candidate, and of
   the candidates only the connected pieces that are small and compact (specks) or long and
-  thin with one tone on both sides (scratches; a thin line between two tones is the scene's
-  own edge) are kept: the "dust and scratches" filter of photo editors, with its
+  thin with one tone on both sides (scratches; a roughly straight thin line between two tones
+  is the scene's own edge; a curved one is not told apart) are kept: the "dust and scratches" filter of photo editors, with its
   pieces checked. Fine bright or dark details of a sharp photo (a thin wire against the
   sky, a glint) look the same and are found too.
 - :func:`restore_print` (``process.py --restore``): descreen, then fill the damage found
@@ -45,6 +45,9 @@ MIN_PERIOD, MAX_PERIOD = 2.5, 16.0
 SCREEN_CROP = 512        # the screen is looked for on a central crop of at most this side, px
 SCREEN_PROMINENCE = 3.0  # a screen peak stands this many decades above its ring's median power
 SCREEN_BLUR = 0.5        # descreening Gaussian's sigma, in screen periods (fundamental kept < 1 %)
+SCREEN_MIN_SHARE = 1e-3  # and the fundamental holds at least this share of the crop's power: a printed screen
+                         # holds a few per cent, while a flawless synthetic gradient's rounding pattern can stand
+                         # out of its near-empty spectrum by many decades with almost no power
 
 DAMAGE_MEDIAN = 11       # px: the median that removes specks and scratches (up to ~5 px across)
 RANGE_WINDOW = 7         # px: a damaged pixel lies outside the range of the median over this window ...
@@ -127,6 +130,8 @@ def find_screen(L: np.ndarray) -> Screen | None:
     # The fundamental: the lowest pair nearly as strong as the strongest (a harmonic can be stronger).
     strongest = max(p[0] for p in paired)
     prom, rad, fy, fx = min((p for p in paired if p[0] >= strongest - 1.0), key=lambda p: p[1])
+    if power[fy + n // 2, fx + n // 2] < SCREEN_MIN_SHARE * power.sum():
+        return None
     return Screen(period=n / rad, angle=float(np.degrees(np.arctan2(-fy, fx))) % 90.0, prominence=prom)
 
 
@@ -171,7 +176,8 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     threshold: the median has removed specks and scratches, so they stand outside the range
     of what surrounds them, while the edges and corners of the scene's larger shapes lie
     inside it. Candidates are kept as connected pieces that are specks (small and compact)
-    or scratches (long, and gone after an opening by a ``SCRATCH_OPENING`` px disk)."""
+    or scratches (long, gone after an opening by a ``SCRATCH_OPENING`` px disk, and with one tone on
+    both sides: :func:`_on_one_surface`)."""
     window = cv2.getStructuringElement(cv2.MORPH_RECT, (RANGE_WINDOW, RANGE_WINDOW))
     high = cv2.dilate(median, window).astype(np.float32) / 255
     low = cv2.erode(median, window).astype(np.float32) / 255
@@ -195,6 +201,7 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     speck = (area <= SPECK_AREA) & (long_side <= 3 * short_side + 2)
     # a scratch is long, or leaves the frame (its piece inside may be short)
     scratch = ~wide & ((long_side >= SCRATCH_LENGTH) | (at_edge & (long_side >= SCRATCH_LENGTH // 3)))
+    scratch[0] = False  # the background, whose box is the whole band
     for index in np.flatnonzero(scratch & ~speck):
         scratch[index] = _on_one_surface(light, labels, stats[index], index)
     keep = speck | scratch
@@ -205,7 +212,9 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
 def _on_one_surface(light: np.ndarray, labels: np.ndarray, box: np.ndarray, index: int) -> bool:
     """Whether the thin piece ``index`` of ``labels`` (its bounding ``box`` a row of connected-component
     stats) lies on one surface: the median L* of a ring 2-3 px around it, on either side of its main
-    axis, agrees within ``SCRATCH_SIDES`` x the piece's contrast with that ring."""
+    axis, agrees within ``SCRATCH_SIDES`` x the piece's contrast with that ring. The sides are split
+    by the main axis, so this tells a roughly straight piece from an edge; a strongly curved one
+    passes."""
     x, y, w, h = (int(v) for v in box[:4])
     pad = 4
     y0, y1, x0, x1 = max(0, y - pad), min(light.shape[0], y + h + pad), max(0, x - pad), min(light.shape[1], x + w + pad)

@@ -89,6 +89,8 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
     (radius ``chroma_smooth`` px; 0: not smoothed), then over dust and scratches taken from the
     surroundings. L* stays the input's. ``screen``: the input's halftone screen, None, or "find"."""
     if isinstance(screen, str):
+        if screen != "find":
+            raise ValueError(f"screen must be a Screen, None or 'find', got {screen!r}")
         screen = find_screen(lightness)
     guide = lightness if screen is None else descreen(lightness, screen)  # (H, W) L* / 100 without the dots
     if chroma_smooth > 0:

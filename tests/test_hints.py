@@ -93,8 +93,8 @@ def test_a_hint_fills_its_region_up_to_the_lines():
 
 @pytest.fixture(scope="module")
 def hint_run(tmp_path_factory):
-    # Four short full-frame epochs: with one, whether the unhinted wall comes out red or blue was a coin
-    # flip of the CPU's arithmetic (seeds 0 to 3 on one machine: 2 of 4 red; with four, seeds 0 to 7: 8 of 8)
+    # Four short full-frame epochs: with one, whether the unhinted wall came out red or blue was left to
+    # the CPU's arithmetic (it differed between machines); with many more, the model ignores the hint
     out = tmp_path_factory.mktemp("hint_run")
     write_image(out / "photo.png", _two_region_photo())
     args = ["--image", str(out / "photo.png"), "--out", str(out / "run"), "--sketch-method", "lines", "--hints",

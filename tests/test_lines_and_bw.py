@@ -340,7 +340,11 @@ def test_restore_mask_shows_what_restore_inpainted(bw_run, capsys):
     assert mask.shape == card.shape and all(mask[y, x] for y, x in specks)
     assert mask.sum() < 3 * 9 * 6                          # the specks grown by their soft edge, nothing else
     capsys.readouterr()
-    assert run_cli(process.main, args + ["--restore-mask", str(bw_run / "nothing.png")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error:") and "--restore" in err[0], err
-    assert not (bw_run / "nothing.png").exists()
+    for flags, says in ((["--restore-mask", str(bw_run / "nothing.png")], "add --restore"),
+                        (["--restore", "--restore-mask", str(bw_run / "nothing.jpg")], ".png"),
+                        (["--restore", "--restore-mask", str(out)], "")):          # the same file as --out
+        out.unlink(missing_ok=True)
+        assert run_cli(process.main, args + flags) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
+        assert not (bw_run / "nothing.png").exists() and not (bw_run / "nothing.jpg").exists() and not out.exists()

@@ -185,3 +185,12 @@ def test_a_view_without_shadows_is_not_read_as_faded():
     db = ChromaDatabase(reference)
     no_shadow = light[light.shape[0] // 3:]                # the green and blue bands: a high black point,
     assert db.fade(no_shadow) is None                      # but the photo's own whites
+
+
+@pytest.mark.parametrize("low, high", [(0.5, 0.5), (0.43, 0.57)])
+def test_a_flat_or_low_contrast_view_is_not_read_as_faded(low, high):
+    reference, _ = _tone_bands()
+    db = ChromaDatabase(reference)
+    view = np.linspace(low, high, 96 * 96, dtype=np.float32).reshape(96, 96)   # one grey; a close-up of a wall
+    ab, fade = db.print_chroma(view)
+    assert fade is None and np.array_equal(ab, db.chroma(view))

@@ -117,3 +117,8 @@ def test_restore_flag_and_refusal_for_a_colour_model():
         check_render_request(ModelConfig(), RenderConfig(restore=True), outputs=[])
     check_render_request(ModelConfig(use_luminance=True, color_space="lab", use_depth=False),
                          RenderConfig(restore=True, depth="none"), outputs=[])
+
+
+def test_a_flawless_gradient_has_no_screen():
+    ramp = np.linspace(0.43, 0.57, 96 * 96, dtype=np.float32).reshape(96, 96)
+    assert find_screen(ramp) is None
