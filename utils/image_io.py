@@ -146,10 +146,23 @@ def read_photo(path, allow_gray: bool = True, allow_alpha: bool = True) -> np.nd
         alpha = rgba[..., 3:4]
         return rgba[..., :3] * alpha + (1.0 - alpha)
     if mode in ("RGB;16", "RGB;16B") or (np.asarray(img).dtype == np.uint16 and np.asarray(img).ndim == 3):
-        return _to_unit_float(np.asarray(img))[..., :3]
-    if mode != "RGB":
-        img = img.convert("RGB")
-    return _to_unit_float(np.asarray(img))
+        arr = _to_unit_float(np.asarray(img))[..., :3]
+    else:
+        arr = _to_unit_float(np.asarray(img if mode == "RGB" else img.convert("RGB")))
+    if not allow_gray:
+        _refuse_colourless(arr, path)
+    return arr
+
+
+COLOURLESS_SPREAD = 2 / 255  # R, G and B of every pixel within this of each other: a grey image in a colour file
+
+
+def _refuse_colourless(rgb: np.ndarray, path) -> None:
+    """Refuse a colour file whose pixels are all grey (a black-and-white photo saved as RGB): there
+    is no colour in it to learn."""
+    if float((rgb.max(axis=2) - rgb.min(axis=2)).max()) <= COLOURLESS_SPREAD:
+        raise InputError(f"{path} has no colour (its R, G and B are equal in every pixel): a colour photo is "
+                         "needed here")
 
 
 def read_gray(path) -> np.ndarray:

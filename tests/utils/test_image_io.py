@@ -107,3 +107,23 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "p.png").stat().st_mode) == 0o644
+
+
+def test_a_grey_photo_saved_as_rgb_is_refused_where_colour_is_needed(tmp_path, capsys):
+    import train
+    from utils.cli import run_cli
+
+    grey = np.repeat(np.linspace(0, 255, 64 * 64).reshape(64, 64, 1), 3, axis=2).astype(np.uint8)
+    Image.fromarray(grey).save(tmp_path / "grey_rgb.png")
+    assert read_photo(tmp_path / "grey_rgb.png").shape == (64, 64, 3)          # fine to colorize
+    with pytest.raises(InputError, match="no colour"):
+        read_photo(tmp_path / "grey_rgb.png", allow_gray=False)
+    tinted = grey.copy()
+    tinted[..., 0] = np.minimum(255, tinted[..., 0].astype(int) + 12)      # a sepia-like tint is colour
+    Image.fromarray(tinted).save(tmp_path / "tinted.png")
+    read_photo(tmp_path / "tinted.png", allow_gray=False)
+    assert run_cli(train.main, ["--image", str(tmp_path / "grey_rgb.png"), "--out", str(tmp_path / "run"),
+                                "--depth", "none"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "no colour" in err[0], err
+    assert not (tmp_path / "run").exists()
