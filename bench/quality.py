@@ -56,6 +56,7 @@ from config.defaults import BW_COLOUR, BW_COLOURS, SketchConfig, train_config  #
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
+from postprocess.chroma_transfer import ChromaDatabase  # noqa: E402
 from process.inference import colorize, colorize_black_and_white  # noqa: E402
 from postprocess.reference_align import align, carry_colours  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
@@ -133,12 +134,13 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     lines = task == "lines"
 
     reference = trainer.reference.astype(np.float32) / 255.0
+    database = ChromaDatabase(reference) if task == "bw" else None  # built once, as a Renderer builds it
 
     def network_colours(g, source=BW_COLOUR):
         """What ``process.py --align off`` takes from the model: a black-and-white model's colours from
         ``source`` (``--bw-colour``), any other model's network output."""
         if task == "bw":
-            return colorize_black_and_white(trainer.inference_model, g, reference, source, mirror_average=mirror_average)
+            return colorize_black_and_white(trainer.inference_model, g, database, source, mirror_average=mirror_average)
         return colorize(trainer.inference_model, g, mirror_average=mirror_average)
 
     def colour(g):

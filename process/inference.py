@@ -100,13 +100,14 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
     return chroma_over_damage(rgb, lightness, find_damage(guide, screen=None))  # guide: screen removed already
 
 
-def colorize_black_and_white(model: SemColorNet, guides: Guides, reference: np.ndarray | None,
+def colorize_black_and_white(model: SemColorNet, guides: Guides, database: ChromaDatabase | None,
                              source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH,
                              notes: list[str] | None = None, **network) -> np.ndarray:
     """A black-and-white model's colours for ``guides`` (whose ``luminance`` is the photo's L*) from
     ``source`` (:data:`config.defaults.BW_COLOURS`): ``network``, the model's own; ``transfer``, the
-    training photo ``reference`` ((H, W, 3) in [0, 1]) matched pixel by pixel on the lightness around
-    each, an old print read as the photo it was printed from (:mod:`postprocess.chroma_transfer`);
+    training photo's, looked up pixel by pixel in its ``database`` on the lightness around each, an
+    old print read as the photo it was printed from (:mod:`postprocess.chroma_transfer`; built once
+    per training photo, it serves every input);
     ``both``, the mean of the two in CIELAB. Either way finished as :func:`finish_black_and_white`
     finishes it; ``network``: :func:`colorize`'s other settings. ``notes``: where a sentence for the
     user goes when the transfer reads the input as a faded print."""
@@ -115,12 +116,12 @@ def colorize_black_and_white(model: SemColorNet, guides: Guides, reference: np.n
     light = guides.luminance
     if not model.cfg.use_luminance or light is None:
         raise ValueError("colorize_black_and_white needs a black-and-white model and a photo's lightness")
-    if source != "network" and reference is None:
-        raise ValueError(f"black-and-white colours from {source!r} need the training photo (reference)")
+    if source != "network" and database is None:
+        raise ValueError(f"black-and-white colours from {source!r} need the training photo's database")
     if source == "network":
         return colorize(model, guides, chroma_smooth=chroma_smooth, **network)
     screen = find_screen(light)
-    ab, fade = ChromaDatabase(reference).print_chroma(light, screen)
+    ab, fade = database.print_chroma(light, screen)
     if fade is not None and notes is not None:
         notes.append(fade.describe())
     ab = torch.from_numpy(ab).permute(2, 0, 1)[None]

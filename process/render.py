@@ -20,6 +20,7 @@ from models.inputs import Guides, check_labels
 from preprocess.hints import hint_channels, read_hints
 from process.guides import GuideSources, guides_from_photo, guides_from_sketch, is_colour, sample_guides, sketch_of
 from process.device import pick_device
+from postprocess.chroma_transfer import ChromaDatabase
 from postprocess.hint_fill import fill_hints
 from process.inference import colorize, colorize_black_and_white
 from postprocess.line_structure import LINES
@@ -90,6 +91,7 @@ class Renderer:
         self.restored_mask: np.ndarray | None = None  # bool (H, W): what --restore inpainted in the last render
         self._said_no_mirror = False
         self._said_no_reference = False  # the note that black-and-white colours come from the network, said once
+        self._chroma_database: ChromaDatabase | None = None  # built on first use (chroma_database)
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
@@ -194,7 +196,7 @@ class Renderer:
                        bf16=cfg.bf16, mirror_average=self.mirror_average(cfg), context=cfg.context)
         if self.model.cfg.use_luminance and guides.luminance is not None:
             notes: list[str] = []
-            rgb = colorize_black_and_white(self.model, guides, self.reference_photo(), self.bw_colour(cfg),
+            rgb = colorize_black_and_white(self.model, guides, self.chroma_database(), self.bw_colour(cfg),
                                            chroma_smooth=cfg.chroma_radius, notes=notes, **network)
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
@@ -215,9 +217,12 @@ class Renderer:
             self._said_no_reference = True
         return "network"
 
-    def reference_photo(self) -> np.ndarray | None:
-        """The training photo the checkpoint keeps, (H, W, 3) float32 in [0, 1], or None."""
-        return None if self.reference is None else self.reference.astype(np.float32) / 255.0
+    def chroma_database(self) -> ChromaDatabase | None:
+        """The training photo's colour database for ``--bw-colour transfer`` (built on first use and kept:
+        a batch looks up every input in it), or None where the checkpoint keeps no training photo."""
+        if self._chroma_database is None and self.reference is not None:
+            self._chroma_database = ChromaDatabase(self.reference.astype(np.float32) / 255.0)
+        return self._chroma_database
 
     def draw_lines(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """A line-drawing model's output with the drawing's strokes drawn over it as ink (``cfg.lines``)."""

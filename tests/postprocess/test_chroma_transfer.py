@@ -52,7 +52,7 @@ def test_description_has_the_lightness_and_its_window_statistics():
 def test_every_source_keeps_the_input_lightness_exactly(source):
     reference = _scene(red_on_top=True, size=64)
     light = (rgb2lab(_scene(red_on_top=False, size=64, seed=3))[..., 0] / 100).astype(np.float32)
-    rgb = colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), reference, source)
+    rgb = colorize_black_and_white(_bw_model(), Guides(sketch=np.ones_like(light), luminance=light), ChromaDatabase(reference), source)
     assert np.abs(rgb2lab(rgb)[..., 0] / 100 - light).max() < 5e-4
     assert np.hypot(*rgb2lab(rgb)[..., 1:].transpose(2, 0, 1)).mean() > 5
 
@@ -96,7 +96,7 @@ def test_both_is_neither_source_alone():
     reference = _scene(red_on_top=True, size=64)
     light = (rgb2lab(_scene(red_on_top=False, size=64, seed=4))[..., 0] / 100).astype(np.float32)
     guides = Guides(sketch=np.ones_like(light), luminance=light)
-    out = {s: colorize_black_and_white(_bw_model(), guides, reference, s) for s in ("transfer", "network", "both")}
+    out = {s: colorize_black_and_white(_bw_model(), guides, ChromaDatabase(reference), s) for s in ("transfer", "network", "both")}
     for one in ("transfer", "network"):
         assert np.abs(out["both"] - out[one]).mean() > 0.005, one
 
