@@ -64,6 +64,7 @@ from utils.image_io import write_image, write_json  # noqa: E402
 from utils.cielab import image_to_lab, lightness_to_gray, photo_lightness, rgb_with_lightness  # noqa: E402
 from utils.visualization import contact_sheet  # noqa: E402
 from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
+from preprocess.damage_detector import DamageDetector  # noqa: E402
 from preprocess.restore import restore_print  # noqa: E402
 from postprocess.line_structure import LINES, colour_by_lines, draw_ink, even_within_lines  # noqa: E402
 from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
@@ -181,7 +182,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             extra["free_baseline"]["psnr_at_input_lightness"] = image_metrics(free, relit)["psnr"]
             recipe = next((r for r in PRINT_RECIPES if suffix == aged_suffix(r)), None)
             if recipe is not None:
-                extra["restore"] = restore_scores(case.test_photo, recipe)
+                extra["restore"] = restore_scores(case.test_photo, recipe, case_damage_detector(case))
         if framing and "aged" not in suffix:
             extra["framing"] = framing_test(colour, guides, case.test_photo, pred, image_metrics)
             if case.name in REFRAMED_WINDOWS:
@@ -224,19 +225,31 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     return rows
 
 
-def restore_scores(photo: np.ndarray, recipe: str) -> dict:
+def restore_scores(photo: np.ndarray, recipe: str, detector=None) -> dict:
     """``process.py --restore`` on the held-out view aged by ``recipe``: the share of its dust and
     scratch pixels restored to within 2 L* of the same print without them, and the mean L* change
-    where there was no damage."""
+    where there was no damage. ``detector``: as ``restore_print``'s (process.py's is learnt from the
+    training photo: :func:`case_damage_detector`; None: the fixed rule)."""
     light = photo_lightness(photo)
     aged, damage = age_print(light, recipe)
     if not damage.any():
         return {}
     undamaged, _ = age_print(light, recipe, damage=False)
-    restored, _ = restore_print(aged)
+    restored, _ = restore_print(aged, detector=detector)
     diff = np.abs(restored - undamaged) * 100
     return {"restored_share": float((diff[damage] <= 2.0).mean()),
             "changed_elsewhere": float(np.abs(restored - aged)[~damage].mean() * 100)}
+
+
+_DAMAGE_DETECTORS: dict[str, DamageDetector] = {}
+
+
+def case_damage_detector(case: Case) -> DamageDetector:
+    """The dust and scratch detector ``process.py --restore`` learns from ``case``'s training photo
+    (learnt once per case and kept)."""
+    if case.name not in _DAMAGE_DETECTORS:
+        _DAMAGE_DETECTORS[case.name] = DamageDetector.learn(photo_lightness(case.train_photo))
+    return _DAMAGE_DETECTORS[case.name]
 
 
 def reframed_split(colour, guides, case: Case, task: str, window: str) -> dict:

@@ -1,23 +1,41 @@
 #!/usr/bin/env python3
 """How well ``--restore`` finds dust and scratches on the development cases' aged prints.
 
-    python bench/restore_detector.py [--cases all] [--recipes damaged worn-scan]
+    python bench/restore_detector.py [--cases all] [--recipes damaged worn-scan] [--seeds 0 1 2]
+                                     [--picture docs/restore.png]
 
 For each case the held-out view's lightness is aged by each print recipe that draws damage
-(``data/print_ageing.py``: the recipe's own mask says where the dust and scratches are). The
-detector (``preprocess/restore.find_damage``) is scored pixel by pixel against that mask: the share
-of the damage it finds, and how many pixels of the scene's own detail it takes for damage for each
-damaged pixel it finds. Then ``--restore``'s two goals as ``bench/quality.py`` scores them: the
-share of the damage restored to within 2 L* of the same print without it, and the mean L* change
-where there was no damage. Each row twice: with the detector as it is, and without its scratch
-test (``SCRATCH_SIDES``: a thin piece counts as a scratch only with one tone on both sides), so the
-test's effect stands beside it. No network is involved.
+(``data/print_ageing.py``: the recipe's own mask says where the dust and scratches are). Each
+detector is scored pixel by pixel against that mask (the share of the damage it finds, and how
+many pixels of the scene's own detail it takes for damage for each damaged pixel it finds), then
+``--restore``'s two goals as ``bench/quality.py`` scores them: the share of the damage restored to
+within 2 L* of the same print without it, and the mean L* change where there was no damage.
+
+The detectors, one row each:
+
+- *rule*: ``preprocess/restore.find_damage``, what ``--restore`` uses for a checkpoint that keeps
+  no training photo;
+- *learnt, seed N*: ``preprocess/damage_detector.DamageDetector`` learnt from the case's training
+  photo with random generator N (``process.py`` uses seed 0); several seeds show how much the
+  random aged copies it learns from move it;
+- *recipe's mask*: the recipe's own damage mask, filled the same way (grown 2 px, Telea): what any
+  detector could reach with this fill.
+
+The learnt detector learns from this project's own synthetic damage (random draws), the family the
+recipes draw from (named seeds): a favourable test of it; a real scan's damage may differ.
+
+``--picture``: one row per case, the centre of its held-out view aged by the first recipe: the print
+| the rule's fill | the learnt detector's fill (first seed) | the print without its damage; what each
+detector filled is tinted red.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,43 +44,93 @@ from bench.machine import describe_machine  # noqa: E402
 from bench.quality import restore_scores  # noqa: E402
 from data.print_ageing import age_print  # noqa: E402
 from preprocess import restore  # noqa: E402
+from utils.cielab import lightness_to_gray  # noqa: E402
+from utils.image_io import write_image  # noqa: E402
+from preprocess.damage_detector import DamageDetector  # noqa: E402
 from utils.cielab import photo_lightness  # noqa: E402
 
 DAMAGE_RECIPES = ("damaged", "worn-scan")
+PICTURE_CROP = (240, 400)  # px (height, width): the centre of each view shown at full resolution, so specks show
 
 
-def detector_scores(photo, recipe: str) -> dict:
-    """``find_damage`` on the held-out view aged by ``recipe`` against the recipe's own damage mask."""
+def detector_scores(photo, recipe: str, detector=None) -> dict:
+    """The detector (``restore_print``'s ``detector``; None: the fixed rule, ``find_damage``) on the
+    held-out view aged by ``recipe``, against the recipe's own damage mask."""
     aged, damage = age_print(photo_lightness(photo), recipe)
-    found = restore.find_damage(aged)
+    found = restore.find_damage(aged) if detector is None else detector(restore.descreen(aged))
     hit = int((found & damage).sum())
     return {"damage": int(damage.sum()), "found_share": hit / max(int(damage.sum()), 1),
             "false_per_hit": int((found & ~damage).sum()) / max(hit, 1)}
+
+
+def picture_row(photo, recipe: str, detector) -> np.ndarray:
+    """The centre of ``photo``'s view aged by ``recipe``: print | rule's fill | ``detector``'s fill | the
+    print without damage, (h, 4 w, 3) in [0, 1], what each fill changed tinted red."""
+    light = photo_lightness(photo)
+    aged, _ = age_print(light, recipe)
+    clean, _ = age_print(light, recipe, damage=False)
+    h, w = min(PICTURE_CROP[0], light.shape[0]), min(PICTURE_CROP[1], light.shape[1])
+    y, x = (light.shape[0] - h) // 2, (light.shape[1] - w) // 2
+
+    def panel(lightness, filled=None):
+        grey = np.repeat(lightness_to_gray(lightness[y:y + h, x:x + w])[..., None], 3, axis=2)
+        if filled is not None:
+            tint = filled[y:y + h, x:x + w]
+            grey[tint] = 0.5 * grey[tint] + 0.5 * np.array([1.0, 0.0, 0.0], np.float32)
+        return grey
+
+    panels = [panel(aged), panel(*restore.restore_print(aged)), panel(*restore.restore_print(aged, detector=detector)),
+              panel(clean)]
+    return np.concatenate([np.pad(p, ((0, 0), (0, 4), (0, 0)), constant_values=1.0) for p in panels], axis=1)
+
+
+class RecipeMask:
+    """A "detector" that returns a recipe's own damage mask: the ceiling of any detector with this fill."""
+
+    def __init__(self, photo, recipe: str):
+        self.mask = age_print(photo_lightness(photo), recipe)[1]
+
+    def __call__(self, base):
+        return self.mask
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
     p.add_argument("--recipes", nargs="+", default=list(DAMAGE_RECIPES), choices=DAMAGE_RECIPES)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
+                   help="random generators the detector is learnt with, one row each (process.py uses 0)")
+    p.add_argument("--picture", type=Path, help="also write the cases' prints and fills side by side to this PNG")
     args = p.parse_args(argv)
+    if args.picture and args.picture.suffix.lower() != ".png":
+        p.error(f"--picture must be a .png file, got {args.picture}")
     cases = list(CASES) if args.cases == ["all"] else args.cases
     print(f"machine: {describe_machine()}\n")
-    print("| case | recipe | scratch test | damage px | found | scene px taken per damage px found | "
+    print("| case | recipe | detector | damage px | found | scene px taken per damage px found | "
           "restored within 2 L* | L* moved elsewhere |")
     print("|---|---|---|---|---|---|---|---|")
-    sides = restore.SCRATCH_SIDES
+    learning, rows = [], []
     for name in cases:
-        photo = load_case(name).test_photo
+        case = load_case(name)
+        detectors = [("rule", None)]
+        for seed in args.seeds:
+            start = time.perf_counter()
+            detectors.append((f"learnt, seed {seed}", DamageDetector.learn(photo_lightness(case.train_photo), seed)))
+            learning.append(f"{name} {time.perf_counter() - start:.1f} s")
+        if args.picture:
+            rows.append(picture_row(case.test_photo, args.recipes[0], detectors[1][1]))
         for recipe in args.recipes:
-            for label, limit in (("on", sides), ("off", float("inf"))):
-                restore.SCRATCH_SIDES = limit
-                try:
-                    d, r = detector_scores(photo, recipe), restore_scores(photo, recipe)
-                finally:
-                    restore.SCRATCH_SIDES = sides
+            for label, detector in detectors + [("recipe's mask", RecipeMask(case.test_photo, recipe))]:
+                d = detector_scores(case.test_photo, recipe, detector)
+                r = restore_scores(case.test_photo, recipe, detector)
                 print(f"| {name} | {recipe} | {label} | {d['damage']} | {100 * d['found_share']:.0f} % | "
                       f"{d['false_per_hit']:.1f} | {100 * r['restored_share']:.0f} % | {r['changed_elsewhere']:.2f} |",
                       flush=True)
+    print(f"\nlearning a detector (one seed): {', '.join(learning)}")
+    if rows:
+        width = max(r.shape[1] for r in rows)
+        sheet = np.concatenate([np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=1.0) for r in rows])
+        print(f"picture: {write_image(args.picture, sheet)}")
     return 0
 
 

@@ -329,6 +329,19 @@ def random_print(L: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     a photographic print, dust, scratches, a crease, and last the scan (JPEG, else 8-bit
     grey). Each is drawn with its own probability, so most patches get a few of them and
     some none but the scan; the damage mask is not needed here and dropped."""
+    return _random_print(L, rng, always_damaged=False)[0]
+
+
+def random_damaged_print(L: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``L`` aged as :func:`random_print` ages it, but always with dust and scratches (a crease
+    as often), -> (aged L, bool (H, W) mask of the pixels the damage changed): what a damage
+    detector learns from (``preprocess/damage_detector.py``)."""
+    return _random_print(L, rng, always_damaged=True)
+
+
+def _random_print(L: np.ndarray, rng: np.random.Generator, always_damaged: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`random_print` and :func:`random_damaged_print`: the same draws from ``rng`` in the
+    same order either way (a black-and-white model's augmentation does not change with this)."""
     _check_lightness(L)
     out = L.astype(np.float32, copy=True)
     screened = rng.random() < 0.15
@@ -351,13 +364,17 @@ def random_print(L: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         out = halftone(out, rng.uniform(3.5, 7.0), rng.choice([0.0, 15.0, 45.0, 75.0]) + rng.normal(0, 2),
                        rng.uniform(0.0, 0.6))
         out = blur(out, rng.uniform(0.3, 0.8))
-    if rng.random() < 0.4:
-        out, _ = dust(out, rng, _area_count(rng, out.shape, rng.uniform(1e-4, 6e-4)))
-    if rng.random() < 0.3:
-        out, _ = scratches(out, rng, int(rng.integers(1, 5)))
+    mask = np.zeros(L.shape, bool)
+    if rng.random() < 0.4 or always_damaged:
+        out, drawn = dust(out, rng, _area_count(rng, out.shape, rng.uniform(1e-4, 6e-4)))
+        mask |= drawn
+    if rng.random() < 0.3 or always_damaged:
+        out, drawn = scratches(out, rng, int(rng.integers(1, 5)))
+        mask |= drawn
     if rng.random() < 0.1:
-        out, _ = creases(out, rng)
-    return jpeg(out, int(rng.integers(35, 95))) if rng.random() < 0.5 else quantise(out)
+        out, drawn = creases(out, rng)
+        mask |= drawn
+    return (jpeg(out, int(rng.integers(35, 95))) if rng.random() < 0.5 else quantise(out)), mask
 
 
 def _dust_and_scratches(L, rng, damage: bool, dust_per_pixel: float, lines: int):

@@ -35,6 +35,7 @@ changed only with ``--restore``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -68,7 +69,7 @@ RESTORE_PASSES = 2       # find and fill, twice: a speck on a scratch is too big
                          # pieces that touch what the first one filled
 
 
-def _check_lightness(L: np.ndarray) -> None:
+def check_lightness(L: np.ndarray) -> None:
     if not isinstance(L, np.ndarray) or L.ndim != 2 or L.size == 0:
         raise ValueError(f"lightness must be a non-empty (H, W) array, got {getattr(L, 'shape', type(L))}")
 
@@ -92,7 +93,7 @@ def find_screen(L: np.ndarray) -> Screen | None:
     median power of its ring; the lowest such pair is the fundamental (harmonics lie
     further out). Looked for on a central crop of at most ``SCREEN_CROP`` px, Hann-windowed,
     so the cost does not grow with the image."""
-    _check_lightness(L)
+    check_lightness(L)
     h, w = L.shape
     n = min(h, w, SCREEN_CROP)
     if n < 4 * MAX_PERIOD:
@@ -147,7 +148,7 @@ def descreen(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
     """``L`` with its halftone screen removed: a Gaussian low-pass of sigma ``SCREEN_BLUR``
     periods. ``screen``: the screen (:func:`find_screen`'s), None (no screen: ``L`` is
     returned as a float32 copy, unchanged) or "find" (look for it)."""
-    _check_lightness(L)
+    check_lightness(L)
     if isinstance(screen, str):
         if screen != "find":
             raise ValueError(f"screen must be a Screen, None or 'find', got {screen!r}")
@@ -158,7 +159,7 @@ def descreen(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
                             borderType=cv2.BORDER_REFLECT_101)
 
 
-def _median(L: np.ndarray, size: int = DAMAGE_MEDIAN) -> np.ndarray:
+def local_median(L: np.ndarray, size: int = DAMAGE_MEDIAN) -> np.ndarray:
     """The ``size``-px median of ``L``, (H, W) uint8 in 1/255 steps (OpenCV's constant-time
     median works on 8-bit values: steps far below the damage threshold). The image is
     mirrored at its border first (OpenCV's own median repeats the border pixel, which makes a
@@ -168,8 +169,21 @@ def _median(L: np.ndarray, size: int = DAMAGE_MEDIAN) -> np.ndarray:
     return cv2.medianBlur(byte, size)[m:-m, m:-m]
 
 
-def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
-    """Dust and scratches of an unscreened ``L`` given its :func:`_median`: bool (H, W).
+def outside_range(L: np.ndarray, median: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far each pixel of ``L`` lies outside the range of its :func:`local_median` ``median`` over
+    ``RANGE_WINDOW`` px (above its maximum or below its minimum; 0 inside it), and the local spread
+    the bar for damage is raised by (1.25 x the mean |L - median| over ``SPREAD_WINDOW`` px, each
+    term capped at 10 L*, which damage barely lifts): two float32 (H, W) in L* / 100."""
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (RANGE_WINDOW, RANGE_WINDOW))
+    high = cv2.dilate(median, window).astype(np.float32) / 255
+    low = cv2.erode(median, window).astype(np.float32) / 255
+    residual = np.minimum(np.abs(L - median.astype(np.float32) / 255), 0.1)
+    spread = 1.25 * cv2.boxFilter(residual, -1, (SPREAD_WINDOW, SPREAD_WINDOW), borderType=cv2.BORDER_REFLECT)
+    return np.maximum(np.maximum(L - high, low - L), 0.0), spread
+
+
+def damage_by_rule(L: np.ndarray, median: np.ndarray) -> np.ndarray:
+    """Dust and scratches of an unscreened ``L`` given its :func:`local_median`: bool (H, W).
 
     A pixel is a candidate where it lies outside the range of the median around it (brighter
     than its ``RANGE_WINDOW`` px maximum or darker than its minimum) by more than the
@@ -178,14 +192,9 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     inside it. Candidates are kept as connected pieces that are specks (small and compact)
     or scratches (long, gone after an opening by a ``SCRATCH_OPENING`` px disk, and with one tone on
     both sides: :func:`_on_one_surface`)."""
-    window = cv2.getStructuringElement(cv2.MORPH_RECT, (RANGE_WINDOW, RANGE_WINDOW))
-    high = cv2.dilate(median, window).astype(np.float32) / 255
-    low = cv2.erode(median, window).astype(np.float32) / 255
     light = L.astype(np.float32)
-    residual = np.minimum(np.abs(light - median.astype(np.float32) / 255), 0.1)  # damage barely lifts it
-    spread = 1.25 * cv2.boxFilter(residual, -1, (SPREAD_WINDOW, SPREAD_WINDOW), borderType=cv2.BORDER_REFLECT)
-    threshold = np.maximum(DAMAGE_MIN, DAMAGE_SPREAD * spread)
-    candidate = ((light - high > threshold) | (low - light > threshold)).astype(np.uint8)
+    excess, spread = outside_range(light, median)
+    candidate = (excess > np.maximum(DAMAGE_MIN, DAMAGE_SPREAD * spread)).astype(np.uint8)
     if not candidate.any():
         return np.zeros(L.shape, bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
@@ -211,10 +220,18 @@ def _damage(L: np.ndarray, median: np.ndarray) -> np.ndarray:
 
 def _on_one_surface(light: np.ndarray, labels: np.ndarray, box: np.ndarray, index: int) -> bool:
     """Whether the thin piece ``index`` of ``labels`` (its bounding ``box`` a row of connected-component
-    stats) lies on one surface: the median L* of a ring 2-3 px around it, on either side of its main
-    axis, agrees within ``SCRATCH_SIDES`` x the piece's contrast with that ring. The sides are split
-    by the main axis, so this tells a roughly straight piece from an edge; a strongly curved one
-    passes."""
+    stats) lies on one surface: its two sides agree within ``SCRATCH_SIDES`` x its contrast
+    (:func:`sides_ratio`)."""
+    return sides_ratio(light, labels, box, index) <= SCRATCH_SIDES
+
+
+def sides_ratio(light: np.ndarray, labels: np.ndarray, box: np.ndarray, index: int) -> float:
+    """How far apart the two sides of the piece ``index`` of ``labels`` lie, for its contrast: the
+    difference of the median L* of a ring 2-3 px around it on either side of its main axis, over the
+    difference of the piece's median L* and the ring's (0 where the piece or a side is too small to
+    tell). The sides are split by the main axis, so a roughly straight piece on one surface (a
+    scratch) gives a small ratio and a line between two tones (an edge) a large one; a strongly
+    curved piece gives a small one."""
     x, y, w, h = (int(v) for v in box[:4])
     pad = 4
     y0, y1, x0, x1 = max(0, y - pad), min(light.shape[0], y + h + pad), max(0, x - pad), min(light.shape[1], x + w + pad)
@@ -222,16 +239,18 @@ def _on_one_surface(light: np.ndarray, labels: np.ndarray, box: np.ndarray, inde
     ring = cv2.dilate(piece, np.ones((7, 7), np.uint8)) > cv2.dilate(piece, np.ones((3, 3), np.uint8))
     ys, xs = np.nonzero(piece)
     if len(ys) < 3:
-        return True
+        return 0.0
     _, axes = np.linalg.eigh(np.cov(np.stack([ys, xs]).astype(np.float64)))
     ry, rx = np.nonzero(ring)
     side = (ry - ys.mean()) * axes[0, 0] + (rx - xs.mean()) * axes[1, 0] > 0  # across the main axis
     if side.sum() < 3 or (~side).sum() < 3:
-        return True
+        return 0.0
     around = light[y0:y1, x0:x1][ring]
     contrast = abs(float(np.median(light[y0:y1, x0:x1][piece > 0])) - float(np.median(around)))
     sides = abs(float(np.median(around[side])) - float(np.median(around[~side])))
-    return sides <= SCRATCH_SIDES * contrast
+    if sides == 0.0:
+        return 0.0
+    return sides / contrast if contrast > 0 else float("inf")
 
 
 def find_damage(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
@@ -241,7 +260,7 @@ def find_damage(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarr
 
     Small bright or dark details of the scene itself (a distant light, a thin wire against
     the sky) look the same and are found too."""
-    _check_lightness(L)
+    check_lightness(L)
     base = descreen(L, screen)
     h = base.shape[0]
     found = np.zeros(base.shape, bool)
@@ -249,7 +268,7 @@ def find_damage(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarr
         lo, hi = max(0, top - DAMAGE_CONTEXT), min(h, top + DAMAGE_BAND + DAMAGE_CONTEXT)
         part = base[lo:hi]
         rows = min(DAMAGE_BAND, h - top)
-        found[top:top + rows] = _damage(part, _median(part))[top - lo:top - lo + rows]
+        found[top:top + rows] = damage_by_rule(part, local_median(part))[top - lo:top - lo + rows]
     return found
 
 
@@ -272,30 +291,46 @@ def _touching(pieces: np.ndarray, region: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def restore_print(L: np.ndarray, screen: Screen | None | str = "find") -> tuple[np.ndarray, np.ndarray]:
+def restore_print(L: np.ndarray, screen: Screen | None | str = "find",
+                  detector: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``L`` restored -> (restored L (H, W) float32 in [0, 1], bool (H, W) mask of the pixels
     inpainted).
 
     A halftone screen is removed (:func:`descreen`: then every pixel changes), dust and
-    scratches are found (:func:`find_damage`), grown by ``INPAINT_GROW`` px and filled by
-    Telea inpainting from their surroundings. Without a screen, every pixel outside the
-    mask is ``L``'s own, bit for bit. ``screen``: as :func:`descreen`'s."""
-    _check_lightness(L)
+    scratches are found, grown by ``INPAINT_GROW`` px and filled by Telea inpainting from
+    their surroundings. Without a screen, every pixel outside the mask is ``L``'s own, bit for
+    bit. ``screen``: as :func:`descreen`'s. ``detector``: a function of the descreened lightness
+    that returns its damage as a bool (H, W) (``preprocess.damage_detector.DamageDetector``,
+    learned from the training photo); None: this module's rule (:func:`find_damage`'s, in
+    ``RESTORE_PASSES`` passes)."""
+    check_lightness(L)
     base = descreen(L, screen)
+    if detector is not None:
+        mask = grow_mask(detector(base), INPAINT_GROW)
+        return _inpaint(base, mask), mask
     mask = np.zeros(L.shape, bool)
     for turn in range(RESTORE_PASSES):
-        damage = _damage(base, _median(base, DAMAGE_MEDIAN + 4 * turn))
+        damage = damage_by_rule(base, local_median(base, DAMAGE_MEDIAN + 4 * turn))
         if turn:  # later passes, with a wider median, only finish what the first found
             damage = _touching(damage, grow_mask(mask, 1))
         found = grow_mask(damage, INPAINT_GROW)
         if not found.any():
             break
-        # In 16-bit steps (1/65535): OpenCV's float32 inpainting returns values far outside the input's range.
-        words = np.round(np.clip(base, 0, 1) * 65535).astype(np.uint16)
-        filled = cv2.inpaint(words, found.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
-        base[found] = filled[found].astype(np.float32) / 65535
+        base = _inpaint(base, found)
         mask |= found
     return base, mask
+
+
+def _inpaint(L: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``L`` (float32, changed in place and returned) with the pixels of bool ``mask`` filled by
+    Telea inpainting (``INPAINT_RADIUS``) from their surroundings."""
+    if not mask.any():
+        return L
+    # In 16-bit steps (1/65535): OpenCV's float32 inpainting returns values far outside the input's range.
+    words = np.round(np.clip(L, 0, 1) * 65535).astype(np.uint16)
+    filled = cv2.inpaint(words, mask.astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+    L[mask] = filled[mask].astype(np.float32) / 65535
+    return L
 
 
 def normalise_print(L: np.ndarray) -> np.ndarray:
@@ -305,11 +340,11 @@ def normalise_print(L: np.ndarray) -> np.ndarray:
     whose range is a few times the grain's standard deviation (estimated from the median
     residual), so grain goes and edges stay; and contrast-equalised by CLAHE (8 x 8 tiles,
     clip limit 2), so a faded print's and a clean photo's local contrasts agree."""
-    _check_lightness(L)
+    check_lightness(L)
     base = descreen(L)
-    median_bytes = _median(base)
+    median_bytes = local_median(base)
     median = median_bytes.astype(np.float32) / 255
-    damage = _damage(base, median_bytes)
+    damage = damage_by_rule(base, median_bytes)
     base[damage] = median[damage]
     noise = 1.4826 * float(np.median(np.abs(base - median)))
     smooth = cv2.bilateralFilter(base, d=5, sigmaColor=max(0.03, 3 * noise), sigmaSpace=2.0)

@@ -27,8 +27,10 @@ from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
 from postprocess.reference_align import align_and_carry
+from preprocess.damage_detector import DamageDetector
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request
+from utils.cielab import photo_lightness
 from utils.image_io import read_gray, read_photo, write_image
 
 
@@ -92,6 +94,8 @@ class Renderer:
         self._said_no_mirror = False
         self._said_no_reference = False  # the note that black-and-white colours come from the network, said once
         self._chroma_database: ChromaDatabase | None = None  # built on first use (chroma_database)
+        self._damage_detector: DamageDetector | None = None  # learnt on first use (damage_detector)
+        self._no_detector = ""  # why --restore finds damage by the fixed rule instead ("" until that is known)
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
@@ -156,9 +160,11 @@ class Renderer:
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         screen = find_screen(guides.luminance)
-        light, mask = restore_print(guides.luminance, screen)
+        light, mask = restore_print(guides.luminance, screen, detector=self.damage_detector())
         self.restored_mask = mask
         done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
+        if self._no_detector:
+            done += f" (found by a fixed rule: {self._no_detector}, so fine bright or dark details may be taken for dust)"
         done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
         print(f"note: --restore {done}", file=sys.stderr)
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
@@ -223,6 +229,21 @@ class Renderer:
         if self._chroma_database is None and self.reference is not None:
             self._chroma_database = ChromaDatabase(self.reference.astype(np.float32) / 255.0)
         return self._chroma_database
+
+    def damage_detector(self) -> DamageDetector | None:
+        """``--restore``'s dust and scratch detector, learnt from the training photo on first use and kept
+        (a batch reads every input with it), or None where the checkpoint keeps no training photo."""
+        if self._damage_detector is not None or self._no_detector:
+            return self._damage_detector
+        if self.reference is None:
+            self._no_detector = "this checkpoint keeps no training photo to learn the scene's own detail from"
+            return None
+        try:
+            self._damage_detector = DamageDetector.learn(photo_lightness(self.reference.astype(np.float32) / 255.0),
+                                                         progress=True)
+        except ValueError as err:  # a training photo too small to learn from: said in --restore's note
+            self._no_detector = str(err)
+        return self._damage_detector
 
     def draw_lines(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """A line-drawing model's output with the drawing's strokes drawn over it as ink (``cfg.lines``)."""

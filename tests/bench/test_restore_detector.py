@@ -1,19 +1,30 @@
-"""bench/restore_detector.py: the detector scored against a print recipe's own damage mask."""
+"""bench/restore_detector.py: the detectors scored against a print recipe's own damage mask."""
 import numpy as np
 
 from bench import restore_detector
-from preprocess import restore
 
 
 def test_a_flat_card_s_damage_is_found_and_nothing_else(capsys):
     card = np.full((160, 160, 3), 0.5, np.float32)
     scores = restore_detector.detector_scores(card, "damaged")
     assert scores["damage"] > 0 and scores["found_share"] > 0.5 and scores["false_per_hit"] < 0.1, scores
+    exact = restore_detector.detector_scores(card, "damaged", restore_detector.RecipeMask(card, "damaged"))
+    assert exact["found_share"] == 1.0 and exact["false_per_hit"] == 0.0
 
 
-def test_each_row_is_given_with_and_without_the_scratch_test_and_the_limit_is_put_back(capsys):
-    limit = restore.SCRATCH_SIDES
-    assert restore_detector.main(["--cases", "aero", "--recipes", "worn-scan"]) == 0
-    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| aero")]
-    assert [row.split("|")[3].strip() for row in rows] == ["on", "off"]
-    assert restore.SCRATCH_SIDES == limit
+def test_each_case_and_recipe_gets_the_rule_each_seed_and_the_recipe_s_mask(capsys):
+    assert restore_detector.main(["--cases", "aero", "--recipes", "worn-scan", "--seeds", "0", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| aero")]
+    assert [row.split("|")[3].strip() for row in rows] == ["rule", "learnt, seed 0", "learnt, seed 1", "recipe's mask"]
+    assert out.startswith("machine: ") and "learning a detector (one seed): aero" in out
+
+
+def test_picture_shows_each_case_s_print_and_fills(tmp_path, capsys):
+    picture = tmp_path / "restore.png"
+    assert restore_detector.main(["--cases", "aero", "--recipes", "damaged", "--seeds", "0",
+                                  "--picture", str(picture)]) == 0
+    from PIL import Image
+
+    width, height = Image.open(picture).size
+    assert width == 4 * (restore_detector.PICTURE_CROP[1] + 4) and height == restore_detector.PICTURE_CROP[0] + 4

@@ -86,3 +86,16 @@ def test_toned_print_is_read_through_its_lightness(kind, sign):
     assert np.abs(lightness_of(rgb) - L).max() < 0.005   # what a black-and-white model reads of a toned scan
     tint = rgb[..., 2] - rgb[..., 0]                       # blue minus red: cool toning > 0, warm < 0
     assert (np.sign(tint[L > 0.3]) == -sign).mean() > 0.95
+
+
+def test_random_damaged_print_always_has_damage_and_says_where():
+    """What a damage detector learns from: dust and scratches on every draw, and the mask holds every
+    pixel they changed (the tone curve and the scan change the rest as they change a clean print)."""
+    from data.print_ageing import random_damaged_print
+
+    L = _lightness(96, 80)
+    for seed in range(8):
+        aged, mask = random_damaged_print(L, np.random.default_rng(seed))
+        assert aged.shape == L.shape and mask.dtype == bool and mask.any()
+        again, same = random_damaged_print(L, np.random.default_rng(seed))
+        assert np.array_equal(aged, again) and np.array_equal(mask, same)

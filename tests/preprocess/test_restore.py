@@ -99,14 +99,44 @@ def _bw_model() -> SemColorNet:
                                    use_luminance=True, color_space="lab")).eval()
 
 
+def _renderer(reference=None) -> Renderer:
+    """A renderer of a tiny black-and-white model (no checkpoint to read) keeping ``reference`` as its
+    training photo."""
+    renderer = Renderer.__new__(Renderer)
+    renderer.model, renderer.sketch_cfg, renderer.reference = _bw_model(), SketchConfig(), reference
+    renderer._damage_detector, renderer._no_detector = None, ""
+    return renderer
+
+
 def test_render_restore_says_what_it_did(capsys):
-    renderer = Renderer.__new__(Renderer)   # the model alone: no checkpoint to read
-    renderer.model, renderer.sketch_cfg = _bw_model(), SketchConfig()
+    """Without a training photo the damage is found by the fixed rule, and the note says so."""
+    renderer = _renderer()
     card, damaged, _ = _damaged_card()
     guides = renderer.restored(Guides(sketch=np.ones_like(damaged), luminance=damaged))
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("note: --restore inpainted") and "no halftone screen" in err[0]
+    assert "fixed rule: this checkpoint keeps no training photo" in err[0]
     assert np.abs(guides.luminance - card).mean() < 0.002 and guides.sketch.shape == card.shape
+
+
+def test_render_restore_learns_from_the_training_photo(capsys):
+    """With a training photo (a textured grey card) the detector is learnt from it once per renderer
+    and cleans the damaged card; a photo too small to learn from gives the rule, said in the note."""
+    rng = np.random.default_rng(0)
+    photo = np.repeat(np.clip(0.5 + rng.normal(0, 0.02, (128, 160, 1)), 0, 1) * 255, 3, axis=2).astype(np.uint8)
+    renderer = _renderer(photo)
+    card, damaged, drawn = _damaged_card()
+    for _ in range(2):
+        guides = renderer.restored(Guides(sketch=np.ones_like(damaged), luminance=damaged))
+    detector = renderer.damage_detector()
+    assert detector is not None and renderer.damage_detector() is detector
+    err = capsys.readouterr().err.strip().splitlines()
+    notes = [line for line in err if line.startswith("note:")]
+    assert len(notes) == 2 and all("fixed rule" not in n for n in notes)
+    assert np.abs(guides.luminance - card)[drawn].mean() < 0.5 * np.abs(damaged - card)[drawn].mean()
+    small = _renderer(photo[:20])
+    small.restored(Guides(sketch=np.ones_like(damaged), luminance=damaged))
+    assert "fixed rule: the training photo (160 x 20 px) is too small" in capsys.readouterr().err
 
 
 def test_restore_flag_and_refusal_for_a_colour_model():
