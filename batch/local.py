@@ -25,6 +25,7 @@ from process.preflight import check_render_request, note_idle_hint_fill
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
+from utils.progress import progress_bar
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 MANIFEST_EXTS = {".txt", ".csv"}  # a list of input paths (CSV: an ``input`` column, optional ``checkpoint``)
@@ -228,6 +229,6 @@ def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> 
     renderers = RendererCache(render.device)
     jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model.cfg)
     rows = [process_job(j, cfg, render, renderers, log=tqdm.write)
-            for j in tqdm(jobs, desc="batch", disable=not progress)]
+            for j in progress_bar(jobs, desc="batch", disable=not progress)]
     write_summary(cfg.out, rows)
     return rows

@@ -32,6 +32,7 @@ from scipy import ndimage
 
 from data.print_ageing import random_damaged_print
 from preprocess import restore
+from utils.progress import progress_bar
 
 CANDIDATE_MIN = 0.04      # a candidate stands this far (4 L*) outside the range of its median ...
 CANDIDATE_SPREAD = 3.0    # ... and this many times its local spread: lower than the rule's own bar
@@ -105,8 +106,7 @@ class DamageDetector:
         rows, labels_of, weights = [], [], []
         copies = range(LEARN_PRINTS)
         if progress:
-            from tqdm import tqdm
-            copies = tqdm(copies, desc="learning dust and scratches from the training photo", unit="print")
+            copies = progress_bar(copies, desc="learning dust and scratches from the training photo", unit="print")
         for _ in copies:
             crop = _random_crop(lightness, rng)
             aged, drawn = random_damaged_print(crop, rng)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from config.defaults import DOWNSCALE
 from models.attention import AttentionContext
@@ -31,6 +30,7 @@ from models.unet import SemColorNet
 from process.device import precision_context, to_batch
 from process.preflight import check_tiling
 from utils.color_utils import space_to_rgb
+from utils.progress import progress_bar
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
@@ -93,7 +93,7 @@ def whole_image_context(model: SemColorNet, guides: Guides, tile: int, overlap: 
     ycore, xcore = _cores(ys, ye), _cores(xs, xe)
     ctx = None
     cells = [(i, j) for i in range(len(ys)) for j in range(len(xs))]
-    for i, j in tqdm(cells, desc=desc + "context", disable=not progress, leave=False):
+    for i, j in progress_bar(cells, desc=desc + "context", disable=not progress, leave=False):
         x, labels = encode_guides(guides, model.cfg, (ys[i], ye[i], xs[j], xe[j]))
         xt, lt = to_batch(x, labels, device)
         wy = _ownership(ys[i], ye[i] - ys[i], ycore[i], device)
@@ -121,7 +121,7 @@ def colorize_tiled(model: SemColorNet, guides: Guides, tile: int = 512, overlap:
     band_top = 0                       # first row not yet written to ``out``
     acc = np.zeros((0, w, 3), np.float32)
     wsum = np.zeros((0, w), np.float32)
-    bar = tqdm(total=len(ys) * len(xs), desc=desc + "tiles", disable=not progress, leave=False)
+    bar = progress_bar(total=len(ys) * len(xs), desc=desc + "tiles", disable=not progress, leave=False)
     for i in range(len(ys)):
         # Grow the band accumulator down to this tile row's end.
         grow = ye[i] - band_top - acc.shape[0]

@@ -48,6 +48,7 @@ from postprocess.reference_align import reference_image
 from utils.errors import InputError
 from utils.image_io import check_photo_size, read_photo, write_image, write_json
 from utils.metrics import image_metrics
+from utils.progress import progress_bar
 from utils.signals import interrupt_deferred
 from utils.visualization import contact_sheet, depth_to_rgb
 
@@ -335,7 +336,7 @@ class Trainer:
                 group["lr"] = self.sched.get("lr", self.cfg.lr)
             t0 = time.perf_counter()
             sums: dict = {}
-            bar = tqdm(range(steps), desc=f"stage {stage} epoch {epoch + 1}/{epochs}", leave=False,
+            bar = progress_bar(range(steps), desc=f"stage {stage} epoch {epoch + 1}/{epochs}", leave=False,
                        disable=self.quiet, dynamic_ncols=True)
             for _ in bar:
                 with self.timer("sampling"):

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
 from process.preflight import check_network_colours, check_render_request, note_idle_hint_fill
@@ -33,6 +32,7 @@ from variants.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUC
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
+from utils.progress import progress_bar
 from utils.visualization import contact_sheet
 
 
@@ -167,7 +167,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     base = renderer.finish(cfg.render, guides, base)  # as process.py renders it (--align, --hint-fill)
     write_image(out / "base.png", base)
     images, caps, rows = [base], ["base"], []
-    bar = tqdm(total=len(palettes) + len(cfg.styles) + len(cfg.blend), desc="variants", disable=not progress,
+    bar = progress_bar(total=len(palettes) + len(cfg.styles) + len(cfg.blend), desc="variants", disable=not progress,
                leave=False)
     for pal in palettes:
         moved = None
