@@ -5,7 +5,7 @@
                             [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
                             [--mirror-average on|off] [--context whole|local] [--bf16] [--lines keep|hide]
-                            [--line-reach PX] [--restore]
+                            [--line-reach PX] [--restore] [--tones print|photo]
                             [--engine local|ray] [--address auto|HOST:PORT] [--workers N]
                             [--gpus-per-worker F]
 

@@ -8,7 +8,7 @@
                               [--style IMAGE ...] [--blend W ...] [--hints JSON] [--hint-fill on|off]
                               [--align auto|homography|off] [--chroma-smooth PX]
                               [--mirror-average on|off] [--context whole|local] [--lines keep|hide] [--line-reach PX]
-                              [--restore] [--device auto|cpu|cuda|mps] [--bf16] [--out DIR]
+                              [--restore] [--tones print|photo] [--device auto|cpu|cuda|mps] [--bf16] [--out DIR]
 
 Default input: the bundled sample's held-out view; default palettes: all built-in ones.
 Modes (``variants/palette.py``): ``smooth`` (default) recolours by palette offsets weighted

@@ -5,7 +5,8 @@
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
                       [--chroma-smooth PX] [--mirror-average on|off] [--context whole|local] [--bf16]
-                      [--lines keep|hide] [--line-reach PX] [--restore [--restore-mask PNG]] [--wiggle GIF]
+                      [--lines keep|hide] [--line-reach PX] [--restore [--restore-mask PNG]] [--tones print|photo]
+                      [--wiggle GIF]
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view.
 """

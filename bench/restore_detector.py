@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cases import CASES, load_case  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
+from bench.picture import add_picture_flag, centre, check_picture, side_by_side, stacked  # noqa: E402
 from bench.quality import restore_scores  # noqa: E402
 from data.print_ageing import age_print  # noqa: E402
 from preprocess import restore  # noqa: E402
@@ -69,19 +70,17 @@ def picture_row(photo, recipe: str, detector) -> np.ndarray:
     light = photo_lightness(photo)
     aged, _ = age_print(light, recipe)
     clean, _ = age_print(light, recipe, damage=False)
-    h, w = min(PICTURE_CROP[0], light.shape[0]), min(PICTURE_CROP[1], light.shape[1])
-    y, x = (light.shape[0] - h) // 2, (light.shape[1] - w) // 2
+    rows, cols = centre(light.shape, PICTURE_CROP)
 
     def panel(lightness, filled=None):
-        grey = np.repeat(lightness_to_gray(lightness[y:y + h, x:x + w])[..., None], 3, axis=2)
+        grey = np.repeat(lightness_to_gray(lightness[rows, cols])[..., None], 3, axis=2)
         if filled is not None:
-            tint = filled[y:y + h, x:x + w]
+            tint = filled[rows, cols]
             grey[tint] = 0.5 * grey[tint] + 0.5 * np.array([1.0, 0.0, 0.0], np.float32)
         return grey
 
-    panels = [panel(aged), panel(*restore.restore_print(aged)), panel(*restore.restore_print(aged, detector=detector)),
-              panel(clean)]
-    return np.concatenate([np.pad(p, ((0, 0), (0, 4), (0, 0)), constant_values=1.0) for p in panels], axis=1)
+    return side_by_side([panel(aged), panel(*restore.restore_print(aged)),
+                         panel(*restore.restore_print(aged, detector=detector)), panel(clean)])
 
 
 class RecipeMask:
@@ -100,10 +99,9 @@ def main(argv=None) -> int:
     p.add_argument("--recipes", nargs="+", default=list(DAMAGE_RECIPES), choices=DAMAGE_RECIPES)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
                    help="random generators the detector is learnt with, one row each (process.py uses 0)")
-    p.add_argument("--picture", type=Path, help="also write the cases' prints and fills side by side to this PNG")
+    add_picture_flag(p, "the cases' prints and fills side by side")
     args = p.parse_args(argv)
-    if args.picture and args.picture.suffix.lower() != ".png":
-        p.error(f"--picture must be a .png file, got {args.picture}")
+    check_picture(p, args)
     cases = list(CASES) if args.cases == ["all"] else args.cases
     print(f"machine: {describe_machine()}\n")
     print("| case | recipe | detector | damage px | found | scene px taken per damage px found | "
@@ -128,9 +126,7 @@ def main(argv=None) -> int:
                       flush=True)
     print(f"\nlearning a detector (one seed): {', '.join(learning)}")
     if rows:
-        width = max(r.shape[1] for r in rows)
-        sheet = np.concatenate([np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=1.0) for r in rows])
-        print(f"picture: {write_image(args.picture, sheet)}")
+        print(f"picture: {write_image(args.picture, stacked(rows))}")
     return 0
 
 

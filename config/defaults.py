@@ -35,6 +35,9 @@ CHROMA_SMOOTH = 12
 # clean view (bench/results_bw_transfer_cpu.md)
 BW_COLOURS = ("transfer", "network", "both")
 BW_COLOUR = "transfer"
+# A black-and-white input's tones in the output: print (its own L*, kept exactly) or photo (a faded print's
+# levels stretched to the training photo's and a halftone screen removed: postprocess/chroma_transfer.py).
+TONES = ("print", "photo")
 
 # What the attention bottleneck attends to at inference (process/inference.py; process.py --context):
 # whole = the whole input's pooled tokens; local = each LOCAL_CONTEXT-px neighbourhood's own, the

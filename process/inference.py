@@ -120,15 +120,24 @@ def colorize_black_and_white(model: SemColorNet, guides: Guides, database: Chrom
         raise ValueError(f"black-and-white colours from {source!r} need the training photo's database")
     if source == "network":
         return colorize(model, guides, chroma_smooth=chroma_smooth, **network)
-    screen = find_screen(light)
-    ab, fade = database.print_chroma(light, screen)
-    if fade is not None and notes is not None:
-        notes.append(fade.describe())
-    ab = torch.from_numpy(ab).permute(2, 0, 1)[None]
-    transferred = finish_black_and_white(rgb_with_lightness(light, ab), light, chroma_smooth, screen)
+    transferred = transfer_colours(light, database, chroma_smooth, notes)
     if source == "transfer":
         return transferred
     return average_in_lab(colorize(model, guides, chroma_smooth=chroma_smooth, **network), transferred, light)
+
+
+def transfer_colours(lightness: np.ndarray, database: ChromaDatabase, chroma_smooth: int = CHROMA_SMOOTH,
+                     notes: list[str] | None = None) -> np.ndarray:
+    """``--bw-colour transfer``: the (H, W) L* / 100 ``lightness`` coloured from the training photo's
+    ``database`` (an old print read as the photo it was printed from), finished as
+    :func:`finish_black_and_white` finishes it: (H, W, 3) RGB in [0, 1] with ``lightness`` kept.
+    ``notes``: where a sentence for the user goes when the input is read as a faded print."""
+    screen = find_screen(lightness)
+    ab, fade = database.print_chroma(lightness, screen)
+    if fade is not None and notes is not None:
+        notes.append(fade.describe())
+    ab = torch.from_numpy(ab).permute(2, 0, 1)[None]
+    return finish_black_and_white(rgb_with_lightness(lightness, ab), lightness, chroma_smooth, screen)
 
 
 def _colorize_once(model: SemColorNet, guides: Guides, style, tile, overlap, device, progress, bf16,

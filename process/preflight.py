@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from config.defaults import ALIGN_MODES, BW_COLOURS, CONTEXTS, DOWNSCALE, ModelConfig
+from config.defaults import ALIGN_MODES, BW_COLOURS, CONTEXTS, DOWNSCALE, TONES, ModelConfig
 from postprocess.line_structure import LINE_MODES
 from utils.errors import InputError
 from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check_suffix, check_writable
@@ -72,6 +72,11 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.restore and not model_cfg.use_luminance:
         raise InputError("--restore cleans a black-and-white photo's lightness for a black-and-white model "
                          "(train.py --luminance); this model does not read a photo's lightness: leave out --restore")
+    if cfg.tones not in TONES:
+        raise InputError(f"--tones must be one of {', '.join(TONES)}, got {cfg.tones!r}")
+    if cfg.tones != "print" and not model_cfg.use_luminance:
+        raise InputError(f"--tones {cfg.tones} restores a black-and-white photo's tones for a black-and-white model "
+                         "(train.py --luminance); this model does not read a photo's lightness: leave out --tones")
     if cfg.bw_colour not in BW_COLOURS:
         raise InputError(f"--bw-colour must be one of {', '.join(BW_COLOURS)}, got {cfg.bw_colour!r}")
     if cfg.style:

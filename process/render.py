@@ -31,6 +31,7 @@ from preprocess.damage_detector import DamageDetector
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request
 from utils.cielab import photo_lightness
+from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
 
 
@@ -69,6 +70,9 @@ class RenderConfig:
     restore: bool = False            # black-and-white models: dust and scratches inpainted and a halftone screen
                                      # removed from the photo's lightness before colouring; the output keeps the
                                      # restored lightness (preprocess/restore.py)
+    tones: str = "print"             # black-and-white models: print: the output keeps the input's L*; photo: a
+                                     # faded print's levels stretched to the training photo's and a halftone
+                                     # screen removed first (config.defaults.TONES)
 
     @property
     def chroma_radius(self) -> int:
@@ -125,6 +129,8 @@ class Renderer:
         self.restored_mask = None
         if cfg.restore:
             guides = self.restored(guides)
+        if cfg.tones == "photo":
+            guides = self.retoned(guides)
         if cfg.hints:
             guides.hints = hint_channels(self.hints(cfg, guides.shape), guides.sketch)
         return guides, photo
@@ -167,6 +173,28 @@ class Renderer:
             done += f" (found by a fixed rule: {self._no_detector}, so fine bright or dark details may be taken for dust)"
         done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
         print(f"note: --restore {done}", file=sys.stderr)
+        return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
+
+    def retoned(self, guides: Guides) -> Guides:
+        """A black-and-white model's guides with the photo's lightness given the training photo's tones
+        (``--tones photo``: ``ChromaDatabase.as_photo``: a halftone screen removed, a faded print's levels
+        stretched to the photo's) and the sketch drawn again from it; one note on stderr says what changed.
+        Raises InputError for a checkpoint that keeps no training photo."""
+        if not self.model.cfg.use_luminance or guides.luminance is None:
+            return guides
+        database = self.chroma_database()
+        if database is None:
+            raise InputError("--tones photo takes its tones from the training photo, which this checkpoint does not "
+                             "keep (saved before reference alignment): retrain it, or leave out --tones")
+        screen = find_screen(guides.luminance)
+        light, fade = database.as_photo(guides.luminance, screen)
+        done = [f"removed {screen.describe()}"] if screen is not None else []
+        if fade is not None:
+            done.append(f"stretched the print's black and white points (L* {100 * fade.black:.0f}, {100 * fade.white:.0f}) "
+                        f"to the training photo's ({100 * fade.photo_black:.0f}, {100 * fade.photo_white:.0f})")
+        print("note: --tones photo " + (" and ".join(done) if done else "does not read the print as faded (its black "
+                                         "point is not above the training photo's with its white point below): its "
+                                         "tones are kept"), file=sys.stderr)
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
     def check(self, guides: Guides) -> None:

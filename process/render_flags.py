@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from config.defaults import ALIGN_MODES, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE
+from config.defaults import (ALIGN_MODES, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE,
+                             TONES)
 from postprocess.line_structure import LINE_MODES, LINES, REACH
 
 
@@ -27,6 +28,10 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
                        help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
                             "lightness before colouring; the output then keeps the restored lightness (default: the "
                             "print as it is)")
+        p.add_argument("--tones", default="print", choices=TONES,
+                       help="black-and-white models: print: the output keeps the photo's own lightness; photo: a faded "
+                            "print's black and white points are stretched to the training photo's and a halftone "
+                            "screen is removed, so the output has the photo's tones (a note says what changed)")
     if hints:
         p.add_argument("--hint-fill", default="on", choices=["on", "off"],
                        help="on: each hinted region (closed by the drawing's lines) takes its hint's colour, "
@@ -71,7 +76,8 @@ def render_config(a: argparse.Namespace, **fields):
     """A :class:`RenderConfig` from :func:`add_render_flags`' parsed flags and the script's own ``fields``."""
     from process.render import RenderConfig
 
-    shared = dict(device=a.device, bf16=a.bf16, align=a.align, restore=getattr(a, "restore", False), **colour_settings(a))
+    shared = dict(device=a.device, bf16=a.bf16, align=a.align, restore=getattr(a, "restore", False),
+                  tones=getattr(a, "tones", "print"), **colour_settings(a))
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -14,6 +14,7 @@ from models.unet import SemColorNet
 from process.inference import colorize
 from tests.conftest import load_script
 from utils.cli import run_cli
+from utils.errors import InputError
 from utils.image_io import read_photo, write_image
 from utils.cielab import gray_lightness, lightness_to_gray
 
@@ -271,10 +272,11 @@ def test_lines_keep_draws_the_strokes_as_ink(line_run):
 
 @pytest.mark.parametrize("flags, says", [(["--line-reach", "-1"], "--line-reach"),
                                          (["--line-reach", "nan"], "--line-reach"),
-                                         (["--restore"], "--restore")])
+                                         (["--restore"], "--restore"),
+                                         (["--tones", "photo"], "--tones")])
 def test_bad_line_and_restore_flags_get_one_line(line_run, capsys, flags, says):
-    """A negative or NaN reach, or --restore for a model that reads no photo's lightness: one
-    error line, exit 2, nothing written."""
+    """A negative or NaN reach, or --restore or --tones photo for a model that reads no photo's
+    lightness: one error line, exit 2, nothing written."""
     out = line_run / "refused_lines.png"
     write_image(line_run / "refused_drawing.png", _sky_above_bricks())
     assert run_cli(process.main, ["--checkpoint", str(line_run / "run"), "--sketch",
@@ -348,3 +350,37 @@ def test_restore_mask_shows_what_restore_inpainted(bw_run, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
         assert not (bw_run / "nothing.png").exists() and not (bw_run / "nothing.jpg").exists() and not out.exists()
+
+
+def test_tones_photo_gives_a_faded_print_the_training_photo_s_levels(bw_run, sample_crop, capsys):
+    """--tones photo: a faded print of the training photo comes back with the photo's black and white
+    points (one note says so); a print that is not faded keeps its L*; a checkpoint without its
+    training photo is refused with one line."""
+    from postprocess.chroma_transfer import levels
+    from data.print_ageing import tone_curve
+    from process.render import RenderConfig, Renderer
+
+    photo_light = gray_lightness(sample_crop[0].mean(axis=2))
+    faded = tone_curve(photo_light, black=0.25, white=0.75)
+    write_image(bw_run / "faded_for_tones.png", lightness_to_gray(faded))
+    out = bw_run / "faded_photo_tones.png"
+    args = ["--checkpoint", str(bw_run / "run"), "--depth", "none", "--align", "off", "--tones", "photo"]
+    assert run_cli(process.main, args + ["--image", str(bw_run / "faded_for_tones.png"), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note: --tones photo stretched the print's black and white points"), err
+    reference = Renderer(str(bw_run / "run"), "cpu").reference.astype(np.float32) / 255
+    wanted = levels(rgb2lab(reference)[..., 0] / 100)
+    got = levels(rgb2lab(read_photo(out))[..., 0] / 100)
+    assert abs(got[0] - wanted[0]) < 0.03 and abs(got[1] - wanted[1]) < 0.03, (got, wanted)
+    assert levels(faded)[0] - wanted[0] > 0.1                                     # it was faded to begin with
+    write_image(bw_run / "unfaded.png", lightness_to_gray(photo_light))
+    assert run_cli(process.main, args + ["--image", str(bw_run / "unfaded.png"), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not read the print as faded" in err[0], err
+    assert np.abs(rgb2lab(read_photo(out))[..., 0] - rgb2lab(read_photo(bw_run / "unfaded.png"))[..., 0]).max() < 0.8
+    renderer = Renderer(str(bw_run / "run"), "cpu")
+    renderer.reference = None                      # as a checkpoint saved before reference alignment
+    with pytest.raises(InputError, match="--tones photo"):
+        renderer.render(RenderConfig(checkpoint=str(bw_run / "run"), image=str(bw_run / "unfaded.png"), depth="none",
+                                     tones="photo", out=str(bw_run / "never.png")))
+    assert not (bw_run / "never.png").exists()
