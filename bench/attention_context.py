@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import CASES, TASKS, load_case, test_inputs  # noqa: E402
+from bench.cases import TASKS, add_cases_flag, chosen_cases, load_case, test_inputs  # noqa: E402
 from bench.framing import framing_test  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import CONTEXTS  # noqa: E402
@@ -35,10 +35,10 @@ from utils.metrics import image_metrics, mean_colour_baseline  # noqa: E402
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", nargs="+", required=True, help="bench/quality.py --out folders holding the models")
-    p.add_argument("--cases", nargs="+", default=["all"])
+    add_cases_flag(p)
     p.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
     args = p.parse_args()
-    names = list(CASES) if args.cases == ["all"] else args.cases
+    names = chosen_cases(p, args.cases)
     print(f"machine: {describe_machine()}; {time.strftime('%Y-%m-%d')}\n")
     print("| case | task | context | PSNR dB | SSIM | dE00 | chroma ratio | mean colour PSNR "
           "| framing: top-left / bottom-right / centre, dB | largest |")

@@ -53,6 +53,22 @@ class Case:
     source: str = ""
 
 
+def add_cases_flag(p, default: str = "all") -> None:
+    """A benchmark's ``--cases`` flag: any of :data:`CASES`, or all (:func:`chosen_cases` reads it)."""
+    p.add_argument("--cases", nargs="+", default=[default], help=f"any of {list(CASES)}, or all")
+
+
+def chosen_cases(p, names: list[str]) -> list[str]:
+    """The cases ``--cases`` names (``all``: every one of :data:`CASES`); an unknown one is refused
+    with ``p.error`` (one line, exit 2)."""
+    if names == ["all"]:
+        return list(CASES)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        p.error(f"--cases: unknown {', '.join(unknown)}; choose from {', '.join(CASES)}, or all")
+    return names
+
+
 def load_case(name: str) -> Case:
     if name == "motorcycle":
         left, right = stereo_motorcycle_views()

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from bench.cases import CASES, load_case, test_inputs  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, load_case, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import CHROMA_SMOOTH  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
@@ -53,12 +53,12 @@ def cell(m: dict, base: dict) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", default="runs/bench_quality", help="bench/quality.py's --out folder")
-    p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
+    add_cases_flag(p)
     p.add_argument("--preset", default="default")
     p.add_argument("--radii", nargs="+", type=int, default=[0, 4, 8, 12, 16, 24])
     p.add_argument("--eps", nargs="+", type=float, default=[0.003, 0.01, 0.03])
     args = p.parse_args(argv)
-    names = list(CASES) if args.cases == ["all"] else args.cases
+    names = chosen_cases(p, args.cases)
     views = {}
     for name in names:
         case = load_case(name)

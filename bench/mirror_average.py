@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from bench.cases import CASES, load_case, test_inputs  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, load_case, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.quality import comparison_sheet  # noqa: E402
 from models.checkpoint import load_model, read_reference, sketch_config_of  # noqa: E402
@@ -61,12 +61,12 @@ def cell(m: dict, base: dict, task: str) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", default="runs/bench_quality", help="bench/quality.py's --out folder")
-    p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
+    add_cases_flag(p)
     p.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     p.add_argument("--preset", default="default")
     p.add_argument("--sheets", help="also write a picture of each mirror-averaged output into this folder")
     args = p.parse_args(argv)
-    names = list(CASES) if args.cases == ["all"] else args.cases
+    names = chosen_cases(p, args.cases)
     runs = {(n, t): Path(args.runs) / f"{n}_{t}_preset_{args.preset}" / "checkpoints" / "last.safetensors"
             for n in names for t in args.tasks}
     missing = [str(ck) for ck in runs.values() if not ck.is_file()]

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import CASES, load_case  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, load_case  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.picture import add_picture_flag, centre, check_picture, side_by_side, stacked  # noqa: E402
 from config.defaults import CHROMA_SMOOTH  # noqa: E402
@@ -82,11 +82,11 @@ def picture_row(rows: list[dict], photo: np.ndarray) -> np.ndarray:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
+    add_cases_flag(p)
     add_picture_flag(p, "the faded prints, both renders and the photos")
     args = p.parse_args(argv)
     check_picture(p, args)
-    cases = list(CASES) if args.cases == ["all"] else args.cases
+    cases = chosen_cases(p, args.cases)
     print(f"machine: {describe_machine()}\n")
     print("PSNR dB against the real photo; gain: over the input's own free baseline (its L* + the training photo's "
           "mean a*b*); --align off, colours from the training photo (--bw-colour transfer)\n")

@@ -50,7 +50,7 @@ import torch  # noqa: E402
 from bench.compute import matmul_peak, step_flops  # noqa: E402
 from bench.framing import REFRAMED_WINDOWS, crop, crop_guides, framing_test, window_box  # noqa: E402
 from bench.cases import aged_suffix  # noqa: E402
-from bench.cases import CASES, TASKS, Case, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.cases import TASKS, Case, add_cases_flag, chosen_cases, load_case, task_overrides, test_inputs  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import BW_COLOUR, BW_COLOURS, SketchConfig, train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
@@ -304,7 +304,7 @@ def _fidelity_cell(m: dict) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cases", nargs="+", default=["motorcycle"], help=f"any of {list(CASES)}, or all")
+    add_cases_flag(p, "motorcycle")
     p.add_argument("--tasks", nargs="+", default=["sketch"], choices=list(TASKS))
     p.add_argument("--presets", nargs="+", default=["fast", "default"])
     p.add_argument("--set", nargs="*", default=[], help="config overrides, e.g. lr=1e-3 model.width=24")
@@ -322,10 +322,7 @@ def main() -> int:
                    help="outputs mirror-averaged as process.py makes them, or one network pass")
     args = p.parse_args()
     mirror = args.mirror_average == "on"
-    names = list(CASES) if args.cases == ["all"] else args.cases
-    for n in names:
-        if n not in CASES:
-            p.error(f"unknown case {n!r}; choose from {list(CASES)} or all")
+    names = chosen_cases(p, args.cases)
     out = Path(args.out)
     over = parse_overrides(args.set)
     cases = {n: load_case(n) for n in names}

@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import CASES, load_case  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, load_case  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.picture import add_picture_flag, centre, check_picture, side_by_side, stacked  # noqa: E402
 from bench.quality import restore_scores  # noqa: E402
@@ -95,14 +95,14 @@ class RecipeMask:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cases", nargs="+", default=["all"], help=f"any of {list(CASES)}, or all")
+    add_cases_flag(p)
     p.add_argument("--recipes", nargs="+", default=list(DAMAGE_RECIPES), choices=DAMAGE_RECIPES)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
                    help="random generators the detector is learnt with, one row each (process.py uses 0)")
     add_picture_flag(p, "the cases' prints and fills side by side")
     args = p.parse_args(argv)
     check_picture(p, args)
-    cases = list(CASES) if args.cases == ["all"] else args.cases
+    cases = chosen_cases(p, args.cases)
     print(f"machine: {describe_machine()}\n")
     print("| case | recipe | detector | damage px | found | scene px taken per damage px found | "
           "restored within 2 L* | L* moved elsewhere |")
