@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.preflight import check_render_request, note_idle_hint_fill
+    from process.preflight import check_render_request, check_training_photo_kept, note_idle_hint_fill
     from process.render import Renderer, default_out
     from process.render_flags import render_config
     from utils.errors import InputError
@@ -66,6 +66,7 @@ def main(argv=None) -> int:
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
     check_render_request(renderer.model.cfg, cfg,
                          outputs=[cfg.out or default_out(cfg), args.wiggle, args.restore_mask])
+    check_training_photo_kept(cfg.tones, renderer.reference is not None)
     if args.wiggle and not renderer.model.cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")
     note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)

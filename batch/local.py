@@ -21,7 +21,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from process.preflight import check_render_request, note_idle_hint_fill
+from models.checkpoint import keeps_reference
+from process.preflight import check_render_request, check_training_photo_kept, note_idle_hint_fill
 from process.render import RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
@@ -158,6 +159,8 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
         check_render_request(model_cfg_of(ck),
                              _request(render, cfg, first, cfg.depth_dir or render.depth, cfg.hints_dir),
                              outputs=[out_dir / "summary.json"], check_files=False)
+        if render.tones == "photo":  # the training photo's tones: the checkpoint must keep it
+            check_training_photo_kept(render.tones, keeps_reference(ck))
     seen: dict[Path, str] = {}
     for j in jobs:
         t = Path(j.output).resolve()

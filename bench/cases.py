@@ -61,12 +61,21 @@ def add_cases_flag(p, default: str = "all") -> None:
 def chosen_cases(p, names: list[str]) -> list[str]:
     """The cases ``--cases`` names (``all``: every one of :data:`CASES`); an unknown one is refused
     with ``p.error`` (one line, exit 2)."""
-    if names == ["all"]:
+    if "all" in names:
         return list(CASES)
     unknown = [n for n in names if n not in CASES]
     if unknown:
         p.error(f"--cases: unknown {', '.join(unknown)}; choose from {', '.join(CASES)}, or all")
     return names
+
+
+def kept_training_photo(case: Case) -> np.ndarray:
+    """``case``'s training photo as a checkpoint keeps it (``reference_image``: 8-bit, its long side
+    capped), (H, W, 3) float32 in [0, 1]: what ``process.py`` takes colours, tones and a damage
+    detector from."""
+    from postprocess.reference_align import reference_image
+
+    return reference_image(case.train_photo).astype(np.float32) / 255.0
 
 
 def load_case(name: str) -> Case:

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import add_cases_flag, chosen_cases, load_case  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, kept_training_photo, load_case  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.picture import add_picture_flag, centre, check_picture, side_by_side, stacked  # noqa: E402
 from config.defaults import CHROMA_SMOOTH  # noqa: E402
@@ -38,16 +38,10 @@ from process.inference import transfer_colours  # noqa: E402
 from preprocess.restore import find_screen  # noqa: E402
 from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
-from utils.metrics import image_metrics, lightness_mean_chroma_baseline  # noqa: E402
+from utils.metrics import image_metrics, mean_chroma_at  # noqa: E402
 
 PICTURE_RECIPE = "faded-grain"
 PICTURE_CROP = (240, 320)  # px (height, width) of each view's centre in the picture
-
-
-def free_baseline(train_photo: np.ndarray, lightness: np.ndarray) -> np.ndarray:
-    """The lightness (L* / 100) with the training photo's mean a*, b*: the free baseline."""
-    grey = lightness_to_gray(lightness)
-    return lightness_mean_chroma_baseline(train_photo, np.repeat(grey[..., None], 3, axis=2))
 
 
 def print_rows(case, database: ChromaDatabase) -> list[dict]:
@@ -66,8 +60,8 @@ def print_rows(case, database: ChromaDatabase) -> list[dict]:
         def psnr(image):
             return image_metrics(image, case.test_photo)["psnr"]
 
-        rows.append({"input": name, "free": psnr(free_baseline(case.train_photo, lightness)), "kept": psnr(kept),
-                     "free_photo_tones": psnr(free_baseline(case.train_photo, toned)), "photo_tones": psnr(photo_tones),
+        rows.append({"input": name, "free": psnr(mean_chroma_at(case.train_photo, lightness)), "kept": psnr(kept),
+                     "free_photo_tones": psnr(mean_chroma_at(case.train_photo, toned)), "photo_tones": psnr(photo_tones),
                      "read": ", ".join(read) or "as it is", "images": (lightness, kept, photo_tones)})
     return rows
 
@@ -96,7 +90,7 @@ def main(argv=None) -> int:
     pictures = []
     for name in cases:
         case = load_case(name)
-        rows = print_rows(case, ChromaDatabase(case.train_photo.astype(np.float32)))
+        rows = print_rows(case, ChromaDatabase(kept_training_photo(case)))
         for r in rows:
             print(f"| {name} | {r['input']} | {r['free']:.2f} | {r['kept']:.2f} | {r['kept'] - r['free']:+.2f} | "
                   f"{r['photo_tones']:.2f} | {r['photo_tones'] - r['free']:+.2f} | {r['free_photo_tones']:.2f} | "

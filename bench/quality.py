@@ -50,7 +50,8 @@ import torch  # noqa: E402
 from bench.compute import matmul_peak, step_flops  # noqa: E402
 from bench.framing import REFRAMED_WINDOWS, crop, crop_guides, framing_test, window_box  # noqa: E402
 from bench.cases import aged_suffix  # noqa: E402
-from bench.cases import TASKS, Case, add_cases_flag, chosen_cases, load_case, task_overrides, test_inputs  # noqa: E402
+from bench.cases import (TASKS, Case, add_cases_flag, chosen_cases, kept_training_photo, load_case,  # noqa: E402
+                         task_overrides, test_inputs)
 from bench.machine import describe_machine  # noqa: E402
 from config.defaults import BW_COLOUR, BW_COLOURS, SketchConfig, train_config  # noqa: E402
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
@@ -67,7 +68,8 @@ from data.print_ageing import PRINT_RECIPES, age_print  # noqa: E402
 from preprocess.damage_detector import DamageDetector  # noqa: E402
 from preprocess.restore import restore_print  # noqa: E402
 from postprocess.line_structure import LINES, colour_by_lines, draw_ink, even_within_lines  # noqa: E402
-from utils.metrics import drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_colour_baseline  # noqa: E402
+from utils.metrics import (drawing_fidelity, image_metrics, lightness_mean_chroma_baseline, mean_chroma_at,  # noqa: E402
+                           mean_colour_baseline)
 
 # The ablation, in the original's format: each row adds one change to the row before it,
 # on the fast preset (rows must stay cheap to run). The last row is the fast preset itself.
@@ -173,8 +175,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             outputs.append((suffix + " (no line structure)", raw, image_metrics(raw, case.test_photo)))
         extra = {}
         if task == "bw":  # the free baseline of this input: its own L* (an aged print's) + mean a*b*
-            grey = lightness_to_gray(guides.luminance)
-            free = lightness_mean_chroma_baseline(case.train_photo, np.repeat(grey[..., None], 3, axis=2))
+            free = mean_chroma_at(case.train_photo, guides.luminance)
             extra["free_baseline"] = image_metrics(free, case.test_photo)
             # the photo's colours at the input's own lightness: what a render that keeps an aged print's
             # L* can at best give, so a gain against it is the colour's alone, not the print's tones'
@@ -248,7 +249,7 @@ def case_damage_detector(case: Case) -> DamageDetector:
     """The dust and scratch detector ``process.py --restore`` learns from ``case``'s training photo
     (learnt once per case and kept)."""
     if case.name not in _DAMAGE_DETECTORS:
-        _DAMAGE_DETECTORS[case.name] = DamageDetector.learn(photo_lightness(case.train_photo))
+        _DAMAGE_DETECTORS[case.name] = DamageDetector.learn(photo_lightness(kept_training_photo(case)))
     return _DAMAGE_DETECTORS[case.name]
 
 

@@ -6,8 +6,9 @@
 
 For each case the held-out view's lightness is aged by each print recipe that draws damage
 (``data/print_ageing.py``: the recipe's own mask says where the dust and scratches are). Each
-detector is scored pixel by pixel against that mask (the share of the damage it finds, and how
-many pixels of the scene's own detail it takes for damage for each damaged pixel it finds), then
+detector is scored pixel by pixel against that mask (the share of the damage ``restore_print`` fills
+with it, and how many pixels where there was no damage it fills for each damaged pixel it fills;
+every piece found is filled with its soft edge, 2 px), then
 ``--restore``'s two goals as ``bench/quality.py`` scores them: the share of the damage restored to
 within 2 L* of the same print without it, and the mean L* change where there was no damage.
 
@@ -39,26 +40,26 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cases import add_cases_flag, chosen_cases, load_case  # noqa: E402
+from bench.cases import add_cases_flag, chosen_cases, kept_training_photo, load_case  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.picture import add_picture_flag, centre, check_picture, side_by_side, stacked  # noqa: E402
 from bench.quality import restore_scores  # noqa: E402
 from data.print_ageing import age_print  # noqa: E402
 from preprocess import restore  # noqa: E402
-from utils.cielab import lightness_to_gray  # noqa: E402
-from utils.image_io import write_image  # noqa: E402
 from preprocess.damage_detector import DamageDetector  # noqa: E402
-from utils.cielab import photo_lightness  # noqa: E402
+from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
+from utils.image_io import write_image  # noqa: E402
 
 DAMAGE_RECIPES = ("damaged", "worn-scan")
 PICTURE_CROP = (240, 400)  # px (height, width): the centre of each view shown at full resolution, so specks show
 
 
 def detector_scores(photo, recipe: str, detector=None) -> dict:
-    """The detector (``restore_print``'s ``detector``; None: the fixed rule, ``find_damage``) on the
-    held-out view aged by ``recipe``, against the recipe's own damage mask."""
+    """What ``restore_print`` fills with ``detector`` (None: the fixed rule, both its passes), each
+    piece found grown by its soft edge as it is filled, on the held-out view aged by ``recipe``,
+    against the recipe's own damage mask."""
     aged, damage = age_print(photo_lightness(photo), recipe)
-    found = restore.find_damage(aged) if detector is None else detector(restore.descreen(aged))
+    _, found = restore.restore_print(aged, detector=detector)
     hit = int((found & damage).sum())
     return {"damage": int(damage.sum()), "found_share": hit / max(int(damage.sum()), 1),
             "false_per_hit": int((found & ~damage).sum()) / max(hit, 1)}
@@ -113,8 +114,9 @@ def main(argv=None) -> int:
         detectors = [("rule", None)]
         for seed in args.seeds:
             start = time.perf_counter()
-            detectors.append((f"learnt, seed {seed}", DamageDetector.learn(photo_lightness(case.train_photo), seed)))
-            learning.append(f"{name} {time.perf_counter() - start:.1f} s")
+            detectors.append((f"learnt, seed {seed}", DamageDetector.learn(photo_lightness(kept_training_photo(case)),
+                                                                             seed)))
+            learning.append(f"{name} seed {seed} {time.perf_counter() - start:.1f} s")
         if args.picture:
             rows.append(picture_row(case.test_photo, args.recipes[0], detectors[1][1]))
         for recipe in args.recipes:
@@ -124,7 +126,7 @@ def main(argv=None) -> int:
                 print(f"| {name} | {recipe} | {label} | {d['damage']} | {100 * d['found_share']:.0f} % | "
                       f"{d['false_per_hit']:.1f} | {100 * r['restored_share']:.0f} % | {r['changed_elsewhere']:.2f} |",
                       flush=True)
-    print(f"\nlearning a detector (one seed): {', '.join(learning)}")
+    print(f"\nlearning a detector: {', '.join(learning)}")
     if rows:
         print(f"picture: {write_image(args.picture, stacked(rows))}")
     return 0

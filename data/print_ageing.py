@@ -340,8 +340,10 @@ def random_damaged_print(L: np.ndarray, rng: np.random.Generator) -> tuple[np.nd
 
 
 def _random_print(L: np.ndarray, rng: np.random.Generator, always_damaged: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`random_print` and :func:`random_damaged_print`: the same draws from ``rng`` in the
-    same order either way (a black-and-white model's augmentation does not change with this)."""
+    """:func:`random_print` and :func:`random_damaged_print`. ``always_damaged`` False draws from
+    ``rng`` exactly what :func:`random_print` always drew (a black-and-white model's augmentation is
+    unchanged); True draws the dust and scratches whatever their coin tosses say, so from there on it
+    draws more."""
     _check_lightness(L)
     out = L.astype(np.float32, copy=True)
     screened = rng.random() < 0.15

@@ -126,6 +126,13 @@ def restore_training(path, model: SemColorNet, optimizer, average: SemColorNet |
     return meta
 
 
+def keeps_reference(path) -> bool:
+    """Whether a checkpoint keeps its training photo (checkpoints from before reference alignment do
+    not), without reading it."""
+    with safe_open(str(resolve_checkpoint(path)), framework="pt") as fh:
+        return REFERENCE in fh.keys()
+
+
 def read_reference(path):
     """The training photo a checkpoint keeps, (H, W, 3) uint8, or None (checkpoints from before
     reference alignment). Reads that one tensor only."""

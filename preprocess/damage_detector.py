@@ -84,23 +84,39 @@ def piece_features(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return labels, features.astype(np.float32)
 
 
+class CannotLearn(ValueError):
+    """A training photo that no damage detector can be learnt from (too small, or blank)."""
+
+
 class DamageDetector:
     """Dust and scratches of a print's descreened lightness, as learnt from one training photo
     (module docstring). Call it on an (H, W) float32 lightness in [0, 1] (its screen removed) for
     a bool (H, W) mask: ``restore_print(L, detector=DamageDetector.learn(photo_L))``."""
 
-    def __init__(self, net: torch.nn.Module, mean: torch.Tensor, std: torch.Tensor):
-        self.net, self.mean, self.std = net.eval(), mean, std
+    def __init__(self, net: torch.nn.Module, training_features: torch.Tensor):
+        self.net = net.eval()
+        self.low, self.high = training_features.min(0).values, training_features.max(0).values
+        self.mean = training_features.mean(0)
+        spread = training_features.std(0, unbiased=False)
+        self.spread = torch.where(spread > 1e-6, spread, torch.ones_like(spread))
+
+    def _scaled(self, features: torch.Tensor) -> torch.Tensor:
+        """``features`` (N, len(FEATURES)) held to the range the training pieces spanned, then
+        standardised by the training pieces' mean and spread. A piece beyond that range (a blot wider
+        than any training damage) is judged as the nearest piece training showed, not by the net's
+        untrained extrapolation; a feature that never varied in training reads 0 (its weights never
+        learnt)."""
+        return (torch.minimum(torch.maximum(features, self.low), self.high) - self.mean) / self.spread
 
     @classmethod
     def learn(cls, lightness: np.ndarray, seed: int = 0, progress: bool = False) -> "DamageDetector":
         """A detector learnt from ``lightness`` ((H, W) float32, L* / 100: the training photo's),
         aged ``LEARN_PRINTS`` times with the random generator ``seed`` (the same detector for the
-        same photo every time, on one machine). Raises ValueError for a photo too small to learn
-        from, or one on which no damage stands out (a blank photo)."""
+        same photo every time, on one machine). Raises :class:`CannotLearn` for a photo too small to
+        learn from, or one on which no damage stands out (a blank photo)."""
         restore.check_lightness(lightness)
         if min(lightness.shape) < 4 * restore.DAMAGE_MEDIAN:
-            raise ValueError(f"the training photo ({lightness.shape[1]} x {lightness.shape[0]} px) is too small to "
+            raise CannotLearn(f"the training photo ({lightness.shape[1]} x {lightness.shape[0]} px) is too small to "
                              f"learn dust and scratches from (at least {4 * restore.DAMAGE_MEDIAN} px a side)")
         rng = np.random.default_rng(seed)
         rows, labels_of, weights = [], [], []
@@ -118,11 +134,11 @@ class DamageDetector:
             labels_of.append(ndimage.mean(drawn.astype(np.float32), labels, pieces) > DAMAGE_SHARE)
             weights.append(ndimage.sum(np.ones(labels.shape, np.float32), labels, pieces))
         if not rows:
-            raise ValueError("the training photo's aged copies showed no damage to learn from")
+            raise CannotLearn("the training photo's aged copies showed no damage to learn from")
         target = np.concatenate(labels_of)
         x = torch.from_numpy(np.concatenate(rows))
-        mean, std = x.mean(0), x.std(0) + 1e-6
-        x = (x - mean) / std
+        detector = cls(torch.nn.Identity(), x)
+        x = detector._scaled(x)
         y = torch.from_numpy(target.astype(np.float32))
         w = torch.from_numpy(np.concatenate(weights).astype(np.float32))
         w = w / w.mean()
@@ -138,7 +154,8 @@ class DamageDetector:
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-        return cls(net, mean, std)
+        detector.net = net.eval()
+        return detector
 
     def __call__(self, base: np.ndarray) -> np.ndarray:
         restore.check_lightness(base)
@@ -146,7 +163,7 @@ class DamageDetector:
         if not len(features):
             return np.zeros(base.shape, bool)
         with torch.no_grad():
-            logits = self.net((torch.from_numpy(features) - self.mean) / self.std)[:, 0]
+            logits = self.net(self._scaled(torch.from_numpy(features)))[:, 0]
         keep = np.concatenate([[False], logits.numpy() > 0])  # probability above one half
         return keep[labels]
 

@@ -53,6 +53,14 @@ def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> 
                          "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
 
 
+def check_training_photo_kept(tones: str, keeps_reference: bool) -> None:
+    """Refuse ``--tones photo`` (``tones``), which takes the tones from the training photo, where the
+    checkpoint keeps none (``keeps_reference`` False); the scripts check it before any input is read."""
+    if tones == "photo" and not keeps_reference:
+        raise InputError("--tones photo takes its tones from the training photo, which this checkpoint does not "
+                         "keep (saved before reference alignment): retrain it, or leave out --tones")
+
+
 def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True) -> None:
     """Refuse a render request (``process.render.RenderConfig``) this model cannot serve.
 

@@ -27,11 +27,10 @@ from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
 from postprocess.reference_align import align_and_carry
-from preprocess.damage_detector import DamageDetector
+from preprocess.damage_detector import CannotLearn, DamageDetector
 from preprocess.restore import find_screen, restore_print
-from process.preflight import check_render_request
+from process.preflight import check_render_request, check_training_photo_kept
 from utils.cielab import photo_lightness
-from utils.errors import InputError
 from utils.image_io import read_gray, read_photo, write_image
 
 
@@ -183,18 +182,16 @@ class Renderer:
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         database = self.chroma_database()
-        if database is None:
-            raise InputError("--tones photo takes its tones from the training photo, which this checkpoint does not "
-                             "keep (saved before reference alignment): retrain it, or leave out --tones")
+        check_training_photo_kept("photo", database is not None)
         screen = find_screen(guides.luminance)
         light, fade = database.as_photo(guides.luminance, screen)
         done = [f"removed {screen.describe()}"] if screen is not None else []
         if fade is not None:
             done.append(f"stretched the print's black and white points (L* {100 * fade.black:.0f}, {100 * fade.white:.0f}) "
                         f"to the training photo's ({100 * fade.photo_black:.0f}, {100 * fade.photo_white:.0f})")
-        print("note: --tones photo " + (" and ".join(done) if done else "does not read the print as faded (its black "
-                                         "point is not above the training photo's with its white point below): its "
-                                         "tones are kept"), file=sys.stderr)
+        print("note: --tones photo " + (" and ".join(done) if done else "does not read the print as faded (its black and "
+                                         "white points are not both well inside the training photo's): its tones "
+                                         "are kept"), file=sys.stderr)
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
     def check(self, guides: Guides) -> None:
@@ -269,7 +266,7 @@ class Renderer:
         try:
             self._damage_detector = DamageDetector.learn(photo_lightness(self.reference.astype(np.float32) / 255.0),
                                                          progress=True)
-        except ValueError as err:  # a training photo too small to learn from: said in --restore's note
+        except CannotLearn as err:  # a training photo too small to learn from: said in --restore's note
             self._no_detector = str(err)
         return self._damage_detector
 

@@ -59,7 +59,12 @@ def mean_colour_baseline(train_photo: np.ndarray, shape) -> np.ndarray:
 def lightness_mean_chroma_baseline(train_photo: np.ndarray, photo: np.ndarray) -> np.ndarray:
     """The floor for black-and-white input: ``photo``'s own L* with the training photo's mean a*, b*,
     in gamut as a render's colours are (chroma reduced, the L* kept exactly)."""
-    lightness = photo_lightness(photo)
+    return mean_chroma_at(train_photo, photo_lightness(photo))
+
+
+def mean_chroma_at(train_photo: np.ndarray, lightness: np.ndarray) -> np.ndarray:
+    """:func:`lightness_mean_chroma_baseline` of an input given as its (H, W) L* / 100 ``lightness``
+    (an aged print's, a restored one): that lightness with the training photo's mean a*, b*."""
     ab = rgb_to_lab(np.asarray(train_photo, np.float32))[..., 1:].reshape(-1, 2).mean(axis=0)
     return rgb_with_lightness(lightness, torch.from_numpy(np.ascontiguousarray(
         np.broadcast_to(ab[:, None, None], (2, *lightness.shape)), np.float32))[None])

@@ -1,8 +1,8 @@
 """Progress bars that suit where they are drawn: a terminal, or a log file or pipe.
 
-tqdm redraws its bar every 0.1 s. In a terminal that is one line changing in place; written to a
-file or pipe (``train.sh`` in tmux with its log, a batch job's output, the studio's console log)
-every redraw stays, and a long run leaves thousands of bars. So a bar whose stream is not a
+tqdm redraws its bar many times a second. In a terminal that is one line changing in place; written
+to a file or pipe (``train.sh`` in tmux with its log, a batch job's output, the studio's console log)
+every redraw stays, and a long run leaves a flood of bars. So a bar whose stream is not a
 terminal is redrawn at most every ``LOG_INTERVAL_S`` seconds: a log shows how the run moves on
 without being flooded, and the studio, which reads train.py's last bar from its log, still sees
 it advance.

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
-from process.preflight import check_network_colours, check_render_request, note_idle_hint_fill
+from process.preflight import (check_network_colours, check_render_request, check_training_photo_kept,
+                               note_idle_hint_fill)
 from variants.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
 from process.render import RenderConfig, Renderer
@@ -147,6 +148,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles] + \
         [out / f"blend_{w:.2f}.png" for w in cfg.blend]
     check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
+    check_training_photo_kept(cfg.render.tones, renderer.reference is not None)
     if cfg.styles:
         check_network_colours(renderer.model.cfg, cfg.render.bw_colour, "--style")
     if cfg.mode == "learned":

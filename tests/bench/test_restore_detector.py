@@ -7,9 +7,10 @@ from bench import restore_detector
 def test_a_flat_card_s_damage_is_found_and_nothing_else(capsys):
     card = np.full((160, 160, 3), 0.5, np.float32)
     scores = restore_detector.detector_scores(card, "damaged")
-    assert scores["damage"] > 0 and scores["found_share"] > 0.5 and scores["false_per_hit"] < 0.1, scores
     exact = restore_detector.detector_scores(card, "damaged", restore_detector.RecipeMask(card, "damaged"))
-    assert exact["found_share"] == 1.0 and exact["false_per_hit"] == 0.0
+    assert exact["found_share"] == 1.0 and exact["false_per_hit"] > 0       # the fill's own soft edge, 2 px
+    # the rule fills all of it and, beyond the damage, no more than that soft edge
+    assert scores["damage"] > 0 and scores["found_share"] > 0.95 and scores["false_per_hit"] <= exact["false_per_hit"]
 
 
 def test_each_case_and_recipe_gets_the_rule_each_seed_and_the_recipe_s_mask(capsys):
@@ -17,7 +18,7 @@ def test_each_case_and_recipe_gets_the_rule_each_seed_and_the_recipe_s_mask(caps
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| aero")]
     assert [row.split("|")[3].strip() for row in rows] == ["rule", "learnt, seed 0", "learnt, seed 1", "recipe's mask"]
-    assert out.startswith("machine: ") and "learning a detector (one seed): aero" in out
+    assert out.startswith("machine: ") and "learning a detector: aero seed 0" in out
 
 
 def test_picture_shows_each_case_s_print_and_fills(tmp_path, capsys):

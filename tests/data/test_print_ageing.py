@@ -89,8 +89,8 @@ def test_toned_print_is_read_through_its_lightness(kind, sign):
 
 
 def test_random_damaged_print_always_has_damage_and_says_where():
-    """What a damage detector learns from: dust and scratches on every draw, and the mask holds every
-    pixel they changed (the tone curve and the scan change the rest as they change a clean print)."""
+    """What a damage detector learns from: dust and scratches on every draw, marked in the mask, the
+    same for the same seed."""
     from data.print_ageing import random_damaged_print
 
     L = _lightness(96, 80)

@@ -5,7 +5,7 @@ import pytest
 
 from data.print_ageing import dust
 from preprocess import restore
-from preprocess.damage_detector import FEATURES, DamageDetector, piece_features
+from preprocess.damage_detector import FEATURES, CannotLearn, DamageDetector, piece_features
 
 
 def _riveted_wall(h: int, w: int, shift: int) -> np.ndarray:
@@ -59,5 +59,25 @@ def test_learning_is_repeatable_and_refuses_a_tiny_photo():
     aged, _ = dust(view, np.random.default_rng(1), 10, dark_share=0.5)
     first, second = DamageDetector.learn(wall, seed=3), DamageDetector.learn(wall, seed=3)
     assert np.array_equal(first(aged), second(aged))
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(CannotLearn, match="too small"):
         DamageDetector.learn(np.full((30, 200), 0.5, np.float32))
+
+
+def test_a_blot_wider_than_any_training_damage_is_still_found(detector):
+    """Dust larger than any the detector learnt from (a 7 px blot: no training piece survives the rule's
+    opening) is judged as the nearest damage it saw, not by the net's untrained extrapolation."""
+    view = _riveted_wall(192, 256, 40)
+    blots = np.zeros(view.shape, bool)
+    for y, x in ((40, 60), (120, 180), (150, 30)):
+        blots[y:y + 7, x:x + 7] = True
+    view[blots] = 0.05
+    assert (detector(restore.descreen(view)) & blots).sum() >= 0.9 * blots.sum()
+
+
+def test_features_are_held_to_the_training_range_and_a_constant_one_reads_zero():
+    import torch
+
+    training = torch.tensor([[0.0, 2.0], [4.0, 2.0]])                       # mean 2, spread 2; a constant 2
+    scaled = DamageDetector(torch.nn.Identity(), training)._scaled(torch.tensor([[-3.0, 2.0], [1.0, 7.0], [9.0, -5.0]]))
+    assert torch.equal(scaled[:, 0], torch.tensor([-1.0, -0.5, 1.0]))      # beyond the range: its end
+    assert torch.equal(scaled[:, 1], torch.zeros(3))                         # never varied: ignored

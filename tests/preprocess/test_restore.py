@@ -149,6 +149,25 @@ def test_restore_flag_and_refusal_for_a_colour_model():
                          RenderConfig(restore=True, depth="none"), outputs=[])
 
 
+def test_tones_flag_and_its_refusals():
+    """--tones photo: parsed into the request; refused for a colour model, and for a checkpoint that keeps
+    no training photo (its tones come from there); --tones print needs nothing."""
+    from process.preflight import check_training_photo_kept
+
+    p = argparse.ArgumentParser()
+    add_render_flags(p)
+    assert render_config(p.parse_args(["--tones", "photo"])).tones == "photo"
+    assert render_config(p.parse_args([])).tones == "print"
+    with pytest.raises(InputError, match="--tones photo"):
+        check_render_request(ModelConfig(), RenderConfig(tones="photo"), outputs=[])
+    check_render_request(ModelConfig(use_luminance=True, color_space="lab", use_depth=False),
+                         RenderConfig(tones="photo", depth="none"), outputs=[])
+    with pytest.raises(InputError, match="does not keep"):
+        check_training_photo_kept("photo", keeps_reference=False)
+    check_training_photo_kept("print", keeps_reference=False)
+    check_training_photo_kept("photo", keeps_reference=True)
+
+
 def test_a_flawless_gradient_has_no_screen():
     ramp = np.linspace(0.43, 0.57, 96 * 96, dtype=np.float32).reshape(96, 96)
     assert find_screen(ramp) is None
