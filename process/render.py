@@ -121,13 +121,13 @@ class Renderer:
         with torch.no_grad():
             return self.model.encode_style(photo)
 
-    def guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
+    def guides(self, cfg: RenderConfig, progress: bool = False) -> tuple[Guides, np.ndarray | None]:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         self.restored_mask = None
         if cfg.restore:
-            guides = self.restored(guides)
+            guides = self.restored(guides, progress)
         if cfg.tones == "photo":
             guides = self.retoned(guides)
         if cfg.hints:
@@ -158,14 +158,15 @@ class Renderer:
         _, right = stereo_motorcycle_views()
         return sample_guides(right, self.sketch_cfg, mcfg.use_depth, mcfg.use_luminance), right.photo
 
-    def restored(self, guides: Guides) -> Guides:
+    def restored(self, guides: Guides, progress: bool = False) -> Guides:
         """A black-and-white model's guides with the photo's lightness restored (``--restore``:
         ``preprocess.restore.restore_print``) and the sketch drawn again from it; one note on
-        stderr says what changed; what was inpainted stays in ``restored_mask``."""
+        stderr says what changed; what was inpainted stays in ``restored_mask``. ``progress``: a bar
+        while the damage detector is learnt (:meth:`damage_detector`)."""
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         screen = find_screen(guides.luminance)
-        light, mask = restore_print(guides.luminance, screen, detector=self.damage_detector())
+        light, mask = restore_print(guides.luminance, screen, detector=self.damage_detector(progress))
         self.restored_mask = mask
         done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
         if self._no_detector:
@@ -205,7 +206,7 @@ class Renderer:
         guides it was made from (so callers reuse the depth instead of estimating it again)."""
         out = Path(cfg.out) if cfg.out else default_out(cfg)
         check_render_request(self.model.cfg, cfg, outputs=[out])
-        guides, _ = self.guides(cfg)
+        guides, _ = self.guides(cfg, progress)
         self.check(guides)
         rgb = self.colorize(guides, cfg, self.style_code(cfg.style), progress)
         rgb = self.finish(cfg, guides, rgb)
@@ -255,9 +256,10 @@ class Renderer:
             self._chroma_database = ChromaDatabase(self.reference.astype(np.float32) / 255.0)
         return self._chroma_database
 
-    def damage_detector(self) -> DamageDetector | None:
+    def damage_detector(self, progress: bool = False) -> DamageDetector | None:
         """``--restore``'s dust and scratch detector, learnt from the training photo on first use and kept
-        (a batch reads every input with it), or None where the checkpoint keeps no training photo."""
+        (a batch reads every input with it), or None where the checkpoint keeps no training photo or
+        one too small to learn from. ``progress``: a bar while it is learnt."""
         if self._damage_detector is not None or self._no_detector:
             return self._damage_detector
         if self.reference is None:
@@ -265,7 +267,7 @@ class Renderer:
             return None
         try:
             self._damage_detector = DamageDetector.learn(photo_lightness(self.reference.astype(np.float32) / 255.0),
-                                                         progress=True)
+                                                         progress=progress)
         except CannotLearn as err:  # a training photo too small to learn from: said in --restore's note
             self._no_detector = str(err)
         return self._damage_detector

@@ -156,7 +156,7 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
     for path in [*cfg.styles, *(path for path, _ in extracts)]:
         if any(Path(path).resolve() == o.resolve() for o in outputs):
             raise InputError(f"refusing to write over the input file {path}; choose another --out")
-    guides, _ = renderer.guides(cfg.render)
+    guides, _ = renderer.guides(cfg.render, progress)
     renderer.check(guides)
     note_idle_hint_fill(cfg.render.hint_fill, "--hints", cfg.render.hints)
     mapping = None
