@@ -384,3 +384,33 @@ def test_tones_photo_gives_a_faded_print_the_training_photo_s_levels(bw_run, sam
         renderer.render(RenderConfig(checkpoint=str(bw_run / "run"), image=str(bw_run / "unfaded.png"), depth="none",
                                      tones="photo", out=str(bw_run / "never.png")))
     assert not (bw_run / "never.png").exists()
+
+
+def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run, sample_crop, capsys):
+    """batch_process.py --tones photo: each faded print of a folder comes back with the training photo's
+    levels; a colour model is refused with one line before any file is written."""
+    import batch_process
+    from data.print_ageing import tone_curve
+    from postprocess.chroma_transfer import levels
+    from process.render import Renderer
+
+    prints = bw_run / "prints_for_tones"
+    prints.mkdir()
+    light = gray_lightness(sample_crop[0].mean(axis=2))
+    for name, (black, white) in {"a": (0.25, 0.75), "b": (0.2, 0.8)}.items():
+        write_image(prints / f"{name}.png", lightness_to_gray(tone_curve(light, black=black, white=white)))
+    out = bw_run / "batch_tones"
+    common = ["--kind", "image", "--depth", "none", "--align", "off", "--tones", "photo"]
+    assert run_cli(batch_process.main, [str(prints), "--out", str(out), "--checkpoint", str(bw_run / "run")] + common) == 0
+    reference = Renderer(str(bw_run / "run"), "cpu").reference.astype(np.float32) / 255
+    wanted = levels(rgb2lab(reference)[..., 0] / 100)
+    for name in ("a", "b"):
+        got = levels(rgb2lab(read_photo(out / f"{name}_color.png"))[..., 0] / 100)
+        assert abs(got[0] - wanted[0]) < 0.03 and abs(got[1] - wanted[1]) < 0.03, (name, got, wanted)
+    capsys.readouterr()
+    refused = bw_run / "batch_tones_refused"
+    assert run_cli(batch_process.main, [str(prints), "--out", str(refused), "--checkpoint", str(line_run / "run")]
+                   + common) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "--tones" in err[0], err
+    assert not any(refused.glob("*.png"))
