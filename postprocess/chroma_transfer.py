@@ -76,7 +76,8 @@ class Fade:
     def describe(self) -> str:
         return (f"the print looks faded (black point L* {100 * self.black:.0f}, white {100 * self.white:.0f}; the "
                 f"training photo's {100 * self.photo_black:.0f} and {100 * self.photo_white:.0f}): its colours are "
-                "matched on its tones stretched to the photo's levels; its own L* is kept")
+                "matched on its tones stretched to the photo's levels; its own L* is kept (--tones photo gives "
+                "the output the photo's tones)")
 
 
 def describe(lightness: np.ndarray) -> np.ndarray:

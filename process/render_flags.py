@@ -26,7 +26,7 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
     if photos:
         p.add_argument("--restore", action="store_true",
                        help="black-and-white models: remove dust and scratches and descreen halftones from the photo's "
-                            "lightness before colouring; the output then keeps the restored lightness (default: the "
+                            "lightness before colouring; the output then keeps the restored lightness (without it: the "
                             "print as it is)")
         p.add_argument("--tones", default="print", choices=TONES,
                        help="black-and-white models: print: the output keeps the photo's own lightness; photo: a faded "
