@@ -13,8 +13,11 @@ is done and rendering one file (:func:`process_job`), and the summary
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
+import io
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +33,7 @@ from utils.progress import progress_bar
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 MANIFEST_EXTS = {".txt", ".csv"}  # a list of input paths (CSV: an ``input`` column, optional ``checkpoint``)
-SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint"]
+SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint", "notes"]
 
 
 @dataclass
@@ -184,21 +187,30 @@ def process_job(job: Job, cfg: BatchConfig, render: RenderConfig, renderer_for, 
     """Skip ``job`` if done, else render it with ``renderer_for(checkpoint)``; one summary row.
 
     A file that fails (unreadable, corrupt, a bad depth map) gives status ``failed`` and a
-    one-line error; nothing is written for it."""
+    one-line error; nothing is written for it. What the render says on stderr (its notes: a print
+    read as faded, what ``--restore`` inpainted) is logged with the input's name, each line apart,
+    and kept in the row's ``notes``: in a batch a note that names no file tells nothing."""
     row = {"input": job.input, "output": job.output, "status": "", "seconds": 0.0, "error": "",
-           "checkpoint": job.checkpoint}
+           "checkpoint": job.checkpoint, "notes": ""}
     if is_done(job, cfg):
         row["status"] = "skipped (exists)"
         return row
     t0 = time.perf_counter()
+    said = io.StringIO()
     try:
         depth = _depth_for(Path(job.input).stem, cfg.depth_dir) if cfg.depth_dir else render.depth
         hints = _hints_for(Path(job.input).stem, cfg.hints_dir)
-        renderer_for(job.checkpoint).render(_request(render, cfg, job, depth, hints))
+        with contextlib.redirect_stderr(said):
+            renderer_for(job.checkpoint).render(_request(render, cfg, job, depth, hints))
         row["status"] = "ok"
     except (InputError, ValueError, OSError) as exc:
         row.update(status="failed", error=str(exc).splitlines()[0])
         log(f"failed: {job.input}: {row['error']}")
+    finally:
+        notes = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
+        for line in notes:
+            log(f"{job.input}: {line}")
+        row["notes"] = " | ".join(notes)
     row["seconds"] = round(time.perf_counter() - t0, 3)
     return row
 
@@ -231,7 +243,7 @@ def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> 
     """The local engine: every job in this process, one model per checkpoint."""
     renderers = RendererCache(render.device)
     jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model.cfg)
-    rows = [process_job(j, cfg, render, renderers, log=tqdm.write)
+    rows = [process_job(j, cfg, render, renderers, log=lambda line: tqdm.write(line, file=sys.stderr))
             for j in progress_bar(jobs, desc="batch", disable=not progress)]
     write_summary(cfg.out, rows)
     return rows

@@ -1,5 +1,7 @@
 """Line drawings and black-and-white photos, end to end: train tiny models with the real CLI,
 colorize with the real renderer."""
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -388,7 +390,8 @@ def test_tones_photo_gives_a_faded_print_the_training_photo_s_levels(bw_run, sam
 
 def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run, sample_crop, capsys):
     """batch_process.py --tones photo: each faded print of a folder comes back with the training photo's
-    levels; a colour model is refused with one line before any file is written."""
+    levels, and what the render said of each (its note) names that file, on stderr and in the summary;
+    a colour model is refused with one line before any file is written."""
     import batch_process
     from data.print_ageing import tone_curve
     from postprocess.chroma_transfer import levels
@@ -407,7 +410,13 @@ def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run
     for name in ("a", "b"):
         got = levels(rgb2lab(read_photo(out / f"{name}_color.png"))[..., 0] / 100)
         assert abs(got[0] - wanted[0]) < 0.03 and abs(got[1] - wanted[1]) < 0.03, (name, got, wanted)
-    capsys.readouterr()
+    err = capsys.readouterr().err.splitlines()
+    summary = json.loads((out / "summary.json").read_text())
+    for name in ("a", "b"):
+        path = str(prints / f"{name}.png")
+        assert any(line.startswith(f"{path}: note: --tones photo stretched") for line in err), err
+        row = next(r for r in summary if r["input"] == path)
+        assert row["notes"].startswith("note: --tones photo stretched")
     refused = bw_run / "batch_tones_refused"
     assert run_cli(batch_process.main, [str(prints), "--out", str(refused), "--checkpoint", str(line_run / "run")]
                    + common) == 2
