@@ -37,8 +37,8 @@ def main(argv=None) -> int:
     p.add_argument("--depth", help="a depth FILE for every input, or 'none' for a depth-free model; "
                                    "default: estimate (photos)")
     p.add_argument("--depth-model", help="Depth Anything hub id or local folder")
-    p.add_argument("--tile", type=int, default=1024)
-    p.add_argument("--overlap", type=int, default=64)
+    p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
+    p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
     add_render_flags(p)
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "

@@ -29,8 +29,8 @@ def check_tiling(tile: int, overlap: int) -> None:
         raise InputError(f"--tile must be 0 (never tile) or a multiple of {DOWNSCALE} of at least {MIN_TILE}, "
                          f"got {tile}")
     if overlap < 0 or overlap % DOWNSCALE or overlap >= tile:
-        raise InputError(f"--overlap must be a multiple of {DOWNSCALE} from 0 to less than the tile ({tile}), "
-                         f"got {overlap}")
+        raise InputError(f"--overlap must be a multiple of {DOWNSCALE} from 0 to less than --tile ({tile}), "
+                         f"got {overlap} (with a --tile this small, give --overlap too: its default may not fit)")
 
 
 def _given(value) -> bool:

@@ -305,6 +305,8 @@ class Renderer:
         if self.reference is None:
             self.alignment_note = ("note: this checkpoint keeps no training photo (saved before reference "
                                    "alignment); colours from the network alone")
+            if self._said_no_reference:  # a black-and-white render said so already (bw_colour)
+                return rgb
         else:
             strokes = guides.strokes if self.reads_lines and cfg.line_reach > 0 else None
             rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align,

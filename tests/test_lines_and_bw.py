@@ -423,3 +423,17 @@ def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and "--tones" in err[0], err
     assert not any(refused.glob("*.png"))
+
+
+def test_a_checkpoint_without_its_training_photo_says_so_once_per_render(bw_run, capsys):
+    """A black-and-white render from a checkpoint saved before reference alignment: one note says its
+    colours are the network's (not a second one from alignment saying the same)."""
+    from process.render import RenderConfig, Renderer
+
+    renderer = Renderer(str(bw_run / "run"), "cpu")
+    renderer.reference = None                      # as a checkpoint saved before reference alignment
+    write_image(bw_run / "grey_once.png", np.full((48, 64), 0.5, np.float32))
+    renderer.render(RenderConfig(checkpoint=str(bw_run / "run"), image=str(bw_run / "grey_once.png"), depth="none",
+                                 out=str(bw_run / "grey_once_color.png")))
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "network" in notes[0], notes
