@@ -104,7 +104,7 @@ def test_uint8_output_and_exception(net_and_guides):
         tile_starts(100, 60, 16)
     with pytest.raises(InputError, match="at least 32"):
         tile_starts(100, 16, 8)
-    with pytest.raises(InputError, match="less than the tile"):
+    with pytest.raises(InputError, match="less than --tile"):
         tile_starts(100, 64, 64)
     with pytest.raises(InputError, match="--overlap"):
         check_tiling(64, 12)
