@@ -16,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import glob
+import hashlib
 import io
+import json
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -33,7 +35,9 @@ from utils.progress import progress_bar
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 MANIFEST_EXTS = {".txt", ".csv"}  # a list of input paths (CSV: an ``input`` column, optional ``checkpoint``)
-SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint", "notes"]
+SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint", "notes", "settings"]
+# RenderConfig fields that differ per input (or per manifest row): not part of a batch's settings
+PER_INPUT = ("image", "sketch", "out", "hints", "checkpoint")
 
 
 @dataclass
@@ -228,6 +232,43 @@ class RendererCache:
         return self.loaded[checkpoint]
 
 
+def settings_key(cfg: BatchConfig, render: RenderConfig) -> str:
+    """A short fingerprint of what decides how a batch's outputs look: the render settings (without
+    the per-input fields) and the batch's kind and depth and hint folders. Kept per output in the
+    summary, so a re-run can tell outputs made with other settings."""
+    settings = {k: v for k, v in asdict(render).items() if k not in PER_INPUT}
+    settings.update(kind=cfg.kind, depth_dir=cfg.depth_dir, hints_dir=cfg.hints_dir)
+    return hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def previous_settings(out_dir) -> dict[Path, str]:
+    """Each output's settings fingerprint in ``out_dir``'s summary from an earlier run (none: empty; a
+    summary from before fingerprints, or unreadable, tells nothing)."""
+    try:
+        rows = json.loads((Path(out_dir) / "summary.json").read_text())
+        return {Path(r["output"]).resolve(): r["settings"] for r in rows if r.get("settings")}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def note_other_settings(jobs: list[Job], cfg: BatchConfig, previous: dict[Path, str], key: str) -> None:
+    """Say (one note on stderr) when finished outputs a re-run keeps were made with other settings:
+    without ``--overwrite`` they stay as they were."""
+    if cfg.overwrite:
+        return
+    kept = [j for j in jobs if is_done(j, cfg) and previous.get(Path(j.output).resolve(), key) != key]
+    if kept:
+        print(f"note: {len(kept)} finished output(s) in {cfg.out} were made with other settings and are kept as they "
+              "are; add --overwrite to render them with these", file=sys.stderr)
+
+
+def stamp_settings(rows: list[dict], previous: dict[Path, str], key: str) -> None:
+    """Each summary row's settings fingerprint: a skipped output keeps the one it was made with."""
+    for row in rows:
+        made_before = row["status"].startswith("skipped")
+        row["settings"] = previous.get(Path(row["output"]).resolve(), "") if made_before else key
+
+
 def write_summary(out_dir, rows: list[dict]) -> None:
     """``summary.json`` and ``summary.csv``: one row per input, in input order."""
     out_dir = Path(out_dir)
@@ -243,7 +284,10 @@ def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> 
     """The local engine: every job in this process, one model per checkpoint."""
     renderers = RendererCache(render.device)
     jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model.cfg)
+    previous, key = previous_settings(cfg.out), settings_key(cfg, render)
+    note_other_settings(jobs, cfg, previous, key)
     rows = [process_job(j, cfg, render, renderers, log=lambda line: tqdm.write(line, file=sys.stderr))
             for j in progress_bar(jobs, desc="batch", disable=not progress)]
+    stamp_settings(rows, previous, key)
     write_summary(cfg.out, rows)
     return rows

@@ -26,7 +26,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from batch.local import SUMMARY_FIELDS, BatchConfig, Job, RendererCache, plan_batch, process_job, write_summary
+from batch.local import (SUMMARY_FIELDS, BatchConfig, Job, RendererCache, note_other_settings, plan_batch,
+                         previous_settings, process_job, settings_key, stamp_settings, write_summary)
 from process.render import RenderConfig
 from utils.errors import InputError
 
@@ -146,6 +147,8 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
     check_address(ray_cfg.address)
     ray = import_ray()
     jobs = plan_batch(cfg, render)  # on the driver: checkpoints and flags checked before Ray starts
+    previous, key = previous_settings(cfg.out), settings_key(cfg, render)
+    note_other_settings(jobs, cfg, previous, key)
     started = init_ray(ray_cfg.address, num_cpus=max(1, round(ray_cfg.workers * ray_cfg.cpus_per_worker)))
     ctx = ray.data.DataContext.get_current()
     saved = ctx.enable_progress_bars, ctx.max_errored_blocks
@@ -177,17 +180,18 @@ def run_batch_ray(cfg: BatchConfig, render: RenderConfig, ray_cfg: RayConfig = R
     rows = []
     for k, job in enumerate(jobs):
         if k in got:
-            rows.append({f: float(got[k][f]) if f == "seconds" else str(got[k][f]) for f in SUMMARY_FIELDS})
+            rows.append({f: float(got[k][f]) if f == "seconds" else str(got[k].get(f, "")) for f in SUMMARY_FIELDS})
             continue
         error = (f"not rendered: its Ray worker died on it {ray_cfg.task_retries + 1} times, or raised (Ray's log "
                  "above has the cause)")
         print(f"failed: {job.input}: {error}", file=sys.stderr)
         rows.append({"input": job.input, "output": job.output, "status": "failed", "seconds": 0.0, "error": error,
-                     "checkpoint": job.checkpoint})
+                     "checkpoint": job.checkpoint, "notes": ""})
     if len(got) < len(jobs):
         # Ray Data lets its actors go by dropping its references to them; the errors of failed
         # tasks hold some in reference cycles, and with them their CPUs, from the next batch run
         # on this cluster.
         gc.collect()
+    stamp_settings(rows, previous, key)
     write_summary(cfg.out, rows)
     return rows

@@ -437,3 +437,31 @@ def test_a_checkpoint_without_its_training_photo_says_so_once_per_render(bw_run,
                                  out=str(bw_run / "grey_once_color.png")))
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
     assert len(notes) == 1 and "network" in notes[0], notes
+
+
+def test_batch_rerun_with_other_settings_says_its_kept_outputs_were_made_otherwise(bw_run, sample_crop, capsys):
+    """A batch re-run keeps finished outputs (it resumes); when they were made with other settings
+    (here without --tones photo) one note says so and how to redo them, and the summary keeps the
+    settings each output was made with. The same settings, or --overwrite, give no such note."""
+    import batch_process
+
+    prints = bw_run / "prints_for_rerun"
+    prints.mkdir()
+    write_image(prints / "a.png", lightness_to_gray(gray_lightness(sample_crop[0].mean(axis=2))))
+    out = bw_run / "batch_rerun"
+    base = [str(prints), "--out", str(out), "--checkpoint", str(bw_run / "run"), "--kind", "image", "--depth", "none",
+            "--align", "off"]
+    assert run_cli(batch_process.main, base) == 0
+    first = json.loads((out / "summary.json").read_text())[0]["settings"]
+    made = (out / "a_color.png").read_bytes()
+    capsys.readouterr()
+    assert run_cli(batch_process.main, base) == 0                                  # the same settings
+    assert "other settings" not in capsys.readouterr().err
+    assert run_cli(batch_process.main, base + ["--tones", "photo"]) == 0
+    err = capsys.readouterr().err
+    assert "note: 1 finished output(s)" in err and "other settings" in err and "--overwrite" in err, err
+    assert (out / "a_color.png").read_bytes() == made
+    assert json.loads((out / "summary.json").read_text())[0]["settings"] == first   # still what made it
+    assert run_cli(batch_process.main, base + ["--tones", "photo", "--overwrite"]) == 0
+    assert "other settings" not in capsys.readouterr().err
+    assert json.loads((out / "summary.json").read_text())[0]["settings"] not in ("", first)
