@@ -229,17 +229,22 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
 def restore_scores(photo: np.ndarray, recipe: str, detector=None) -> dict:
     """``process.py --restore`` on the held-out view aged by ``recipe``: the share of its dust and
     scratch pixels restored to within 2 L* of the same print without them, and the mean L* change
-    where there was no damage. ``detector``: as ``restore_print``'s (process.py's is learnt from the
-    training photo: :func:`case_damage_detector`; None: the fixed rule)."""
+    where there was no damage; and what it filled against the recipe's damage mask: the share of the
+    damage filled, and the pixels filled where there was none per damage pixel filled. ``detector``:
+    as ``restore_print``'s (process.py's is learnt from the training photo: :func:`case_damage_detector`;
+    None: the fixed rule)."""
     light = photo_lightness(photo)
     aged, damage = age_print(light, recipe)
     if not damage.any():
         return {}
     undamaged, _ = age_print(light, recipe, damage=False)
-    restored, _ = restore_print(aged, detector=detector)
+    restored, filled = restore_print(aged, detector=detector)
     diff = np.abs(restored - undamaged) * 100
+    hit = int((filled & damage).sum())
     return {"restored_share": float((diff[damage] <= 2.0).mean()),
-            "changed_elsewhere": float(np.abs(restored - aged)[~damage].mean() * 100)}
+            "changed_elsewhere": float(np.abs(restored - aged)[~damage].mean() * 100),
+            "damage": int(damage.sum()), "found_share": hit / int(damage.sum()),
+            "false_per_hit": int((filled & ~damage).sum()) / max(hit, 1)}
 
 
 _DAMAGE_DETECTORS: dict[str, DamageDetector] = {}

@@ -60,12 +60,9 @@ PICTURE_CROP = (240, 400)  # px (height, width): the centre of each view shown a
 def detector_scores(photo, recipe: str, detector=None) -> dict:
     """What ``restore_print`` fills with ``detector`` (None: the fixed rule, both its passes), each
     piece found grown by its soft edge as it is filled, on the held-out view aged by ``recipe``,
-    against the recipe's own damage mask."""
-    aged, damage = age_print(photo_lightness(photo), recipe)
-    _, found = restore.restore_print(aged, detector=detector)
-    hit = int((found & damage).sum())
-    return {"damage": int(damage.sum()), "found_share": hit / max(int(damage.sum()), 1),
-            "false_per_hit": int((found & ~damage).sum()) / max(hit, 1)}
+    against the recipe's own damage mask (``bench/quality.restore_scores``' last three scores)."""
+    scores = restore_scores(photo, recipe, detector)
+    return {k: scores[k] for k in ("damage", "found_share", "false_per_hit")}
 
 
 def picture_row(photo, recipe: str, detector) -> np.ndarray:
@@ -132,10 +129,9 @@ def main(argv=None) -> int:
             rows.append(picture_row(case.test_photo, args.recipes[0], detectors[1][1]))
         for recipe in args.recipes:
             for label, detector in detectors + [("recipe's mask", RecipeMask(case.test_photo, recipe))]:
-                d = detector_scores(case.test_photo, recipe, detector)
                 r = restore_scores(case.test_photo, recipe, detector)
-                print(f"| {name} | {recipe} | {label} | {d['damage']} | {100 * d['found_share']:.0f} % | "
-                      f"{d['false_per_hit']:.1f} | {100 * r['restored_share']:.0f} % | {r['changed_elsewhere']:.2f} |",
+                print(f"| {name} | {recipe} | {label} | {r['damage']} | {100 * r['found_share']:.0f} % | "
+                      f"{r['false_per_hit']:.1f} | {100 * r['restored_share']:.0f} % | {r['changed_elsewhere']:.2f} |",
                       flush=True)
         clean_rows += [f"| {name} | {label} | {cells} |" for label, detector in detectors
                        for cells in [clean_view_cells(case.test_photo, detector)]]

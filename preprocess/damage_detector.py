@@ -65,7 +65,7 @@ def piece_features(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     wide = np.zeros(count, bool)
     wide[np.unique(labels[cv2.morphologyEx(candidate, cv2.MORPH_OPEN, disk) > 0])] = True
     over_bar = excess / np.maximum(restore.DAMAGE_MIN, restore.DAMAGE_SPREAD * spread)
-    rule = restore.damage_by_rule(base, median).astype(np.float32)
+    rule = restore.damage_by_rule(base, median, (excess, spread)).astype(np.float32)
     x, y, w, h, area = (stats[1:, k].astype(np.float64) for k in range(5))
     long_side, short_side = np.maximum(w, h), np.minimum(w, h)
     height, width = base.shape

@@ -144,15 +144,22 @@ def _peak_near(values: np.ndarray, y: int, x: int, reach: int) -> float:
     return float(patch.max()) if patch.size else -np.inf
 
 
+def screen_of(L: np.ndarray, screen: Screen | None | str) -> Screen | None:
+    """``screen`` as the functions here take it: a :class:`Screen` or None as given, or "find": ``L``'s
+    own (:func:`find_screen`); any other string is refused."""
+    if isinstance(screen, str):
+        if screen != "find":
+            raise ValueError(f"screen must be a Screen, None or 'find', got {screen!r}")
+        return find_screen(L)
+    return screen
+
+
 def descreen(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
     """``L`` with its halftone screen removed: a Gaussian low-pass of sigma ``SCREEN_BLUR``
     periods. ``screen``: the screen (:func:`find_screen`'s), None (no screen: ``L`` is
     returned as a float32 copy, unchanged) or "find" (look for it)."""
     check_lightness(L)
-    if isinstance(screen, str):
-        if screen != "find":
-            raise ValueError(f"screen must be a Screen, None or 'find', got {screen!r}")
-        screen = find_screen(L)
+    screen = screen_of(L, screen)
     if screen is None:
         return L.astype(np.float32, copy=True)
     return cv2.GaussianBlur(L.astype(np.float32), (0, 0), SCREEN_BLUR * screen.period,
@@ -182,8 +189,10 @@ def outside_range(L: np.ndarray, median: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.maximum(np.maximum(L - high, low - L), 0.0), spread
 
 
-def damage_by_rule(L: np.ndarray, median: np.ndarray) -> np.ndarray:
-    """Dust and scratches of an unscreened ``L`` given its :func:`local_median`: bool (H, W).
+def damage_by_rule(L: np.ndarray, median: np.ndarray,
+                   outside: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Dust and scratches of an unscreened ``L`` given its :func:`local_median` (and, where the caller
+    has it already, its :func:`outside_range` ``outside``): bool (H, W).
 
     A pixel is a candidate where it lies outside the range of the median around it (brighter
     than its ``RANGE_WINDOW`` px maximum or darker than its minimum) by more than the
@@ -193,7 +202,7 @@ def damage_by_rule(L: np.ndarray, median: np.ndarray) -> np.ndarray:
     or scratches (long, gone after an opening by a ``SCRATCH_OPENING`` px disk, and with one tone on
     both sides: :func:`_on_one_surface`)."""
     light = L.astype(np.float32)
-    excess, spread = outside_range(light, median)
+    excess, spread = outside_range(light, median) if outside is None else outside
     candidate = (excess > np.maximum(DAMAGE_MIN, DAMAGE_SPREAD * spread)).astype(np.uint8)
     if not candidate.any():
         return np.zeros(L.shape, bool)

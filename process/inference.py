@@ -39,7 +39,7 @@ from postprocess.chroma_smoothing import smooth_chroma
 from postprocess.chroma_transfer import ChromaDatabase
 from process.device import precision_context, to_batch
 from process.tiling import colorize_tiled
-from preprocess.restore import Screen, descreen, find_damage, find_screen, grow_mask
+from preprocess.restore import Screen, descreen, find_damage, find_screen, grow_mask, screen_of
 from utils.color_utils import space_to_rgb
 from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, rgb_with_lightness
 
@@ -88,10 +88,7 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
     print (module docstring): a*, b* smoothed along the lightness without any halftone screen
     (radius ``chroma_smooth`` px; 0: not smoothed), then over dust and scratches taken from the
     surroundings. L* stays the input's. ``screen``: the input's halftone screen, None, or "find"."""
-    if isinstance(screen, str):
-        if screen != "find":
-            raise ValueError(f"screen must be a Screen, None or 'find', got {screen!r}")
-        screen = find_screen(lightness)
+    screen = screen_of(lightness, screen)
     guide = lightness if screen is None else descreen(lightness, screen)  # (H, W) L* / 100 without the dots
     if chroma_smooth > 0:
         rgb = smooth_chroma(rgb, guide, chroma_smooth)

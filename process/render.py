@@ -249,11 +249,15 @@ class Renderer:
             self._said_no_reference = True
         return "network"
 
+    def reference_photo(self) -> np.ndarray:
+        """The training photo the checkpoint keeps, (H, W, 3) float32 in [0, 1] (callers check it is kept)."""
+        return self.reference.astype(np.float32) / 255.0
+
     def chroma_database(self) -> ChromaDatabase | None:
         """The training photo's colour database for ``--bw-colour transfer`` (built on first use and kept:
         a batch looks up every input in it), or None where the checkpoint keeps no training photo."""
         if self._chroma_database is None and self.reference is not None:
-            self._chroma_database = ChromaDatabase(self.reference.astype(np.float32) / 255.0)
+            self._chroma_database = ChromaDatabase(self.reference_photo())
         return self._chroma_database
 
     def damage_detector(self, progress: bool = False) -> DamageDetector | None:
@@ -266,8 +270,7 @@ class Renderer:
             self._no_detector = "this checkpoint keeps no training photo to learn the scene's own detail from"
             return None
         try:
-            self._damage_detector = DamageDetector.learn(photo_lightness(self.reference.astype(np.float32) / 255.0),
-                                                         progress=progress)
+            self._damage_detector = DamageDetector.learn(photo_lightness(self.reference_photo()), progress=progress)
         except CannotLearn as err:  # a training photo too small to learn from: said in --restore's note
             self._no_detector = str(err)
         return self._damage_detector
