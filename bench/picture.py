@@ -13,10 +13,13 @@ def add_picture_flag(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--picture", type=Path, help=f"also write {what} to this PNG")
 
 
-def check_picture(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Refuse (``p.error``: one line, exit 2) a ``--picture`` that is not a .png file."""
-    if args.picture and args.picture.suffix.lower() != ".png":
-        p.error(f"--picture must be a .png file, got {args.picture}")
+def check_picture(p: argparse.ArgumentParser, args: argparse.Namespace, *flags: str) -> None:
+    """Refuse (``p.error``: one line, exit 2) a ``--picture`` (or any of ``flags``, e.g.
+    ``curve_picture``) that is not a .png file."""
+    for flag in ("picture",) + flags:
+        path = getattr(args, flag)
+        if path and path.suffix.lower() != ".png":
+            p.error(f"--{flag.replace('_', '-')} must be a .png file, got {path}")
 
 
 def centre(shape: tuple[int, int], crop: tuple[int, int]) -> tuple[slice, slice]:

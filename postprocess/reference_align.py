@@ -214,7 +214,8 @@ def residual_flow(reference: np.ndarray, H: np.ndarray, target: np.ndarray, kind
 def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alignment,
                   lightness: np.ndarray | None = None, sketch: np.ndarray | None = None,
                   refine: bool = False, harmonise_network: bool = True,
-                  strokes: np.ndarray | None = None, reach: float = LINE_REACH) -> np.ndarray:
+                  strokes: np.ndarray | None = None, reach: float = LINE_REACH,
+                  aligned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The network's ``prediction`` (H, W, 3) RGB with the aligned reference's colours blended in,
     and the network's own colours corrected toward them nearby (:func:`harmonise`).
 
@@ -225,14 +226,28 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
     ``harmonise_network``: correct the network's colours near the aligned photo (:func:`harmonise`;
     off only to measure it). ``strokes`` (H, W) of a drawing (lines 0 on white 1): past the aligned
     photo's edge the network's part continues it area by area, within the drawing's lines, over
-    ``reach`` px (:func:`continue_within_lines`), not along the footprint's straight feathered edge."""
+    ``reach`` px (:func:`continue_within_lines`), not along the footprint's straight feathered edge.
+    ``aligned``: :func:`aligned_photo`'s result for this input and ``refine``, when the caller has it."""
     target, kind = (lightness, "photo") if lightness is not None else (sketch, "drawing")
     if refine and target is None:
         raise ValueError("refine needs the input: lightness (black-and-white photo) or sketch (drawing)")
     alignment.refined = refine and alignment.used
     if not alignment.used:
         return prediction
-    h, w = prediction.shape[:2]
+    warped, weight = aligned if aligned is not None else aligned_photo(reference, alignment, target, kind, refine)
+    if harmonise_network:
+        prediction = harmonise(prediction, warped, weight, lightness)
+    out = blend(prediction, warped, weight, lightness)
+    return out if strokes is None else continue_within_lines(out, weight, strokes, reach)
+
+
+def aligned_photo(reference: np.ndarray, alignment: Alignment, target: np.ndarray, kind: str,
+                  refine: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The training photo ``reference`` (RGB in [0, 1]) aligned to the (H, W) input ``target`` (a
+    black-and-white photo's lightness or a drawing, ``kind`` as :func:`align` took it) by a used
+    ``alignment`` -> ((H, W, 3) float32 the photo there, (H, W) float32 its share of each pixel:
+    feathered at its border). ``refine``: moved the rest of the way by :func:`residual_flow`."""
+    h, w = target.shape[:2]
     H = alignment.homography
     warped = _warp(reference, H, (w, h))
     weight = _weight(H, reference.shape[:2], (h, w))
@@ -244,10 +259,7 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
         # where the flow points outside the aligned photo, nothing is carried over from there
         weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=0)
-    if harmonise_network:
-        prediction = harmonise(prediction, warped, weight, lightness)
-    out = blend(prediction, warped, weight, lightness)
-    return out if strokes is None else continue_within_lines(out, weight, strokes, reach)
+    return warped, weight
 
 
 def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray,
@@ -326,21 +338,23 @@ def reference_image(photo: np.ndarray) -> np.ndarray:
 
 def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
                     lightness: np.ndarray | None, mode: str = "auto",
-                    strokes: np.ndarray | None = None, reach: float = LINE_REACH) -> tuple[np.ndarray, Alignment]:
+                    strokes: np.ndarray | None = None, reach: float = LINE_REACH,
+                    found: tuple[Alignment, tuple[np.ndarray, np.ndarray] | None] | None = None,
+                    ) -> tuple[np.ndarray, Alignment]:
     """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
     (perspective map refined by dense flow) or ``homography`` (the perspective map alone).
     ``strokes``: a drawing's lines, which the network's part follows past the photo's edge over
-    ``reach`` px (:func:`carry_colours`)."""
+    ``reach`` px (:func:`carry_colours`). ``found``: the input's alignment and, where it was used,
+    :func:`aligned_photo`'s result for ``mode``, when the caller found them already."""
     if mode not in ("auto", "homography"):
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
         reference = reference.astype(np.float32) / 255.0
-    if lightness is not None:
-        alignment = align(reference, lightness, "photo")
-    else:
-        alignment = align(reference, sketch, "drawing")
+    alignment, aligned = found if found is not None else (None, None)
+    if alignment is None:
+        alignment = align(reference, lightness, "photo") if lightness is not None else align(reference, sketch, "drawing")
     out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto", strokes=strokes,
-                        reach=reach)
+                        reach=reach, aligned=aligned)
     return out, alignment

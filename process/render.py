@@ -23,6 +23,7 @@ from process.device import pick_device
 from postprocess.chroma_transfer import ChromaDatabase
 from postprocess.hint_fill import fill_hints
 from process.inference import colorize, colorize_black_and_white
+from process.print_tones import photo_tones
 from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
@@ -100,6 +101,7 @@ class Renderer:
         self._damage_detector: DamageDetector | None = None  # learnt on first use (damage_detector)
         self._no_detector = ""  # why --restore finds damage by the fixed rule instead ("" until that is known)
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
+        self._found = None  # the alignment --tones photo found for this request (PhotoTones.found), reused after
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
@@ -126,10 +128,11 @@ class Renderer:
         guides, photo = self._guides(cfg)
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         self.restored_mask = None
+        self._found = None
         if cfg.restore:
             guides = self.restored(guides, progress)
         if cfg.tones == "photo":
-            guides = self.retoned(guides)
+            guides = self.retoned(guides, cfg)
         if cfg.hints:
             guides.hints = hint_channels(self.hints(cfg, guides.shape), guides.sketch)
         return guides, photo
@@ -175,25 +178,21 @@ class Renderer:
         print(f"note: --restore {done}", file=sys.stderr)
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
-    def retoned(self, guides: Guides) -> Guides:
+    def retoned(self, guides: Guides, cfg: RenderConfig) -> Guides:
         """A black-and-white model's guides with the photo's lightness given the training photo's tones
-        (``--tones photo``: ``ChromaDatabase.as_photo``: a halftone screen removed, a faded print's levels
-        stretched to the photo's) and the sketch drawn again from it; one note on stderr says what changed.
-        Raises InputError for a checkpoint that keeps no training photo."""
+        (``--tones photo``: ``process.print_tones.photo_tones``, reading the print's tone curve where it
+        lines up with the photo as ``cfg.align`` allows) and the sketch drawn again from it; one note on
+        stderr says what changed. The alignment found is kept for this request's reference alignment
+        (:meth:`carry_reference`). Raises InputError for a checkpoint that keeps no training photo."""
         if not self.model.cfg.use_luminance or guides.luminance is None:
             return guides
         database = self.chroma_database()
         check_training_photo_kept("photo", database is not None)
-        screen = find_screen(guides.luminance)
-        light, fade = database.as_photo(guides.luminance, screen)
-        done = [f"removed {screen.describe()}"] if screen is not None else []
-        if fade is not None:
-            done.append(f"stretched the print's black and white points (L* {100 * fade.black:.0f}, {100 * fade.white:.0f}) "
-                        f"to the training photo's ({100 * fade.photo_black:.0f}, {100 * fade.photo_white:.0f})")
-        print("note: --tones photo " + (" and ".join(done) if done else "does not read the print as faded (its black and "
-                                         "white points are not both well inside the training photo's): its tones "
-                                         "are kept"), file=sys.stderr)
-        return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
+        align_mode = cfg.align if self.aligns(cfg) else "off"
+        tones = photo_tones(guides.luminance, database, self.reference_photo(), align_mode)
+        self._found = tones.found
+        print(f"note: {tones.describe()}", file=sys.stderr)
+        return replace(guides, luminance=tones.lightness, sketch=sketch_of(None, tones.lightness, self.sketch_cfg))
 
     def check(self, guides: Guides) -> None:
         """What only the read inputs can tell (the request was checked by ``process.preflight``):
@@ -313,7 +312,7 @@ class Renderer:
         else:
             strokes = guides.strokes if self.reads_lines and cfg.line_reach > 0 else None
             rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align,
-                                             strokes=strokes, reach=cfg.line_reach)
+                                             strokes=strokes, reach=cfg.line_reach, found=self._found)
             self.alignment_note = f"note: {alignment.describe()}"
         print(self.alignment_note, file=sys.stderr)
         return rgb

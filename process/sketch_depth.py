@@ -132,8 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("photo")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--sketch-method", default=SketchConfig().method, choices=SKETCH_METHODS)
-    p.add_argument("--sketch-thickness", type=int, default=1)
-    p.add_argument("--sketch-blur", type=float, default=1.0)
+    p.add_argument("--sketch-thickness", type=int, default=SketchConfig().thickness,
+                   help="line thickness after dilation, px (1 to 32)")
+    p.add_argument("--sketch-blur", type=float, default=SketchConfig().blur_sigma,
+                   help="Gaussian blur before the lines are found, sigma in px (0 to 50)")
     p.add_argument("--depth", default="auto", help="auto (Depth Anything V2), a depth FILE, or none")
     p.add_argument("--depth-model", help=f"hub id or local folder (default {DEFAULT_DEPTH_MODEL}, Apache-2.0; "
                                          "the Base and Large V2 models are CC-BY-NC-4.0, non-commercial)")

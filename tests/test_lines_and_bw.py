@@ -388,6 +388,28 @@ def test_tones_photo_gives_a_faded_print_the_training_photo_s_levels(bw_run, sam
     assert not (bw_run / "never.png").exists()
 
 
+def test_tones_photo_undoes_a_contrasty_print_s_curve_where_it_lines_up(bw_run, capsys):
+    """--tones photo with reference alignment (the default --align auto): a contrasty print of the
+    training photo, whose black and white points stay put so no fade is read, comes back with the
+    photo's tones, read off where the two line up; one note says so, beside the alignment's."""
+    from data.print_ageing import tone_curve
+    from process.render import Renderer
+
+    reference = Renderer(str(bw_run / "run"), "cpu").reference.astype(np.float32) / 255
+    light = rgb2lab(reference)[..., 0] / 100
+    contrasty = tone_curve(light, contrast=0.7)
+    write_image(bw_run / "contrasty.png", lightness_to_gray(contrasty))
+    out = bw_run / "contrasty_photo_tones.png"
+    args = ["--checkpoint", str(bw_run / "run"), "--depth", "none", "--tones", "photo",
+            "--image", str(bw_run / "contrasty.png"), "--out", str(out)]
+    assert run_cli(process.main, args) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[0].startswith("note: --tones photo read the print's tone curve"), err
+    assert err[1].startswith("note: the input lines up with the training photo"), err
+    got = rgb2lab(read_photo(out))[..., 0] / 100
+    assert np.abs(got - light).mean() < 0.015 < np.abs(contrasty - light).mean() / 4
+
+
 def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run, sample_crop, capsys):
     """batch_process.py --tones photo: each faded print of a folder comes back with the training photo's
     levels, and what the render said of each (its note) names that file, on stderr and in the summary;

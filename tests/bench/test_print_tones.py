@@ -9,12 +9,19 @@ def test_every_input_gets_a_row_and_a_clean_view_is_left_as_it_is(tmp_path, caps
     picture = tmp_path / "tones.png"
     assert print_tones.main(["--cases", "aero", "--picture", str(picture)]) == 0
     out = capsys.readouterr().out
-    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| aero")]
-    assert [r[1].strip() for r in rows] == ["clean", *PRINT_RECIPES]
+    header = next(line for line in out.splitlines() if line.startswith("| case"))
+    names = [c.strip() for c in header.split("|")[1:-1]]
+    rows = [dict(zip(names, (c.strip() for c in line.split("|")[1:-1])))
+            for line in out.splitlines() if line.startswith("| aero")]
+    assert [r["input"] for r in rows] == ["clean", *PRINT_RECIPES]
     clean = rows[0]
-    assert clean[3] == clean[5] and clean[-1].strip() == "as it is"       # --tones photo changes nothing here
+    assert clean["tones kept (default)"] == clean["--tones photo"] and clean["read as"] == "as it is"
     halftone = rows[1 + list(PRINT_RECIPES).index("newspaper-halftone")]
-    assert "descreened" in halftone[-1] and float(halftone[6]) > float(halftone[4])
+    assert "descreened" in halftone["read as"] and float(halftone["--tones photo"]) > float(halftone["tones kept (default)"])
+    for r in rows:  # aero's views do not line up with its training photo: the aligned columns repeat the others
+        assert r["aligned"] == "no" and r["curve"] == "no"
+        assert r["aligned, tones kept"] == r["tones kept (default)"]
+        assert r["aligned, --tones photo"] == r["aligned, curve always"] == r["--tones photo"]
     width, height = Image.open(picture).size
     assert height == print_tones.PICTURE_CROP[0] + 4 and width == 4 * (print_tones.PICTURE_CROP[1] + 4)
 
@@ -25,3 +32,6 @@ def test_a_picture_that_is_not_a_png_is_refused(capsys):
     with pytest.raises(SystemExit) as stop:
         print_tones.main(["--cases", "aero", "--picture", "tones.jpg"])
     assert stop.value.code == 2 and "--picture must be a .png" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        print_tones.main(["--cases", "aero", "--curve-picture", "curve.jpg"])
+    assert stop.value.code == 2 and "--curve-picture must be a .png" in capsys.readouterr().err
