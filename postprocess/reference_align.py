@@ -47,7 +47,8 @@ from config.defaults import BAND_ROWS
 from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import even_within_lines
-from preprocess.restore import normalise_print
+from preprocess.restore import descreen, normalise_print
+from preprocess.tone_curve import fit_tone_curve
 from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, photo_lightness, rgb_with_lightness
 
 MIN_INLIERS = 30          # matches that agree with the homography
@@ -61,6 +62,10 @@ HARMONISE_REACH = 0.06    # the aligned photo's correction of the network's colo
                           # input's long side (48 px for an 800-px view) and reaches ~3 times as far past it
 HARMONISE_SIDE = 256      # ... worked out on a grid with this long side
 KINDS = ("drawing", "photo")
+TRUST = (0.10, 0.25)      # L* / 100: where the aligned photo's lightness differs from a black-and-white input's (read
+                          # through the input's tone curve) by more than the first, its colours are trusted less, and
+                          # not at all past the second: the two show different things there
+TRUST_BLUR = 2.0          # px: that difference is judged over a small neighbourhood, not pixel by pixel
 
 
 @dataclass
@@ -246,7 +251,9 @@ def aligned_photo(reference: np.ndarray, alignment: Alignment, target: np.ndarra
     """The training photo ``reference`` (RGB in [0, 1]) aligned to the (H, W) input ``target`` (a
     black-and-white photo's lightness or a drawing, ``kind`` as :func:`align` took it) by a used
     ``alignment`` -> ((H, W, 3) float32 the photo there, (H, W) float32 its share of each pixel:
-    feathered at its border). ``refine``: moved the rest of the way by :func:`residual_flow`."""
+    feathered at its border). ``refine``: moved the rest of the way by :func:`residual_flow`. For a
+    black-and-white input the share is also lowered where the aligned photo's lightness disagrees
+    with the input's (:func:`lightness_trust`)."""
     h, w = target.shape[:2]
     H = alignment.homography
     warped = _warp(reference, H, (w, h))
@@ -259,7 +266,27 @@ def aligned_photo(reference: np.ndarray, alignment: Alignment, target: np.ndarra
         # where the flow points outside the aligned photo, nothing is carried over from there
         weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=0)
+    if kind == "photo":
+        weight = weight * lightness_trust(target, warped, weight)
     return warped, weight
+
+
+def lightness_trust(lightness: np.ndarray, aligned: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """(H, W) float32 in [0, 1]: how far the ``aligned`` photo (RGB, its ``share`` of each pixel) can
+    be trusted to show what a black-and-white input of ``lightness`` (L* / 100) shows. The input's
+    lightness is the evidence: read through the print's tone curve (``preprocess/tone_curve.py``,
+    fitted where the photo covers the input; an old print's tones differ from the photo's) it should
+    match the photo's wherever the alignment is right. Where it does not (the dense flow dragged in
+    something from elsewhere, which happens most at a blurred print's border; a thing stands in the
+    print that the photo lacks; parallax the flow did not resolve) by more than :data:`TRUST`'s
+    first value, blurred over :data:`TRUST_BLUR` px, trust falls, to none past the second."""
+    plain = descreen(lightness, "find")
+    photo = photo_lightness(np.clip(aligned, 0.0, 1.0))
+    curve = fit_tone_curve(plain, photo, share, plain)
+    read = curve.apply(plain) if curve is not None else plain
+    difference = cv2.GaussianBlur(np.abs(read - photo), (0, 0), TRUST_BLUR, borderType=cv2.BORDER_REFLECT)
+    low, high = TRUST
+    return np.clip((high - difference) / (high - low), 0.0, 1.0).astype(np.float32)
 
 
 def continue_within_lines(carried: np.ndarray, weight: np.ndarray, strokes: np.ndarray,

@@ -27,8 +27,8 @@ BINS = 64              # equal-count bins of the print's L* whose median photo L
 MIN_PIXELS = 5_000     # aligned pixels below which no curve is read (too little of the scene)
 MIN_BIN = 20           # pixels a bin needs for its median to count
 MIN_SLOPE = 0.1        # the curve rises at least this much per unit of print L*: no tone range is flattened
-BETTER = 2 / 3         # used when its RMS difference from the photo's L* over the aligned pixels is at most this
-                       # share of the levels' reading's: the curve must explain a third of what the levels leave,
+BETTER = 0.5           # used when its RMS difference from the photo's L* over the aligned pixels is at most this
+                       # share of the levels' reading's: the curve must halve what the levels leave,
 MIN_GAIN = 0.01        # ... and at least this much L* / 100 of it (a print the levels already read needs no curve)
 ALIGNED = 0.99         # share of the aligned photo a pixel must show to pair its lightness with the print's
 SAMPLES = 400_000      # aligned pixels read (a regular subsample of a large scan)

@@ -55,6 +55,27 @@ def test_a_black_and_white_view_of_the_scene_takes_its_colours_and_keeps_its_lig
     assert "lines up with the training photo" in alignment.describe()
 
 
+def test_the_aligned_photo_is_trusted_where_its_lightness_agrees_with_the_print_s():
+    """lightness_trust: an old print of the scene (its own tone curve) agrees with the aligned photo
+    everywhere but where the photo shows something else (here a patch of the photo taken from another
+    part of the scene, as a flow gone astray would bring): trusted fully there, not at all here."""
+    from data.print_ageing import tone_curve
+    from postprocess.reference_align import lightness_trust
+
+    photo = _scene()
+    aligned = photo.copy()
+    aligned[90:150, 120:200] = 1.0 - photo[20:80, 220:300]          # another part of the scene, inverted
+    print_light = tone_curve(photo_lightness(photo), contrast=0.6)
+    share = np.ones(photo.shape[:2], np.float32)
+    trust = lightness_trust(print_light, aligned, share)
+    differs = np.abs(photo_lightness(aligned) - photo_lightness(photo)) > 0.3
+    far = cv2.erode(differs.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)   # away from the edges
+    assert far.sum() > 300 and trust[far].max() < 0.05
+    same = np.ones_like(differs)
+    same[80:160, 110:210] = False
+    assert trust[same].mean() > 0.97
+
+
 def test_a_line_drawing_of_the_scene_is_aligned_too():
     photo = _scene()
     drawing = photo_line_drawing(_view(photo))
