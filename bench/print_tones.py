@@ -65,8 +65,8 @@ def print_rows(case, database: ChromaDatabase, reference: np.ndarray) -> list[di
         levels = photo_tones(lightness, database, reference, "off")
         aligned = photo_tones(lightness, database, reference, "auto")
         kept = transfer_colours(lightness, database, CHROMA_SMOOTH)
-        photo_tones_ = transfer_colours(levels.lightness, database, CHROMA_SMOOTH)
-        alignment = aligned.found[0]
+        toned = transfer_colours(levels.lightness, database, CHROMA_SMOOTH)
+        alignment = aligned.found.alignment
         kept_aligned, _ = align_and_carry(kept, reference, None, lightness, found=aligned.found)
         toned_aligned, _ = align_and_carry(transfer_colours(aligned.lightness, database, CHROMA_SMOOTH), reference,
                                            None, aligned.lightness, found=aligned.found)
@@ -83,12 +83,12 @@ def print_rows(case, database: ChromaDatabase, reference: np.ndarray) -> list[di
 
         rows.append({"input": name, "free": psnr(mean_chroma_at(case.train_photo, lightness)), "kept": psnr(kept),
                      "free_photo_tones": psnr(mean_chroma_at(case.train_photo, levels.lightness)),
-                     "photo_tones": psnr(photo_tones_), "read": ", ".join(read) or "as it is",
-                     "aligned": f"{100 * aligned.found[1][1].mean():.0f} %" if alignment.used else "no",
+                     "photo_tones": psnr(toned), "read": ", ".join(read) or "as it is",
+                     "aligned": f"{100 * aligned.found.share.mean():.0f} %" if alignment.used else "no",
                      "kept_aligned": psnr(kept_aligned), "photo_tones_aligned": psnr(toned_aligned),
                      "curve": aligned.curve is not None, "always": psnr(always_aligned),
                      "fit": f"{100 * fitted.rms:.1f} / {100 * fitted.levels_rms:.1f}" if fitted else "-",
-                     "images": (lightness, kept, photo_tones_, kept_aligned, toned_aligned)})
+                     "images": (lightness, kept, toned, kept_aligned, toned_aligned)})
     return rows
 
 
@@ -96,10 +96,10 @@ def picture_row(rows: list[dict], photo: np.ndarray, aligned: bool = False) -> n
     """A picture's row for one case, each panel the view's centre: print | tones kept | --tones photo |
     photo, without alignment (the faded-grain print) or ``aligned`` (the damaged print)."""
     recipe = CURVE_PICTURE_RECIPE if aligned else PICTURE_RECIPE
-    lightness, kept, photo_tones_, kept_aligned, toned_aligned = next(r["images"] for r in rows if r["input"] == recipe)
+    lightness, kept, toned, kept_aligned, toned_aligned = next(r["images"] for r in rows if r["input"] == recipe)
     rows_, cols = centre(photo.shape[:2], PICTURE_CROP)
     grey = np.repeat(lightness_to_gray(lightness)[..., None], 3, axis=2)
-    renders = (kept_aligned, toned_aligned) if aligned else (kept, photo_tones_)
+    renders = (kept_aligned, toned_aligned) if aligned else (kept, toned)
     return side_by_side([image[rows_, cols] for image in (grey, *renders, photo)])
 
 

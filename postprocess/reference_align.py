@@ -25,7 +25,9 @@ and, where it holds, takes the colours from the aligned training photo:
    on the bundled stereo pair, whose foreground and background shift by up to 45 px between the
    views, this is what puts the red of the tank on the tank;
 5. blending: inside the aligned photo's footprint (feathered at its border, and moved by the same
-   flow) the output takes its colours (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
+   flow; for a black-and-white input also lowered where the photo's lightness disagrees with the
+   input's, :func:`lightness_trust`: there it shows something else) the output takes its colours
+   (for a black-and-white input only a*, b*: the input's own L* is kept exactly);
    outside, the network's, corrected toward the aligned photo near it (:func:`harmonise`): where the
    two overlap, the photo shows how far off the network's colours are here (a grey where the wall
    is red); that correction is carried past the footprint's edge by normalised convolution, fading
@@ -48,7 +50,7 @@ from preprocess.line_styles import INK_THRESHOLD, photo_line_drawing
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import even_within_lines
 from preprocess.restore import descreen, normalise_print
-from preprocess.tone_curve import fit_tone_curve
+from preprocess.tone_curve import ToneCurve, fit_tone_curve
 from utils.cielab import image_to_lab, lab_to_rgb_keep_lightness, photo_lightness, rgb_with_lightness
 
 MIN_INLIERS = 30          # matches that agree with the homography
@@ -65,7 +67,8 @@ KINDS = ("drawing", "photo")
 TRUST = (0.10, 0.25)      # L* / 100: where the aligned photo's lightness differs from a black-and-white input's (read
                           # through the input's tone curve) by more than the first, its colours are trusted less, and
                           # not at all past the second: the two show different things there
-TRUST_BLUR = 2.0          # px: that difference is judged over a small neighbourhood, not pixel by pixel
+TRUST_BLUR = 2.0          # px: that difference is judged over a few pixels, not one (grain and a halftone's
+                          # residue are pixel-sized at any scan size, so this does not grow with the input)
 
 
 @dataclass
@@ -88,6 +91,20 @@ class Alignment:
             return (f"the input lines up with the training photo ({self.inliers} of {self.matches} feature matches "
                     f"agree); its colours are taken from the {how} over {100 * self.coverage:.0f} % of it")
         return f"no colours taken from the aligned training photo: {self.reason}"
+
+
+@dataclass
+class Found:
+    """An input's alignment found once and reused by the rest of its render (``--tones photo`` finds
+    it before the colours, reference alignment uses it after): the ``alignment``, whether it was
+    ``refine``d by dense flow, the input's ``shape``, and where it is used the ``photo`` aligned to
+    the input and its ``share`` of each pixel (:func:`aligned_photo`, trust included). The geometry
+    is the input's whatever tones the render later gives it."""
+    alignment: Alignment
+    refine: bool
+    shape: tuple[int, int]
+    photo: np.ndarray | None = None
+    share: np.ndarray | None = None
 
 
 def _ink_image(drawing: np.ndarray) -> np.ndarray:
@@ -247,13 +264,14 @@ def carry_colours(prediction: np.ndarray, reference: np.ndarray, alignment: Alig
 
 
 def aligned_photo(reference: np.ndarray, alignment: Alignment, target: np.ndarray, kind: str,
-                  refine: bool) -> tuple[np.ndarray, np.ndarray]:
+                  refine: bool, trust: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The training photo ``reference`` (RGB in [0, 1]) aligned to the (H, W) input ``target`` (a
     black-and-white photo's lightness or a drawing, ``kind`` as :func:`align` took it) by a used
     ``alignment`` -> ((H, W, 3) float32 the photo there, (H, W) float32 its share of each pixel:
     feathered at its border). ``refine``: moved the rest of the way by :func:`residual_flow`. For a
     black-and-white input the share is also lowered where the aligned photo's lightness disagrees
-    with the input's (:func:`lightness_trust`)."""
+    with the input's (:func:`lightness_trust`), unless ``trust`` is off (the share the geometry
+    alone gives: what a caller reading the print's tone curve needs)."""
     h, w = target.shape[:2]
     H = alignment.homography
     warped = _warp(reference, H, (w, h))
@@ -266,25 +284,30 @@ def aligned_photo(reference: np.ndarray, alignment: Alignment, target: np.ndarra
         # where the flow points outside the aligned photo, nothing is carried over from there
         weight = cv2.remap(weight, flow[..., 0], flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=0)
-    if kind == "photo":
-        weight = weight * lightness_trust(target, warped, weight)
+    if kind == "photo" and trust:
+        weight = weight * lightness_trust(target, photo_lightness(np.clip(warped, 0.0, 1.0)), weight)
     return warped, weight
 
 
-def lightness_trust(lightness: np.ndarray, aligned: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """(H, W) float32 in [0, 1]: how far the ``aligned`` photo (RGB, its ``share`` of each pixel) can
-    be trusted to show what a black-and-white input of ``lightness`` (L* / 100) shows. The input's
-    lightness is the evidence: read through the print's tone curve (``preprocess/tone_curve.py``,
-    fitted where the photo covers the input; an old print's tones differ from the photo's) it should
-    match the photo's wherever the alignment is right. Where it does not (the dense flow dragged in
-    something from elsewhere, which happens most at a blurred print's border; a thing stands in the
-    print that the photo lacks; parallax the flow did not resolve) by more than :data:`TRUST`'s
-    first value, blurred over :data:`TRUST_BLUR` px, trust falls, to none past the second."""
-    plain = descreen(lightness, "find")
-    photo = photo_lightness(np.clip(aligned, 0.0, 1.0))
-    curve = fit_tone_curve(plain, photo, share, plain)
-    read = curve.apply(plain) if curve is not None else plain
-    difference = cv2.GaussianBlur(np.abs(read - photo), (0, 0), TRUST_BLUR, borderType=cv2.BORDER_REFLECT)
+def lightness_trust(lightness: np.ndarray, photo: np.ndarray, share: np.ndarray, plain: np.ndarray | None = None,
+                    curve: ToneCurve | None = None) -> np.ndarray:
+    """(H, W) float32 in [0, 1]: how far the aligned photo, of lightness ``photo`` (L* / 100) and
+    ``share`` of each pixel, can be trusted to show what a black-and-white input of ``lightness``
+    shows. The input's lightness is the evidence: read through the print's tone curve
+    (``preprocess/tone_curve.py``, fitted where the photo covers the input; an old print's tones
+    differ from the photo's) it should match the photo's wherever the alignment is right. Where it
+    does not (the dense flow dragged in something from elsewhere, which happens most at a blurred
+    print's border; parallax the flow did not resolve) by more than :data:`TRUST`'s first value,
+    blurred over :data:`TRUST_BLUR` px, trust falls, to none past the second. Where too little of
+    the input lines up to read its tone curve, its tones say nothing here and trust is full.
+    ``plain``: the input descreened and ``curve`` its tone curve, when the caller has them."""
+    if plain is None:
+        plain = descreen(lightness, "find")
+    if curve is None:
+        curve = fit_tone_curve(plain, photo, share, plain)
+    if curve is None:
+        return np.ones(plain.shape, np.float32)
+    difference = cv2.GaussianBlur(np.abs(curve.apply(plain) - photo), (0, 0), TRUST_BLUR, borderType=cv2.BORDER_REFLECT)
     low, high = TRUST
     return np.clip((high - difference) / (high - low), 0.0, 1.0).astype(np.float32)
 
@@ -366,22 +389,28 @@ def reference_image(photo: np.ndarray) -> np.ndarray:
 def align_and_carry(prediction: np.ndarray, reference: np.ndarray, sketch: np.ndarray | None,
                     lightness: np.ndarray | None, mode: str = "auto",
                     strokes: np.ndarray | None = None, reach: float = LINE_REACH,
-                    found: tuple[Alignment, tuple[np.ndarray, np.ndarray] | None] | None = None,
-                    ) -> tuple[np.ndarray, Alignment]:
+                    found: Found | None = None) -> tuple[np.ndarray, Alignment]:
     """:func:`align` then :func:`carry_colours` for one input: a black-and-white photo
     (``lightness`` given: matched as a photo, its L* kept) or else a drawing (``sketch``).
     ``reference`` is RGB in [0, 1] or uint8 (as a checkpoint keeps it). ``mode``: ``auto``
     (perspective map refined by dense flow) or ``homography`` (the perspective map alone).
     ``strokes``: a drawing's lines, which the network's part follows past the photo's edge over
-    ``reach`` px (:func:`carry_colours`). ``found``: the input's alignment and, where it was used,
-    :func:`aligned_photo`'s result for ``mode``, when the caller found them already."""
+    ``reach`` px (:func:`carry_colours`). ``found``: this input's alignment for this ``mode``, when
+    the caller found it already (ValueError if it was found for another input's shape or mode)."""
     if mode not in ("auto", "homography"):
         raise ValueError(f"mode must be auto or homography, got {mode!r}")
     if reference.dtype == np.uint8:
         reference = reference.astype(np.float32) / 255.0
-    alignment, aligned = found if found is not None else (None, None)
-    if alignment is None:
+    target = lightness if lightness is not None else sketch
+    if found is None:
         alignment = align(reference, lightness, "photo") if lightness is not None else align(reference, sketch, "drawing")
+        aligned = None
+    elif found.refine != (mode == "auto") or found.shape != target.shape[:2]:
+        raise ValueError(f"the alignment found was for a {found.shape} input, refined {found.refine}; this one is "
+                         f"{target.shape[:2]} with mode {mode}")
+    else:
+        alignment = found.alignment
+        aligned = (found.photo, found.share) if found.alignment.used else None
     out = carry_colours(prediction, reference, alignment, lightness, sketch, refine=mode == "auto", strokes=strokes,
                         reach=reach, aligned=aligned)
     return out, alignment

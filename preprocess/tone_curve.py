@@ -27,11 +27,11 @@ BINS = 64              # equal-count bins of the print's L* whose median photo L
 MIN_PIXELS = 5_000     # aligned pixels below which no curve is read (too little of the scene)
 MIN_BIN = 20           # pixels a bin needs for its median to count
 MIN_SLOPE = 0.1        # the curve rises at least this much per unit of print L*: no tone range is flattened
-BETTER = 0.5           # used when its RMS difference from the photo's L* over the aligned pixels is at most this
-                       # share of the levels' reading's: the curve must halve what the levels leave,
+BETTER = 2 / 3         # used when its RMS difference from the photo's L* over the aligned pixels is at most this
+                       # share of the levels' reading's: the curve must explain a third of what the levels leave,
 MIN_GAIN = 0.01        # ... and at least this much L* / 100 of it (a print the levels already read needs no curve)
 ALIGNED = 0.99         # share of the aligned photo a pixel must show to pair its lightness with the print's
-SAMPLES = 400_000      # aligned pixels read (a regular subsample of a large scan)
+SAMPLES = 400_000      # aligned pixels read (a seeded random sample of a large scan)
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,19 @@ def fit_tone_curve(lightness: np.ndarray, photo_lightness: np.ndarray, share: np
     :attr:`ToneCurve.explains_better`). None where too little lines up."""
     if not (lightness.shape == photo_lightness.shape == share.shape == levels.shape):
         raise ValueError(f"shapes differ: {lightness.shape}, {photo_lightness.shape}, {share.shape}, {levels.shape}")
+    for name, image in (("lightness", lightness), ("photo_lightness", photo_lightness), ("levels", levels)):
+        if not np.isfinite(image).all():
+            raise ValueError(f"{name} holds NaN or infinite values")
     mask = share >= ALIGNED
     count = int(mask.sum())
     if count < MIN_PIXELS:
         return None
-    step = max(1, count // SAMPLES)
-    x = np.asarray(lightness, np.float32)[mask][::step]
-    y = np.asarray(photo_lightness, np.float32)[mask][::step]
-    leveled = np.asarray(levels, np.float32)[mask][::step]
+    where = np.flatnonzero(mask)
+    if count > SAMPLES:  # random, not every n-th: a stride over rows would keep the same columns in every row
+        where = np.random.default_rng(0).choice(where, SAMPLES, replace=False)
+    x = np.asarray(lightness, np.float32).ravel()[where]
+    y = np.asarray(photo_lightness, np.float32).ravel()[where]
+    levelled = np.asarray(levels, np.float32).ravel()[where]
     order = np.argsort(x, kind="stable")
     knots, values, weights = [], [], []
     for part in np.array_split(order, BINS):
@@ -96,16 +101,20 @@ def fit_tone_curve(lightness: np.ndarray, photo_lightness: np.ndarray, share: np
     knots, values = _rising(np.asarray(knots), isotonic_regression(values, weights=weights).x)
     curve = ToneCurve(knots, values, count / mask.size, 0.0, 0.0)
     rms = float(np.sqrt(np.mean((curve.apply(x) - y) ** 2)))
-    levels_rms = float(np.sqrt(np.mean((leveled - y) ** 2)))
+    levels_rms = float(np.sqrt(np.mean((levelled - y) ** 2)))
     return ToneCurve(knots, values, curve.share, rms, levels_rms)
 
 
 def _rising(knots: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Knots made strictly increasing (bins of one repeated L* merged) and values rising at least
-    :data:`MIN_SLOPE` between them, kept within [0, 1]."""
+    :data:`MIN_SLOPE` between them and on to the curve's ends, black at 0 and white at 1, so that no
+    tone range is flattened even where the photo's own shadows or highlights are clipped."""
     knots, first = np.unique(knots, return_index=True)
-    values = np.asarray(values, np.float64)[first]
-    out = values.copy()
+    out = np.asarray(values, np.float64)[first]
+    out[0] = max(out[0], MIN_SLOPE * knots[0])
     for i in range(1, len(out)):
         out[i] = max(out[i], out[i - 1] + MIN_SLOPE * (knots[i] - knots[i - 1]))
-    return knots, np.clip(out, 0.0, 1.0)
+    out[-1] = min(out[-1], 1.0 - MIN_SLOPE * (1.0 - knots[-1]))
+    for i in range(len(out) - 2, -1, -1):
+        out[i] = min(out[i], out[i + 1] - MIN_SLOPE * (knots[i + 1] - knots[i]))
+    return knots, out

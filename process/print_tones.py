@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from postprocess.chroma_transfer import ChromaDatabase, Fade
-from postprocess.reference_align import Alignment, align, aligned_photo
+from postprocess.reference_align import Found, align, aligned_photo, lightness_trust
 from preprocess.restore import Screen, descreen, find_screen
 from preprocess.tone_curve import ToneCurve, fit_tone_curve
 from utils.cielab import photo_lightness
@@ -30,18 +30,18 @@ from utils.cielab import photo_lightness
 ALIGN_MODES = ("auto", "homography", "off")
 
 
-@dataclass
+@dataclass(frozen=True)
 class PhotoTones:
     """A print read with the training photo's tones: ``lightness`` (L* / 100, what the output keeps),
     and how it was read: the ``screen`` removed, the ``fitted`` tone curve (None where none could be
-    read), used where it explains the photo better (``curve``), or else the ``fade`` undone (or
-    neither), and ``found``: the alignment searched for (None where alignment was off) with the
-    aligned photo and its share, or None where it did not hold."""
+    read), used where it explains the photo better (:attr:`curve`), or else the ``fade`` undone (or
+    neither), and ``found``: the alignment searched for (None where alignment was off), which the
+    render's reference alignment reuses."""
     lightness: np.ndarray
     screen: Screen | None
     fade: Fade | None
     fitted: ToneCurve | None
-    found: tuple[Alignment, tuple[np.ndarray, np.ndarray] | None] | None
+    found: Found | None
 
     @property
     def curve(self) -> ToneCurve | None:
@@ -59,16 +59,23 @@ class PhotoTones:
                         f"{100 * self.fade.photo_white:.0f})")
         if done:
             return "--tones photo " + " and ".join(done)
+        if self.found is None:
+            curve = "alignment is off (--align off), so no tone curve was read"
+        elif not self.found.alignment.used:
+            curve = "it does not line up with the training photo, so no tone curve was read"
+        else:
+            curve = "where it lines up with the photo its tone curve explains the photo's lightness no better"
         return ("--tones photo does not read the print as faded (its black and white points are not both well "
-                "inside the training photo's) and found no tone curve to undo where it lines up with the photo: "
-                "its tones are kept")
+                f"inside the training photo's) and {curve}: its tones are kept")
 
 
 def photo_tones(lightness: np.ndarray, database: ChromaDatabase, reference: np.ndarray,
                 align_mode: str = "auto") -> PhotoTones:
     """The (H, W) L* / 100 print ``lightness`` given the tones of the training photo ``reference``
     ((h, w, 3) RGB in [0, 1]) whose colour ``database`` is given (module docstring). ``align_mode``:
-    as ``process.py --align``; ``off`` reads no tone curve."""
+    as ``process.py --align``; ``off`` reads no tone curve. The curve is read, and weighed against
+    the levels, where the geometry alone lines the two up (``aligned_photo(trust=False)``); the
+    alignment found then takes the trust its lightness gives (``lightness_trust``, with that curve)."""
     if align_mode not in ALIGN_MODES:
         raise ValueError(f"align_mode must be one of {ALIGN_MODES}, got {align_mode!r}")
     screen = find_screen(lightness)
@@ -76,13 +83,15 @@ def photo_tones(lightness: np.ndarray, database: ChromaDatabase, reference: np.n
     levelled, fade = database.as_photo(plain, None)
     if align_mode == "off":
         return PhotoTones(levelled, screen, fade, None, None)
+    refine = align_mode == "auto"
     alignment = align(reference, lightness, "photo")
+    found = Found(alignment, refine, lightness.shape)
     if not alignment.used:
-        return PhotoTones(levelled, screen, fade, None, (alignment, None))
-    aligned = aligned_photo(reference, alignment, lightness, "photo", refine=align_mode == "auto")
-    photo, share = aligned
-    fitted = fit_tone_curve(plain, photo_lightness(np.clip(photo, 0.0, 1.0)), share, levelled)
-    tones = PhotoTones(levelled, screen, fade, fitted, (alignment, aligned))
-    if tones.curve is not None:
-        tones.lightness = tones.curve.apply(plain)
-    return tones
+        return PhotoTones(levelled, screen, fade, None, found)
+    photo, share = aligned_photo(reference, alignment, lightness, "photo", refine, trust=False)
+    photo_light = photo_lightness(np.clip(photo, 0.0, 1.0))
+    fitted = fit_tone_curve(plain, photo_light, share, levelled)
+    found.photo = photo
+    found.share = share * lightness_trust(lightness, photo_light, share, plain, fitted)
+    used = fitted is not None and fitted.explains_better
+    return PhotoTones(fitted.apply(plain) if used else levelled, screen, fade, fitted, found)

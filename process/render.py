@@ -101,7 +101,7 @@ class Renderer:
         self._damage_detector: DamageDetector | None = None  # learnt on first use (damage_detector)
         self._no_detector = ""  # why --restore finds damage by the fixed rule instead ("" until that is known)
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
-        self._found = None  # the alignment --tones photo found for this request (PhotoTones.found), reused after
+        self._found = None  # the alignment --tones photo found for this request (a Found), reused after
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network

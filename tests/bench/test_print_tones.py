@@ -35,3 +35,23 @@ def test_a_picture_that_is_not_a_png_is_refused(capsys):
     with pytest.raises(SystemExit) as stop:
         print_tones.main(["--cases", "aero", "--curve-picture", "curve.jpg"])
     assert stop.value.code == 2 and "--curve-picture must be a .png" in capsys.readouterr().err
+
+
+def test_a_case_that_lines_up_gets_aligned_rows_and_its_contrasty_print_the_tone_curve(tmp_path):
+    """On a view that lines up with its training photo the aligned columns are the aligned renders:
+    the contrasty `damaged` print is read through its tone curve (and comes closer to the photo
+    than with its tones kept), the clean view is not; the curve picture has a row for it."""
+    from bench.cases import Case, kept_training_photo
+    from data.samples import stereo_motorcycle_views
+    from postprocess.chroma_transfer import ChromaDatabase
+
+    left, right = stereo_motorcycle_views()
+    case = Case("crop", left.photo[100:340, 200:520], right.photo[100:340, 200:520])
+    reference = kept_training_photo(case)
+    rows = {r["input"]: r for r in print_tones.print_rows(case, ChromaDatabase(reference), reference)}
+    assert rows["clean"]["aligned"] != "no" and rows["damaged"]["aligned"] != "no"
+    assert rows["damaged"]["curve"] and not rows["clean"]["curve"]
+    assert rows["damaged"]["photo_tones_aligned"] > rows["damaged"]["kept_aligned"] + 1.0
+    assert rows["clean"]["photo_tones_aligned"] == rows["clean"]["kept_aligned"]
+    row = print_tones.picture_row(list(rows.values()), case.test_photo, aligned=True)
+    assert row.shape[1] == 4 * (min(print_tones.PICTURE_CROP[1], 320) + 4)

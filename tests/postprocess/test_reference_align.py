@@ -67,7 +67,7 @@ def test_the_aligned_photo_is_trusted_where_its_lightness_agrees_with_the_print_
     aligned[90:150, 120:200] = 1.0 - photo[20:80, 220:300]          # another part of the scene, inverted
     print_light = tone_curve(photo_lightness(photo), contrast=0.6)
     share = np.ones(photo.shape[:2], np.float32)
-    trust = lightness_trust(print_light, aligned, share)
+    trust = lightness_trust(print_light, photo_lightness(aligned), share)
     differs = np.abs(photo_lightness(aligned) - photo_lightness(photo)) > 0.3
     far = cv2.erode(differs.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)   # away from the edges
     assert far.sum() > 300 and trust[far].max() < 0.05

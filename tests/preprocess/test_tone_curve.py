@@ -31,6 +31,37 @@ def test_no_curve_where_the_levels_already_read_the_print():
     assert not fit_tone_curve(faded, photo, np.ones_like(photo), levels=stretched).explains_better
 
 
+def test_a_curve_that_explains_little_more_than_the_levels_is_not_used():
+    """A print a little off the photo's tones plus grain: the curve explains some of the difference
+    but not a third of it, or less than 1 L*: the levels' reading stays."""
+    photo = _scene()
+    rng = np.random.default_rng(2)
+    grainy = np.clip(tone_curve(photo, gamma=1.1) + rng.normal(0, 0.04, photo.shape), 0, 1).astype(np.float32)
+    curve = fit_tone_curve(grainy, photo, np.ones_like(photo), levels=grainy)
+    assert curve is not None and curve.rms < curve.levels_rms and not curve.explains_better
+    slight = tone_curve(photo, gamma=1.02)                                           # a third explained, but < 1 L*
+    curve = fit_tone_curve(slight, photo, np.ones_like(photo), levels=slight)
+    assert curve.rms < curve.levels_rms / 3 and curve.levels_rms - curve.rms < 0.01 and not curve.explains_better
+
+
+def test_no_tone_range_is_flattened_where_the_photo_is_clipped():
+    """The photo's shadows crushed and highlights blown, the print's not: the curve still rises through
+    them, so the print's own detail there survives."""
+    photo = _scene()
+    clipped = np.clip((photo - 0.2) / 0.6, 0, 1).astype(np.float32)
+    curve = fit_tone_curve(photo, clipped, np.ones_like(photo), levels=photo)
+    out = curve.apply(np.linspace(0, 1, 1001, dtype=np.float32))
+    assert np.all(np.diff(out) > 0) and out[0] == 0 and out[-1] == 1
+
+
+def test_non_finite_lightness_is_refused():
+    photo = _scene()
+    bad = photo.copy()
+    bad[3, 4] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        fit_tone_curve(bad, photo, np.ones_like(photo), levels=photo)
+
+
 def test_no_curve_from_too_little_of_the_scene():
     photo = _scene()
     contrasty = tone_curve(photo, contrast=0.7)
