@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Colorize a photo or drawing with a trained SemColorNet checkpoint (tiled for large inputs).
+"""Colorize a photo or drawing with a trained SemColorNet checkpoint, or a black-and-white photo from a colour
+photo alone (tiled for large inputs).
 
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
+    python process.py --reference COLOUR_PHOTO --image BLACK_AND_WHITE_PHOTO
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
                       [--chroma-smooth PX] [--mirror-average on|off] [--context whole|local] [--bf16]
                       [--lines keep|hide] [--line-reach PX] [--restore [--restore-mask PNG]] [--tones print|photo]
                       [--wiggle GIF]
 
-With neither --image nor --sketch it renders the bundled sample's held-out right view.
+With neither --image nor --sketch it renders the bundled sample's held-out right view. With
+--reference instead of a checkpoint, a black-and-white photo takes its colours from that colour photo
+alone, as a black-and-white model's default render takes them from its training photo, with no
+training first.
 """
 from __future__ import annotations
 
@@ -23,7 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
+    model = p.add_mutually_exclusive_group()
+    model.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
+    model.add_argument("--reference", metavar="COLOUR_PHOTO",
+                       help="no trained model: colour a black-and-white --image from this colour photo alone (its "
+                            "colours by lookup and, where the two line up, alignment; --restore and --tones work too; "
+                            "the notes call it the training photo)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--image", help="photo: sketch and depth are derived from it as in training")
     src.add_argument("--sketch", help="drawing, used as it is (dark lines on white)")
@@ -47,11 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.preflight import check_render_request, check_training_photo_kept, note_idle_hint_fill
+    from process.preflight import (check_photo_only_request, check_render_request, check_training_photo_kept,
+                                   note_idle_hint_fill)
     from process.render import Renderer, default_out
     from process.render_flags import render_config
     from utils.errors import InputError
-    from utils.image_io import check_suffix
+    from utils.image_io import check_not_input, check_suffix
 
     cfg = render_config(args, checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                         depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
@@ -62,12 +73,21 @@ def main(argv=None) -> int:
         if not cfg.restore:
             raise InputError("--restore-mask shows what --restore inpainted: add --restore")
         check_suffix(args.restore_mask, {".png"}, "--restore-mask")
-    renderer = Renderer(cfg.checkpoint, cfg.device)
+    outputs = [cfg.out or default_out(cfg), args.wiggle, args.restore_mask]
+    if args.reference:
+        check_photo_only_request(cfg)
+        if args.wiggle:
+            raise InputError("--wiggle needs depth, and --reference colours without it")
+        for out in outputs:
+            if out is not None:
+                check_not_input(out, [args.reference])
+        renderer = Renderer.from_photo(args.reference, cfg.device)
+    else:
+        renderer = Renderer(cfg.checkpoint, cfg.device)
     # Everything the checkpoint needs is checked before any (possibly huge) input is read.
-    check_render_request(renderer.model.cfg, cfg,
-                         outputs=[cfg.out or default_out(cfg), args.wiggle, args.restore_mask])
+    check_render_request(renderer.model_cfg, cfg, outputs=outputs)
     check_training_photo_kept(cfg.tones, renderer.reference is not None)
-    if args.wiggle and not renderer.model.cfg.use_depth:
+    if args.wiggle and not renderer.model_cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")
     note_idle_hint_fill(cfg.hint_fill, "--hints", cfg.hints)
     out, rgb, guides = renderer.render(cfg, progress=True)

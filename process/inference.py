@@ -97,7 +97,7 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
     return chroma_over_damage(rgb, lightness, find_damage(guide, screen=None))  # guide: screen removed already
 
 
-def colorize_black_and_white(model: SemColorNet, guides: Guides, database: ChromaDatabase | None,
+def colorize_black_and_white(model: SemColorNet | None, guides: Guides, database: ChromaDatabase | None,
                              source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH,
                              notes: list[str] | None = None, **network) -> np.ndarray:
     """A black-and-white model's colours for ``guides`` (whose ``luminance`` is the photo's L*) from
@@ -107,12 +107,15 @@ def colorize_black_and_white(model: SemColorNet, guides: Guides, database: Chrom
     per training photo, it serves every input);
     ``both``, the mean of the two in CIELAB. Either way finished as :func:`finish_black_and_white`
     finishes it; ``network``: :func:`colorize`'s other settings. ``notes``: where a sentence for the
-    user goes when the transfer reads the input as a faded print."""
+    user goes when the transfer reads the input as a faded print. ``model`` may be None for
+    ``transfer`` (a render from a colour photo alone)."""
     if source not in BW_COLOURS:
         raise ValueError(f"source must be one of {BW_COLOURS}, got {source!r}")
     light = guides.luminance
-    if not model.cfg.use_luminance or light is None:
+    if light is None or (model is not None and not model.cfg.use_luminance):
         raise ValueError("colorize_black_and_white needs a black-and-white model and a photo's lightness")
+    if source != "transfer" and model is None:
+        raise ValueError(f"black-and-white colours from {source!r} need a trained network")
     if source != "network" and database is None:
         raise ValueError(f"black-and-white colours from {source!r} need the training photo's database")
     if source == "network":

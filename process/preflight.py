@@ -53,6 +53,22 @@ def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> 
                          "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
 
 
+def check_photo_only_request(cfg) -> None:
+    """Refuse what a render from a colour photo alone (``process.py --reference``) cannot do: it has
+    no network, so it colours a black-and-white photo (``--image``) from the photo's colours by
+    lookup and alignment, and nothing that needs a trained model."""
+    if not cfg.image:
+        raise InputError("--reference colours a black-and-white photo from a colour one: give --image")
+    if cfg.bw_colour != "transfer":
+        raise InputError(f"--bw-colour {cfg.bw_colour} needs a trained network and --reference has none: give "
+                         "--checkpoint of a model trained with train.py --luminance instead, or leave out --bw-colour")
+    for flag, value in (("--style", cfg.style), ("--hints", cfg.hints), ("--mask", cfg.mask)):
+        if value:
+            raise InputError(f"{flag} needs a trained model and --reference has none: give --checkpoint instead")
+    if cfg.depth not in (None, "none"):
+        raise InputError("--reference colours without depth: leave out --depth")
+
+
 def check_training_photo_kept(tones: str, keeps_reference: bool) -> None:
     """Refuse ``--tones photo`` (``tones``), which takes the tones from the training photo, where the
     checkpoint keeps none (``keeps_reference`` False); the scripts check it before any input is read."""

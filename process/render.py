@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from config.defaults import BW_COLOUR, CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE
+from config.defaults import BW_COLOUR, CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE, ModelConfig, SketchConfig
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
@@ -27,12 +27,12 @@ from process.print_tones import photo_tones
 from postprocess.line_structure import LINES
 from postprocess.line_structure import REACH as LINE_REACH
 from postprocess.line_structure import draw_ink, even_within_lines
-from postprocess.reference_align import align_and_carry
+from postprocess.reference_align import align_and_carry, reference_image
 from preprocess.damage_detector import CannotLearn, DamageDetector
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request, check_training_photo_kept
 from utils.cielab import photo_lightness
-from utils.image_io import read_gray, read_photo, write_image
+from utils.image_io import check_photo_size, read_gray, read_photo, write_image
 
 
 @dataclass
@@ -85,14 +85,46 @@ def default_out(cfg: RenderConfig) -> Path:
     return Path("outputs") / f"{stem}_color.png"
 
 
+# What a render from a colour photo alone (``Renderer.from_photo``) serves: black-and-white photos,
+# their a*, b* from the photo, no depth, no mask, no hints, no network.
+PHOTO_ONLY = ModelConfig(color_space="lab", use_depth=False, use_luminance=True)
+
+
 class Renderer:
-    """Holds one loaded model; ``render`` can be called for many inputs (batch processing)."""
+    """Holds one loaded model (or, :meth:`from_photo`, only a colour photo); ``render`` can be called
+    for many inputs (batch processing)."""
 
     def __init__(self, checkpoint: str, device: str = "auto"):
         self.device = pick_device(device)
         self.model, self.meta = load_model(checkpoint, self.device)
         self.sketch_cfg = sketch_config_of(self.meta)
         self.reference = read_reference(checkpoint)
+        self._start()
+
+    @classmethod
+    def from_photo(cls, photo: str, device: str = "auto") -> Renderer:
+        """A Renderer with no network (``process.py --reference``): black-and-white photos take their
+        a*, b* from the colour ``photo`` alone, as a black-and-white checkpoint's default render takes
+        them from its training photo (``--bw-colour transfer``, reference alignment, ``--restore``,
+        ``--tones``), with no training first. Raises InputError for a photo without colour, with an
+        alpha channel, or too small."""
+        self = cls.__new__(cls)
+        self.device = pick_device(device)
+        colour = read_photo(photo, allow_gray=False, allow_alpha=False)
+        check_photo_size(colour, photo)
+        self.model, self.meta = None, {}
+        self.sketch_cfg = SketchConfig()
+        self.reference = reference_image(colour)
+        self._start()
+        return self
+
+    @property
+    def model_cfg(self) -> ModelConfig:
+        """What the renderer serves: the model's configuration, or :data:`PHOTO_ONLY` without one."""
+        return self.model.cfg if self.model is not None else PHOTO_ONLY
+
+    def _start(self) -> None:
+        """The state every request starts from."""
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
         self.restored_mask: np.ndarray | None = None  # bool (H, W): what --restore inpainted in the last render
         self._said_no_mirror = False
@@ -106,7 +138,7 @@ class Renderer:
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
         never saw a flipped patch (trained with ``augment.hflip`` off), which is said once."""
-        if not cfg.mirror_average:
+        if not cfg.mirror_average or self.model is None:
             return False
         if trained_with_flips(self.meta):
             return True
@@ -147,7 +179,7 @@ class Renderer:
     def _guides(self, cfg: RenderConfig) -> tuple[Guides, np.ndarray | None]:
         """The request's guides; the request itself was checked by ``process.preflight`` (every
         caller runs ``check_render_request`` first)."""
-        mcfg = self.model.cfg
+        mcfg = self.model_cfg
         depth = cfg.depth if mcfg.use_depth else "none"
         src = GuideSources(depth=depth, mask=cfg.mask, depth_model=cfg.depth_model)
         if cfg.image:
@@ -166,7 +198,7 @@ class Renderer:
         ``preprocess.restore.restore_print``) and the sketch drawn again from it; one note on
         stderr says what changed; what was inpainted stays in ``restored_mask``. ``progress``: a bar
         while the damage detector is learnt (:meth:`damage_detector`)."""
-        if not self.model.cfg.use_luminance or guides.luminance is None:
+        if not self.model_cfg.use_luminance or guides.luminance is None:
             return guides
         screen = find_screen(guides.luminance)
         light, mask = restore_print(guides.luminance, screen, detector=self.damage_detector(progress))
@@ -184,7 +216,7 @@ class Renderer:
         lines up with the photo as ``cfg.align`` allows) and the sketch drawn again from it; one note on
         stderr says what changed. The alignment found is kept for this request's reference alignment
         (:meth:`carry_reference`). Raises InputError for a checkpoint that keeps no training photo."""
-        if not self.model.cfg.use_luminance or guides.luminance is None:
+        if not self.model_cfg.use_luminance or guides.luminance is None:
             return guides
         database = self.chroma_database()
         check_training_photo_kept("photo", database is not None)
@@ -198,13 +230,13 @@ class Renderer:
         """What only the read inputs can tell (the request was checked by ``process.preflight``):
         a mask's labels are ones the model learned."""
         if guides.mask is not None:
-            check_labels(guides.mask, self.model.cfg)
+            check_labels(guides.mask, self.model_cfg)
 
     def render(self, cfg: RenderConfig, progress: bool = False) -> tuple[Path, np.ndarray, Guides]:
         """Colorize ``cfg``'s input and write it; returns the output path, the RGB image and the
         guides it was made from (so callers reuse the depth instead of estimating it again)."""
         out = Path(cfg.out) if cfg.out else default_out(cfg)
-        check_render_request(self.model.cfg, cfg, outputs=[out])
+        check_render_request(self.model_cfg, cfg, outputs=[out])
         guides, _ = self.guides(cfg, progress)
         self.check(guides)
         rgb = self.colorize(guides, cfg, self.style_code(cfg.style), progress)
@@ -225,7 +257,7 @@ class Renderer:
         line-drawing model's colours are evened out within the drawing's lines (``cfg.line_reach``)."""
         network = dict(style=style, tile=cfg.tile or None, overlap=cfg.overlap, device=self.device, progress=progress,
                        bf16=cfg.bf16, mirror_average=self.mirror_average(cfg), context=cfg.context)
-        if self.model.cfg.use_luminance and guides.luminance is not None:
+        if self.model_cfg.use_luminance and guides.luminance is not None:
             notes: list[str] = []
             rgb = colorize_black_and_white(self.model, guides, self.chroma_database(), self.bw_colour(cfg),
                                            chroma_smooth=cfg.chroma_radius, notes=notes, **network)
@@ -293,7 +325,7 @@ class Renderer:
         (``cfg.align`` is checked by ``process.preflight``)."""
         if cfg.align == "off":
             return False
-        return self.model.cfg.use_luminance or (self.sketch_cfg.method == "lines" and cfg.sketch is not None)
+        return self.model_cfg.use_luminance or (self.sketch_cfg.method == "lines" and cfg.sketch is not None)
 
     def carry_reference(self, cfg: RenderConfig, guides: Guides, rgb: np.ndarray) -> np.ndarray:
         """``rgb`` with the training photo's colours where the input lines up with it (one note says

@@ -487,3 +487,17 @@ def test_batch_rerun_with_other_settings_says_its_kept_outputs_were_made_otherwi
     assert run_cli(batch_process.main, base + ["--tones", "photo", "--overwrite"]) == 0
     assert "other settings" not in capsys.readouterr().err
     assert json.loads((out / "summary.json").read_text())[0]["settings"] not in ("", first)
+
+
+def test_a_colour_photo_alone_gives_a_black_and_white_checkpoint_s_default_render(bw_run, sample_crop):
+    """process.py --reference PHOTO renders a black-and-white photo exactly as a --luminance checkpoint
+    trained on PHOTO does by default (its colours come from the training photo, not the network),
+    with --restore and --tones photo too."""
+    write_image(bw_run / "held_out_grey.png", lightness_to_gray(gray_lightness(sample_crop[2].mean(axis=2))))
+    for extra in ([], ["--restore", "--tones", "photo"]):
+        common = ["--image", str(bw_run / "held_out_grey.png")] + extra
+        checkpoint, photo_only = bw_run / "by_checkpoint.png", bw_run / "by_reference.png"
+        assert run_cli(process.main, ["--checkpoint", str(bw_run / "run"), "--depth", "none", "--out", str(checkpoint)]
+                       + common) == 0
+        assert run_cli(process.main, ["--reference", str(bw_run / "photo.png"), "--out", str(photo_only)] + common) == 0
+        assert checkpoint.read_bytes() == photo_only.read_bytes(), extra

@@ -1,0 +1,66 @@
+"""process.py --reference: a black-and-white photo coloured from a colour photo alone, no training."""
+import numpy as np
+import pytest
+
+from tests.conftest import load_script
+from utils.cielab import rgb_to_lab
+from utils.cli import run_cli
+from utils.image_io import read_photo, write_image
+
+process = load_script("process.py")
+
+
+@pytest.fixture
+def photos(tmp_path, sample_crop):
+    """The bundled sample's training view in colour, and its held-out view in black and white."""
+    photo, _, held_out, _ = sample_crop
+    write_image(tmp_path / "colour.png", photo)
+    grey = np.repeat(held_out.mean(axis=2, keepdims=True), 3, axis=2)
+    write_image(tmp_path / "old.png", grey[..., 0])
+    return tmp_path, held_out
+
+
+def test_a_black_and_white_photo_takes_its_colours_from_a_colour_photo_with_no_training(photos, capsys):
+    folder, held_out = photos
+    out = folder / "old_color.png"
+    assert run_cli(process.main, ["--reference", str(folder / "colour.png"), "--image", str(folder / "old.png"),
+                                  "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("note: the input lines up with the training photo"), err
+    got, grey = rgb_to_lab(read_photo(out)), rgb_to_lab(read_photo(folder / "old.png"))
+    assert np.abs(got[..., 0] - grey[..., 0]).max() < 0.6                 # the input's own L*, kept
+    truth = rgb_to_lab(held_out)
+    inner = (slice(10, -10), slice(10, -10))
+    error = np.abs(got[inner][..., 1:] - truth[inner][..., 1:]).mean()
+    baseline = np.abs(truth[inner][..., 1:]).mean()                     # a*, b* of a grey render: 0
+    assert error < 0.5 * baseline, (error, baseline)                    # the held-out view's own colours, mostly
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--sketch", "{d}/old.png"], "give --image"),
+    (["--image", "{d}/old.png", "--bw-colour", "network"], "needs a trained network"),
+    (["--image", "{d}/old.png", "--hints", "{d}/hints.json"], "--hints needs a trained model"),
+    (["--image", "{d}/old.png", "--depth", "{d}/old.png"], "without depth"),
+    (["--image", "{d}/old.png", "--wiggle", "{d}/w.gif"], "--wiggle needs depth"),
+    (["--image", "{d}/old.png", "--checkpoint", "runs/latest"], "not allowed with argument --reference"),
+    (["--image", "{d}/old.png", "--out", "{d}/colour.png"], "refusing to write over"),
+])
+def test_what_needs_a_trained_model_is_refused_in_one_line(photos, capsys, args, says):
+    folder, _ = photos
+    (folder / "hints.json").write_text("[]")
+    before = (folder / "colour.png").read_bytes()
+    argv = ["--reference", str(folder / "colour.png")] + [a.format(d=folder) for a in args]
+    assert run_cli(process.main, argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
+    assert (folder / "colour.png").read_bytes() == before
+    assert not (folder / "old_color.png").exists() and not (folder / "w.gif").exists()
+
+
+def test_a_reference_without_colour_is_refused(photos, capsys):
+    folder, _ = photos
+    assert run_cli(process.main, ["--reference", str(folder / "old.png"), "--image", str(folder / "old.png"),
+                                  "--out", str(folder / "never.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a colour photo is needed" in err[0], err
+    assert not (folder / "never.png").exists()
