@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.preflight import (check_photo_only_request, check_render_request, check_training_photo_kept,
-                                   note_idle_hint_fill)
+    from process.preflight import (check_input_file, check_photo_only_request, check_render_request,
+                                   check_training_photo_kept, note_idle_hint_fill)
     from process.render import Renderer, default_out
     from process.render_flags import render_config
     from utils.errors import InputError
@@ -75,6 +75,7 @@ def main(argv=None) -> int:
         check_suffix(args.restore_mask, {".png"}, "--restore-mask")
     outputs = [cfg.out or default_out(cfg), args.wiggle, args.restore_mask]
     if args.reference:
+        check_input_file(args.reference, "--reference")
         check_photo_only_request(cfg)
         if args.wiggle:
             raise InputError("--wiggle needs depth, and --reference colours without it")

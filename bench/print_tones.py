@@ -67,7 +67,9 @@ def print_rows(case, database: ChromaDatabase, reference: np.ndarray) -> list[di
         kept = transfer_colours(lightness, database, CHROMA_SMOOTH)
         toned = transfer_colours(levels.lightness, database, CHROMA_SMOOTH)
         alignment = aligned.found.alignment
-        kept_aligned, _ = align_and_carry(kept, reference, None, lightness, found=aligned.found)
+        # the default render looks the print up through its tone curve where alignment took one
+        kept_aligned, _ = align_and_carry(transfer_colours(lightness, database, CHROMA_SMOOTH, curve=aligned.curve),
+                                          reference, None, lightness, found=aligned.found)
         toned_aligned, _ = align_and_carry(transfer_colours(aligned.lightness, database, CHROMA_SMOOTH), reference,
                                            None, aligned.lightness, found=aligned.found)
         fitted = aligned.fitted

@@ -59,7 +59,8 @@ from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
 from postprocess.chroma_transfer import ChromaDatabase  # noqa: E402
 from process.inference import colorize, colorize_black_and_white  # noqa: E402
-from postprocess.reference_align import align, carry_colours  # noqa: E402
+from postprocess.reference_align import align, align_and_carry, carry_colours  # noqa: E402
+from process.print_tones import photo_tones  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image, write_json  # noqa: E402
 from utils.cielab import image_to_lab, lightness_to_gray, photo_lightness, rgb_with_lightness  # noqa: E402
@@ -139,11 +140,13 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     reference = trainer.reference.astype(np.float32) / 255.0
     database = ChromaDatabase(reference) if task == "bw" else None  # built once, as a Renderer builds it
 
-    def network_colours(g, source=BW_COLOUR):
+    def network_colours(g, source=BW_COLOUR, curve=None):
         """What ``process.py --align off`` takes from the model: a black-and-white model's colours from
-        ``source`` (``--bw-colour``), any other model's network output."""
+        ``source`` (``--bw-colour``; the lookup through the print's tone ``curve`` where an aligned render
+        read one), any other model's network output."""
         if task == "bw":
-            return colorize_black_and_white(trainer.inference_model, g, database, source, mirror_average=mirror_average)
+            return colorize_black_and_white(trainer.inference_model, g, database, source, mirror_average=mirror_average,
+                                            curve=curve)
         return colorize(trainer.inference_model, g, mirror_average=mirror_average)
 
     def colour(g):
@@ -190,16 +193,23 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
                 extra["reframed"] = reframed_split(colour, guides, case, task, REFRAMED_WINDOWS[case.name])
         if task in ALIGNED_TASKS:  # process.py's default (--align auto): the training photo where it lines up
             bw = guides.luminance is not None
-            alignment = align(reference, guides.luminance if bw else guides.sketch, "photo" if bw else "drawing")
+            alignment = None if bw else align(reference, guides.sketch, "drawing")
             variants = [(True, True, " + reference alignment"),
                         (False, True, " + reference alignment (perspective map only)")]
             if lines:
                 variants.append((True, False, " + reference alignment (feathered edge, no area continuation)"))
             for refine, by_area, label in variants:
-                # as process.py renders it: alignment on the network's (evened) colours, past the photo's
-                # edge continued area by area, the strokes drawn last
-                aligned = carry_colours(evened, reference, alignment, guides.luminance, guides.sketch, refine=refine,
-                                        strokes=guides.strokes if lines and by_area else None)
+                if bw:  # as process.py reads a print: aligned, and looked up through its tone curve where one is taken
+                    mode = "auto" if refine else "homography"
+                    tones = photo_tones(guides.luminance, database, reference, mode)
+                    base = evened if tones.curve is None else network_colours(guides, curve=tones.curve)
+                    aligned, alignment = align_and_carry(base, reference, None, guides.luminance, mode=mode,
+                                                         found=tones.found)
+                else:
+                    # as process.py renders it: alignment on the network's (evened) colours, past the photo's
+                    # edge continued area by area, the strokes drawn last
+                    aligned = carry_colours(evened, reference, alignment, None, guides.sketch, refine=refine,
+                                            strokes=guides.strokes if lines and by_area else None)
                 if lines and inked:
                     aligned = draw_ink(aligned, guides.strokes)
                 print(f"{case.name} {task}{suffix} --align {'auto' if refine else 'homography'}: "
@@ -430,7 +440,7 @@ def print_aged(rows: list[dict]) -> None:
     print("\nOld prints (bw task): PSNR dB against the real photo, and the gain over the input's own free "
           "baseline (its L* + mean a*b*); in brackets the same gain against the photo's colours at the input's "
           f"own L*; --restore on the damaged recipes. Colours from --bw-colour {BW_COLOUR} unless named\n")
-    print(f"| case | input | free baseline | --align off | gain | --bw-colour network --align off | gain "
+    print("| case | input | free baseline | --align off | gain | --bw-colour network --align off | gain "
           "| default render (aligned) | gain | chroma ratio (--align off / network / render) "
           "| --restore: damage restored within 2 L* | L* moved elsewhere |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -61,10 +61,11 @@ class ToneCurve:
         return np.clip(np.interp(x, knots, values), 0.0, 1.0).astype(np.float32)
 
     def describe(self) -> str:
+        """The curve for a note: where it was read and what it does to three tones."""
         mids = np.float32([0.25, 0.5, 0.75])
         pairs = ", ".join(f"{100 * m:.0f} -> {100 * v:.0f}" for m, v in zip(mids, self.apply(mids)))
-        return (f"read the print's tone curve where it lines up with the training photo ({100 * self.share:.0f} % of "
-                f"it; L* {pairs}) and gave it the photo's tones")
+        return (f"the print's tone curve where it lines up with the training photo ({100 * self.share:.0f} % of it; "
+                f"L* {pairs})")
 
 
 def fit_tone_curve(lightness: np.ndarray, photo_lightness: np.ndarray, share: np.ndarray,

@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from config.defaults import ALIGN_MODES, BW_COLOURS, CONTEXTS, DOWNSCALE, TONES, ModelConfig
+from config.defaults import ALIGN_MODES, BW_COLOUR, BW_COLOURS, CONTEXTS, DOWNSCALE, TONES, ModelConfig
 from postprocess.line_structure import LINE_MODES
 from utils.errors import InputError
 from utils.image_io import IMAGE_FORMATS, check_distinct, check_not_input, check_suffix, check_writable
@@ -51,6 +51,13 @@ def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> 
     if model_cfg.use_luminance and bw_colour == "transfer":
         raise InputError(f"{what} changes the network's colours, and this black-and-white render takes its colours "
                          "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
+
+
+def check_input_file(path, flag: str) -> None:
+    """Refuse a ``flag``'s input ``path`` that is a folder or does not exist, naming the flag."""
+    if not Path(path).is_file():
+        raise InputError(f"{flag}: {path} is a folder, not a file" if Path(path).is_dir()
+                         else f"{flag}: file not found: {path}")
 
 
 def check_photo_only_request(cfg) -> None:
@@ -103,6 +110,9 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
                          "(train.py --luminance); this model does not read a photo's lightness: leave out --tones")
     if cfg.bw_colour not in BW_COLOURS:
         raise InputError(f"--bw-colour must be one of {', '.join(BW_COLOURS)}, got {cfg.bw_colour!r}")
+    if cfg.bw_colour != BW_COLOUR and not model_cfg.use_luminance:
+        raise InputError(f"--bw-colour {cfg.bw_colour} chooses a black-and-white model's colours (train.py "
+                         "--luminance); this model predicts colour from its guides: leave out --bw-colour")
     if cfg.style:
         check_network_colours(model_cfg, cfg.bw_colour, "--style")
     if cfg.hints and not cfg.hint_fill:
@@ -117,9 +127,8 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     hints = cfg.hints
     for flag, path in (("--image", cfg.image), ("--sketch", cfg.sketch), ("--depth", cfg.depth),
                        ("--mask", cfg.mask), ("--style", cfg.style), ("--hints", hints)):
-        if check_files and _given(path) and not Path(path).is_file():
-            raise InputError(f"{flag}: {path} is a folder, not a file" if Path(path).is_dir()
-                             else f"{flag}: file not found: {path}")
+        if check_files and _given(path):
+            check_input_file(path, flag)
     sample = not (cfg.image or cfg.sketch)
     if sample and (_given(cfg.depth) or _given(cfg.mask)):
         raise InputError("--depth FILE and --mask need --image or --sketch")

@@ -52,7 +52,7 @@ class PhotoTones:
         """What changed, for the one note ``--tones photo`` gives."""
         done = [f"removed {self.screen.describe()}"] if self.screen is not None else []
         if self.curve is not None:
-            done.append(self.curve.describe())
+            done.append(f"read {self.curve.describe()} and gave it the photo's tones")
         elif self.fade is not None:
             done.append(f"stretched the print's black and white points (L* {100 * self.fade.black:.0f}, "
                         f"{100 * self.fade.white:.0f}) to the training photo's ({100 * self.fade.photo_black:.0f}, "

@@ -133,7 +133,8 @@ class Renderer:
         self._damage_detector: DamageDetector | None = None  # learnt on first use (damage_detector)
         self._no_detector = ""  # why --restore finds damage by the fixed rule instead ("" until that is known)
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
-        self._found = None  # the alignment --tones photo found for this request (a Found), reused after
+        self._found = None  # the alignment read_print found for this request (a Found), reused after
+        self._curve = None  # the print's tone curve the colour lookup describes it through (read_print), or None
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
@@ -160,11 +161,10 @@ class Renderer:
         guides, photo = self._guides(cfg)
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         self.restored_mask = None
-        self._found = None
+        self._found, self._curve = None, None
         if cfg.restore:
             guides = self.restored(guides, progress)
-        if cfg.tones == "photo":
-            guides = self.retoned(guides, cfg)
+        guides = self.read_print(guides, cfg)
         if cfg.hints:
             guides.hints = hint_channels(self.hints(cfg, guides.shape), guides.sketch)
         return guides, photo
@@ -210,19 +210,27 @@ class Renderer:
         print(f"note: --restore {done}", file=sys.stderr)
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
-    def retoned(self, guides: Guides, cfg: RenderConfig) -> Guides:
-        """A black-and-white model's guides with the photo's lightness given the training photo's tones
-        (``--tones photo``: ``process.print_tones.photo_tones``, reading the print's tone curve where it
-        lines up with the photo as ``cfg.align`` allows) and the sketch drawn again from it; one note on
-        stderr says what changed. The alignment found is kept for this request's reference alignment
-        (:meth:`carry_reference`). Raises InputError for a checkpoint that keeps no training photo."""
+    def read_print(self, guides: Guides, cfg: RenderConfig) -> Guides:
+        """A black-and-white input read as the photo it was printed from, as far as the training photo
+        allows (``process.print_tones.photo_tones``): where it lines up with the photo (``cfg.align``),
+        its tone curve read there. ``--tones photo`` (``cfg.tones``) gives the guides those tones, and
+        the sketch drawn again, with one note on stderr; by default the print's L* is kept and the
+        colour lookup describes it through the curve, where one was taken (:meth:`colorize`). The
+        alignment found is kept for this request's reference alignment (:meth:`carry_reference`).
+        Raises InputError for ``--tones photo`` with a checkpoint that keeps no training photo."""
         if not self.model_cfg.use_luminance or guides.luminance is None:
             return guides
         database = self.chroma_database()
-        check_training_photo_kept("photo", database is not None)
+        if cfg.tones == "photo":
+            check_training_photo_kept("photo", database is not None)
         align_mode = cfg.align if self.aligns(cfg) else "off"
+        if database is None or (cfg.tones == "print" and align_mode == "off"):
+            return guides  # nothing to read the print with, or nothing the lookup does not read itself
         tones = photo_tones(guides.luminance, database, self.reference_photo(), align_mode)
         self._found = tones.found
+        if cfg.tones == "print":
+            self._curve = tones.curve
+            return guides
         print(f"note: {tones.describe()}", file=sys.stderr)
         return replace(guides, luminance=tones.lightness, sketch=sketch_of(None, tones.lightness, self.sketch_cfg))
 
@@ -260,7 +268,7 @@ class Renderer:
         if self.model_cfg.use_luminance and guides.luminance is not None:
             notes: list[str] = []
             rgb = colorize_black_and_white(self.model, guides, self.chroma_database(), self.bw_colour(cfg),
-                                           chroma_smooth=cfg.chroma_radius, notes=notes, **network)
+                                           chroma_smooth=cfg.chroma_radius, notes=notes, curve=self._curve, **network)
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
             return rgb

@@ -408,6 +408,16 @@ def test_tones_photo_undoes_a_contrasty_print_s_curve_where_it_lines_up(bw_run, 
     assert err[1].startswith("note: the input lines up with the training photo"), err
     got = rgb2lab(read_photo(out))[..., 0] / 100
     assert np.abs(got - light).mean() < 0.015 < np.abs(contrasty - light).mean() / 4
+    # by default the print keeps its own L*; the colour lookup reads it through the same curve, and says so
+    kept = bw_run / "contrasty_kept.png"
+    args_kept = [a for a in args if a not in ("--tones", "photo")]
+    args_kept[args_kept.index("--out") + 1] = str(kept)
+    assert run_cli(process.main, args_kept) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[0].startswith("note: the print's tone curve where it lines up") and \
+        "its own L* is kept" in err[0], err
+    got = rgb2lab(read_photo(kept))[..., 0] / 100
+    assert np.abs(got - contrasty).max() < 0.006                     # the print's own L*, exactly (8-bit)
 
 
 def test_batch_tones_photo_gives_every_print_the_photo_s_levels(bw_run, line_run, sample_crop, capsys):

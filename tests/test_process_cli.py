@@ -90,6 +90,8 @@ def test_mirror_average_is_off_for_a_model_trained_without_flips(tiny_run, input
     (["--image", "{d}/view.png", "--depth", "none"], "trained with depth"),
     (["--image", "{d}/view.png", "--tile", "100"], "--tile must be"),
     (["--image", "{d}/view.png", "--mask", "{d}/view.png"], "without a semantic mask"),
+    (["--image", "{d}/view.png", "--depth", "{d}/view_depth.png", "--bw-colour", "network"],
+     "chooses a black-and-white model's colours"),
 ])
 def test_bad_arguments(tiny_run, inputs, capsys, args, match):
     np.save(inputs / "small.npy", np.random.default_rng(0).random((10, 10)))

@@ -57,6 +57,13 @@ def test_what_needs_a_trained_model_is_refused_in_one_line(photos, capsys, args,
     assert not (folder / "old_color.png").exists() and not (folder / "w.gif").exists()
 
 
+def test_a_missing_reference_is_named(photos, capsys):
+    folder, _ = photos
+    assert run_cli(process.main, ["--reference", str(folder / "nope.png"), "--image", str(folder / "old.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --reference: file not found"), err
+
+
 def test_a_reference_without_colour_is_refused(photos, capsys):
     folder, _ = photos
     assert run_cli(process.main, ["--reference", str(folder / "old.png"), "--image", str(folder / "old.png"),
