@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Colorize a folder (or glob, or manifest) of photos or drawings with trained checkpoints.
+"""Colorize a folder (or glob, or manifest) of photos or drawings with trained checkpoints (or black-and-white
+photos from a colour photo alone, --reference).
 
-    python batch_process.py INPUTS --out DIR [--checkpoint RUN] [--kind image|sketch] [--depth-dir DIR]
-                            [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
+    python batch_process.py INPUTS --out DIR [--checkpoint RUN | --reference COLOUR_PHOTO] [--kind image|sketch]
+                            [--depth-dir DIR] [--depth none] [--tile N] [--overwrite] [--align auto|homography|off]
                             [--hints-dir DIR] [--hint-fill on|off] [--chroma-smooth PX]
                             [--mirror-average on|off] [--context whole|local] [--bf16] [--lines keep|hide]
                             [--line-reach PX] [--restore] [--tones print|photo]
@@ -30,7 +31,11 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("inputs", help="folder, glob pattern (quote it) or .txt/.csv manifest of input images")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--checkpoint", default="runs/latest", help="run for every input a manifest gives none for")
+    model = p.add_mutually_exclusive_group()
+    model.add_argument("--checkpoint", default="runs/latest", help="run for every input a manifest gives none for")
+    model.add_argument("--reference", metavar="COLOUR_PHOTO",
+                       help="no trained model: colour every black-and-white input from this colour photo alone, as "
+                            "process.py --reference does")
     p.add_argument("--kind", default="image", choices=["image", "sketch"],
                    help="image: photos (sketch and depth derived); sketch: drawings used as they are")
     p.add_argument("--depth-dir", help="folder of depth maps named <input stem>.npy/.png")
@@ -56,7 +61,7 @@ def main(argv=None) -> int:
     from batch.local import BatchConfig, run_batch
     from process.render_flags import render_config
 
-    cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir)
+    cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir, a.reference)
     render = render_config(a, checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
                            overlap=a.overlap)
     if a.engine == "ray":

@@ -27,8 +27,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from models.checkpoint import keeps_reference
-from process.preflight import check_render_request, check_training_photo_kept, note_idle_hint_fill
-from process.render import RenderConfig, Renderer
+from process.preflight import (check_input_file, check_photo_only_request, check_render_request,
+                               check_training_photo_kept, note_idle_hint_fill)
+from process.render import PHOTO_ONLY, RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
 from utils.progress import progress_bar
@@ -49,6 +50,8 @@ class BatchConfig:
     overwrite: bool = False      # re-render inputs whose output exists
     hints_dir: str | None = None  # folder of colour-hint files named like the inputs (<stem>.json; an input
                                   # without one is rendered without hints)
+    reference: str | None = None  # a colour photo to colour black-and-white inputs from, with no checkpoint
+                                  # (process.py --reference)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,8 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
             Path(inp).resolve().parent == out_dir.resolve() for inp, _ in pairs):
         raise InputError(f"--out {cfg.out} holds the inputs: a rerun (which resumes the batch) would take the "
                          "outputs for more inputs; choose another --out")
+    if cfg.reference:
+        return _plan_photo_only(cfg, render, pairs, out_dir)
     jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), ck or render.checkpoint) for inp, ck in pairs]
     # What each model needs, checked once per checkpoint before any input is read.
     for ck in dict.fromkeys(j.checkpoint for j in jobs):
@@ -168,6 +173,32 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
                              outputs=[out_dir / "summary.json"], check_files=False)
         if render.tones == "photo":  # the training photo's tones: the checkpoint must keep it
             check_training_photo_kept(render.tones, keeps_reference(ck))
+    return _finish_plan(jobs, render, cfg, out_dir)
+
+
+def _plan_photo_only(cfg: BatchConfig, render: RenderConfig, pairs, out_dir: Path) -> list[Job]:
+    """:func:`plan_batch` with ``cfg.reference``: every input a black-and-white photo coloured from that
+    colour photo alone (``process.py --reference``), each job's checkpoint column naming it."""
+    check_input_file(cfg.reference, "--reference")
+    named = next((inp for inp, ck in pairs if ck), None)
+    if named is not None:
+        raise InputError(f"the manifest names a checkpoint for {named}, and --reference renders with none: leave out "
+                         "the checkpoint column or --reference")
+    if cfg.kind != "image":
+        raise InputError("--reference colours black-and-white photos: leave out --kind sketch")
+    jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), cfg.reference) for inp, _ in pairs]
+    if jobs:
+        first = _request(render, cfg, jobs[0], cfg.depth_dir or render.depth, cfg.hints_dir)
+        check_photo_only_request(first)
+        check_render_request(PHOTO_ONLY, first, outputs=[out_dir / "summary.json"], check_files=False)
+    if any(Path(j.output).resolve() == Path(cfg.reference).resolve() for j in jobs):
+        raise InputError(f"an output would overwrite the reference {cfg.reference}; choose another --out")
+    return _finish_plan(jobs, render, cfg, out_dir)
+
+
+def _finish_plan(jobs: list[Job], render: RenderConfig, cfg: BatchConfig, out_dir: Path) -> list[Job]:
+    """The checks every batch plan ends with: no two outputs alike, no output over an input; then the
+    output folder is made."""
     seen: dict[Path, str] = {}
     for j in jobs:
         t = Path(j.output).resolve()
@@ -220,16 +251,19 @@ def process_job(job: Job, cfg: BatchConfig, render: RenderConfig, renderer_for, 
 
 
 class RendererCache:
-    """One :class:`Renderer` per checkpoint path, loaded on first use."""
+    """One :class:`Renderer` per checkpoint path, loaded on first use; with a ``reference`` colour photo
+    (``--reference``), one renderer from that photo alone, whatever the job's checkpoint column says."""
 
-    def __init__(self, device: str = "auto"):
+    def __init__(self, device: str = "auto", reference: str | None = None):
         self.device = device
+        self.reference = reference
         self.loaded: dict[str, Renderer] = {}
 
     def __call__(self, checkpoint: str) -> Renderer:
-        if checkpoint not in self.loaded:
-            self.loaded[checkpoint] = Renderer(checkpoint, self.device)
-        return self.loaded[checkpoint]
+        key = self.reference or checkpoint
+        if key not in self.loaded:
+            self.loaded[key] = Renderer.from_photo(key, self.device) if self.reference else Renderer(key, self.device)
+        return self.loaded[key]
 
 
 def settings_key(cfg: BatchConfig, render: RenderConfig) -> str:
@@ -238,6 +272,8 @@ def settings_key(cfg: BatchConfig, render: RenderConfig) -> str:
     summary, so a re-run can tell outputs made with other settings."""
     settings = {k: v for k, v in asdict(render).items() if k not in PER_INPUT}
     settings.update(kind=cfg.kind, depth_dir=cfg.depth_dir, hints_dir=cfg.hints_dir)
+    if cfg.reference:  # only then, so the fingerprints of batches rendered by checkpoints stay as they were
+        settings["reference"] = cfg.reference
     return hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
@@ -282,8 +318,8 @@ def write_summary(out_dir, rows: list[dict]) -> None:
 
 def run_batch(cfg: BatchConfig, render: RenderConfig, progress: bool = True) -> list[dict]:
     """The local engine: every job in this process, one model per checkpoint."""
-    renderers = RendererCache(render.device)
-    jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model.cfg)
+    renderers = RendererCache(render.device, cfg.reference)
+    jobs = plan_batch(cfg, render, model_cfg_of=lambda ck: renderers(ck).model_cfg)
     previous, key = previous_settings(cfg.out), settings_key(cfg, render)
     note_other_settings(jobs, cfg, previous, key)
     rows = [process_job(j, cfg, render, renderers, log=lambda line: tqdm.write(line, file=sys.stderr))

@@ -126,7 +126,7 @@ class ColorizeWorker:
         torch.set_num_threads(max(1, threads))
         self.cfg = BatchConfig(**cfg)
         self.render = RenderConfig(**render)
-        self.renderers = RendererCache(self.render.device)
+        self.renderers = RendererCache(self.render.device, self.cfg.reference)
 
     def __call__(self, batch: dict) -> dict:
         rows = [process_job(Job(str(i), str(o), str(c)), self.cfg, self.render, self.renderers,

@@ -71,3 +71,67 @@ def test_a_reference_without_colour_is_refused(photos, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "a colour photo is needed" in err[0], err
     assert not (folder / "never.png").exists()
+
+
+def _prints(folder, held_out):
+    """A folder of two black-and-white prints of the held-out view: as it is and faded."""
+    from data.print_ageing import tone_curve
+    from utils.cielab import gray_lightness, lightness_to_gray
+
+    prints = folder / "prints"
+    prints.mkdir()
+    light = gray_lightness(held_out.mean(axis=2))
+    write_image(prints / "plain.png", lightness_to_gray(light))
+    write_image(prints / "faded.png", lightness_to_gray(tone_curve(light, black=0.2, white=0.8)))
+    return prints
+
+
+def test_a_batch_of_prints_is_coloured_from_a_colour_photo_as_process_py_colours_each(photos, capsys):
+    import batch_process
+    import csv
+
+    folder, held_out = photos
+    prints = _prints(folder, held_out)
+    out = folder / "batch"
+    reference = str(folder / "colour.png")
+    assert run_cli(batch_process.main, [str(prints), "--out", str(out), "--reference", reference]) == 0
+    for name in ("plain", "faded"):
+        single = folder / f"{name}_single.png"
+        assert run_cli(process.main, ["--reference", reference, "--image", str(prints / f"{name}.png"),
+                                      "--out", str(single)]) == 0
+        assert (out / f"{name}_color.png").read_bytes() == single.read_bytes()
+    with open(out / "summary.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["status"] for r in rows} == {"ok"} and {r["checkpoint"] for r in rows} == {reference}
+    assert any("looks faded" in r["notes"] for r in rows)             # each note kept with its file
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["--kind", "sketch"], "leave out --kind sketch"),
+    (["--bw-colour", "both"], "needs a trained network"),
+    (["--checkpoint", "runs/latest"], "not allowed with argument --reference"),
+])
+def test_a_batch_with_a_reference_refuses_what_needs_a_model(photos, capsys, extra, says):
+    import batch_process
+
+    folder, held_out = photos
+    prints = _prints(folder, held_out)
+    argv = [str(prints), "--out", str(folder / "batch"), "--reference", str(folder / "colour.png")] + extra
+    assert run_cli(batch_process.main, argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
+    assert not (folder / "batch").exists()
+
+
+def test_a_manifest_naming_a_checkpoint_is_refused_with_a_reference(photos, capsys):
+    import batch_process
+
+    folder, held_out = photos
+    prints = _prints(folder, held_out)
+    manifest = folder / "list.csv"
+    manifest.write_text(f"input,checkpoint\n{prints / 'plain.png'},runs/latest\n")
+    assert run_cli(batch_process.main, [str(manifest), "--out", str(folder / "batch"),
+                                        "--reference", str(folder / "colour.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "names a checkpoint" in err[0], err

@@ -403,3 +403,23 @@ def test_uris_refused_not_faked(flag, corpus, tiny_run, tmp_path, monkeypatch, c
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "\n" not in err and uri in err and "URI" in err, err
     assert not (tmp_path / "s3:").exists() and not (tmp_path / "out").exists()
+
+
+@needs_ray
+def test_ray_colours_prints_from_a_reference_as_the_local_engine_does(ray_session, sample_crop, tmp_path):
+    """--reference (no checkpoint) on Ray: every worker builds the renderer from the colour photo, and
+    the outputs are the local engine's, byte for byte."""
+    from utils.cielab import gray_lightness, lightness_to_gray
+
+    photo, _, held_out, _ = sample_crop
+    write_image(tmp_path / "colour.png", photo)
+    prints = tmp_path / "prints"
+    prints.mkdir()
+    light = gray_lightness(held_out.mean(axis=2))
+    for k, (y, x) in enumerate(((0, 0), (8, 16), (16, 8))):
+        write_image(prints / f"p{k}.png", lightness_to_gray(light[y:y + 80, x:x + 112]))
+    common = ["--reference", str(tmp_path / "colour.png")]
+    assert run_cli(batch_process.main, [str(prints), "--out", str(tmp_path / "local")] + common) == 0
+    assert run_cli(batch_process.main, [str(prints), "--out", str(tmp_path / "ray"), "--engine", "ray"] + common) == 0
+    for k in range(3):
+        assert (tmp_path / "ray" / f"p{k}_color.png").read_bytes() == (tmp_path / "local" / f"p{k}_color.png").read_bytes()
