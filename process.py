@@ -3,12 +3,13 @@
 photo alone (tiled for large inputs).
 
     python process.py --checkpoint RUN_DIR_OR_FILE (--image PHOTO | --sketch FILE [--depth FILE|none] [--mask FILE])
-    python process.py --reference COLOUR_PHOTO --image BLACK_AND_WHITE_PHOTO
                       [--style IMAGE] [--out FILE] [--tile N] [--overlap N] [--device auto|cpu|cuda|mps]
                       [--align auto|homography|off] [--hints HINTS.json] [--hint-fill on|off]
                       [--chroma-smooth PX] [--mirror-average on|off] [--context whole|local] [--bf16]
                       [--lines keep|hide] [--line-reach PX] [--restore [--restore-mask PNG]] [--tones print|photo]
                       [--wiggle GIF]
+    python process.py --reference COLOUR_PHOTO --image BLACK_AND_WHITE_PHOTO [--out FILE] [--align ...] [--restore]
+                      [--tones print|photo] ...
 
 With neither --image nor --sketch it renders the bundled sample's held-out right view. With
 --reference instead of a checkpoint, a black-and-white photo takes its colours from that colour photo
@@ -57,12 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from process.preflight import (check_input_file, check_photo_only_request, check_render_request,
-                                   check_training_photo_kept, note_idle_hint_fill)
-    from process.render import Renderer, default_out
+    from process.preflight import (check_photo_only_request, check_render_request, check_training_photo_kept,
+                                   note_idle_hint_fill)
+    from process.render import PHOTO_ONLY, Renderer, default_out
     from process.render_flags import render_config
     from utils.errors import InputError
-    from utils.image_io import check_not_input, check_suffix
+    from utils.image_io import check_suffix
 
     cfg = render_config(args, checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                         depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
@@ -75,18 +76,15 @@ def main(argv=None) -> int:
         check_suffix(args.restore_mask, {".png"}, "--restore-mask")
     outputs = [cfg.out or default_out(cfg), args.wiggle, args.restore_mask]
     if args.reference:
-        check_input_file(args.reference, "--reference")
-        check_photo_only_request(cfg)
+        check_photo_only_request(cfg, args.reference, outputs)
         if args.wiggle:
             raise InputError("--wiggle needs depth, and --reference colours without it")
-        for out in outputs:
-            if out is not None:
-                check_not_input(out, [args.reference])
+        check_render_request(PHOTO_ONLY, cfg, outputs=outputs)
         renderer = Renderer.from_photo(args.reference, cfg.device)
     else:
         renderer = Renderer(cfg.checkpoint, cfg.device)
-    # Everything the checkpoint needs is checked before any (possibly huge) input is read.
-    check_render_request(renderer.model_cfg, cfg, outputs=outputs)
+        # everything the checkpoint needs is checked before any (possibly huge) input is read
+        check_render_request(renderer.model_cfg, cfg, outputs=outputs)
     check_training_photo_kept(cfg.tones, renderer.reference is not None)
     if args.wiggle and not renderer.model_cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")

@@ -27,9 +27,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from models.checkpoint import keeps_reference
-from process.preflight import (check_input_file, check_photo_only_request, check_render_request,
-                               check_training_photo_kept, note_idle_hint_fill)
-from process.render import PHOTO_ONLY, RenderConfig, Renderer
+from process.preflight import (check_photo_only_request, check_render_request, check_training_photo_kept,
+                               note_idle_hint_fill)
+from process.render import PHOTO_ONLY, RenderConfig, Renderer, read_reference_photo
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
 from utils.progress import progress_bar
@@ -179,20 +179,23 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
 def _plan_photo_only(cfg: BatchConfig, render: RenderConfig, pairs, out_dir: Path) -> list[Job]:
     """:func:`plan_batch` with ``cfg.reference``: every input a black-and-white photo coloured from that
     colour photo alone (``process.py --reference``), each job's checkpoint column naming it."""
-    check_input_file(cfg.reference, "--reference")
     named = next((inp for inp, ck in pairs if ck), None)
     if named is not None:
         raise InputError(f"the manifest names a checkpoint for {named}, and --reference renders with none: leave out "
                          "the checkpoint column or --reference")
     if cfg.kind != "image":
         raise InputError("--reference colours black-and-white photos: leave out --kind sketch")
-    jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), cfg.reference) for inp, _ in pairs]
-    if jobs:
-        first = _request(render, cfg, jobs[0], cfg.depth_dir or render.depth, cfg.hints_dir)
-        check_photo_only_request(first)
-        check_render_request(PHOTO_ONLY, first, outputs=[out_dir / "summary.json"], check_files=False)
-    if any(Path(j.output).resolve() == Path(cfg.reference).resolve() for j in jobs):
-        raise InputError(f"an output would overwrite the reference {cfg.reference}; choose another --out")
+    for flag, folder in (("--depth-dir", cfg.depth_dir), ("--hints-dir", cfg.hints_dir)):
+        if folder:
+            raise InputError(f"{flag} is for a trained model, and --reference renders without one: leave it out")
+    reference = Path(cfg.reference).resolve()
+    # the colour photo may sit among the scans: it is the reference, not one of them
+    jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), cfg.reference) for inp, _ in pairs
+            if Path(inp).resolve() != reference]
+    request = _request(render, cfg, jobs[0], render.depth) if jobs else replace(render, image=cfg.reference)
+    check_photo_only_request(request, cfg.reference, [j.output for j in jobs] + [out_dir / "summary.json"])
+    check_render_request(PHOTO_ONLY, request, outputs=[out_dir / "summary.json"], check_files=False)
+    read_reference_photo(cfg.reference)  # a photo that cannot serve is refused before anything is written
     return _finish_plan(jobs, render, cfg, out_dir)
 
 
@@ -268,12 +271,13 @@ class RendererCache:
 
 def settings_key(cfg: BatchConfig, render: RenderConfig) -> str:
     """A short fingerprint of what decides how a batch's outputs look: the render settings (without
-    the per-input fields) and the batch's kind and depth and hint folders. Kept per output in the
+    the per-input fields) and the batch's kind and depth and hint folders (and ``--reference``'s photo,
+    where one is given). Kept per output in the
     summary, so a re-run can tell outputs made with other settings."""
     settings = {k: v for k, v in asdict(render).items() if k not in PER_INPUT}
     settings.update(kind=cfg.kind, depth_dir=cfg.depth_dir, hints_dir=cfg.hints_dir)
     if cfg.reference:  # only then, so the fingerprints of batches rendered by checkpoints stay as they were
-        settings["reference"] = cfg.reference
+        settings["reference"] = str(Path(cfg.reference).resolve())
     return hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 

@@ -60,10 +60,15 @@ def check_input_file(path, flag: str) -> None:
                          else f"{flag}: file not found: {path}")
 
 
-def check_photo_only_request(cfg) -> None:
-    """Refuse what a render from a colour photo alone (``process.py --reference``) cannot do: it has
-    no network, so it colours a black-and-white photo (``--image``) from the photo's colours by
-    lookup and alignment, and nothing that needs a trained model."""
+def check_photo_only_request(cfg, reference, outputs=()) -> None:
+    """Refuse what a render from the colour photo ``reference`` alone (``--reference``) cannot do: it
+    has no network, so it colours a black-and-white photo (``--image``) from the photo's colours by
+    lookup and alignment, and nothing that needs a trained model; and any of ``outputs`` that would
+    write over the reference. The photo itself is read and checked by ``process.render.read_reference_photo``."""
+    check_input_file(reference, "--reference")
+    for out in outputs:
+        if out is not None:
+            check_not_input(out, [reference])
     if not cfg.image:
         raise InputError("--reference colours a black-and-white photo from a colour one: give --image")
     if cfg.bw_colour != "transfer":

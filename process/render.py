@@ -32,6 +32,7 @@ from preprocess.damage_detector import CannotLearn, DamageDetector
 from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request, check_training_photo_kept
 from utils.cielab import photo_lightness
+from utils.errors import InputError
 from utils.image_io import check_photo_size, read_gray, read_photo, write_image
 
 
@@ -87,7 +88,19 @@ def default_out(cfg: RenderConfig) -> Path:
 
 # What a render from a colour photo alone (``Renderer.from_photo``) serves: black-and-white photos,
 # their a*, b* from the photo, no depth, no mask, no hints, no network.
-PHOTO_ONLY = ModelConfig(color_space="lab", use_depth=False, use_luminance=True)
+PHOTO_ONLY = ModelConfig(color_space="lab", use_depth=False, use_luminance=True, use_style=False)
+
+
+def read_reference_photo(path) -> np.ndarray:
+    """The colour photo ``--reference`` names, as a checkpoint keeps its training photo (uint8, long side
+    capped: ``reference_image``). Raises InputError, naming the flag, for a photo that cannot be read,
+    has no colour or an alpha channel, or is too small."""
+    try:
+        colour = read_photo(path, allow_gray=False, allow_alpha=False)
+        check_photo_size(colour, path)
+    except InputError as err:
+        raise InputError(f"--reference: {err}") from None
+    return reference_image(colour)
 
 
 class Renderer:
@@ -108,13 +121,11 @@ class Renderer:
         them from its training photo (``--bw-colour transfer``, reference alignment, ``--restore``,
         ``--tones``), with no training first. Raises InputError for a photo without colour, with an
         alpha channel, or too small."""
-        self = cls.__new__(cls)
+        self = cls.__new__(cls)  # no checkpoint to load: __init__'s other work is done here
         self.device = pick_device(device)
-        colour = read_photo(photo, allow_gray=False, allow_alpha=False)
-        check_photo_size(colour, photo)
         self.model, self.meta = None, {}
         self.sketch_cfg = SketchConfig()
-        self.reference = reference_image(colour)
+        self.reference = read_reference_photo(photo)
         self._start()
         return self
 

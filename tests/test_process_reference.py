@@ -69,7 +69,7 @@ def test_a_reference_without_colour_is_refused(photos, capsys):
     assert run_cli(process.main, ["--reference", str(folder / "old.png"), "--image", str(folder / "old.png"),
                                   "--out", str(folder / "never.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "a colour photo is needed" in err[0], err
+    assert len(err) == 1 and err[0].startswith("error: --reference: ") and "a colour photo is needed" in err[0], err
     assert not (folder / "never.png").exists()
 
 
@@ -109,6 +109,9 @@ def test_a_batch_of_prints_is_coloured_from_a_colour_photo_as_process_py_colours
 
 @pytest.mark.parametrize("extra, says", [
     (["--kind", "sketch"], "leave out --kind sketch"),
+    (["--depth-dir", "{d}"], "--depth-dir is for a trained model"),
+    (["--hints-dir", "{d}"], "--hints-dir is for a trained model"),
+    (["--reference", "{d}/old.png"], "--reference: "),
     (["--bw-colour", "both"], "needs a trained network"),
     (["--checkpoint", "runs/latest"], "not allowed with argument --reference"),
 ])
@@ -117,7 +120,9 @@ def test_a_batch_with_a_reference_refuses_what_needs_a_model(photos, capsys, ext
 
     folder, held_out = photos
     prints = _prints(folder, held_out)
-    argv = [str(prints), "--out", str(folder / "batch"), "--reference", str(folder / "colour.png")] + extra
+    extra = [a.format(d=folder) for a in extra]
+    reference = [] if "--reference" in extra else ["--reference", str(folder / "colour.png")]
+    argv = [str(prints), "--out", str(folder / "batch")] + reference + extra
     assert run_cli(batch_process.main, argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
@@ -135,3 +140,23 @@ def test_a_manifest_naming_a_checkpoint_is_refused_with_a_reference(photos, caps
                                         "--reference", str(folder / "colour.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "names a checkpoint" in err[0], err
+
+
+def test_a_reference_among_the_scans_is_not_coloured_as_one_of_them(photos, capsys):
+    import batch_process
+
+    folder, held_out = photos
+    prints = _prints(folder, held_out)
+    write_image(prints / "colour.png", read_photo(folder / "colour.png"))
+    out = folder / "batch"
+    assert run_cli(batch_process.main, [str(prints), "--out", str(out), "--reference", str(prints / "colour.png")]) == 0
+    assert sorted(p.name for p in out.glob("*.png")) == ["faded_color.png", "plain_color.png"]
+    capsys.readouterr()
+
+
+def test_the_request_is_checked_before_the_reference_is_read(photos, capsys):
+    """A grey reference and no --image: the missing input is what is said (the photo is not read)."""
+    folder, _ = photos
+    assert run_cli(process.main, ["--reference", str(folder / "old.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "give --image" in err[0], err
