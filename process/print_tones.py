@@ -17,7 +17,7 @@ again. ``process.render.Renderer`` and ``bench/print_tones.py`` both call :func:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -85,13 +85,11 @@ def photo_tones(lightness: np.ndarray, database: ChromaDatabase, reference: np.n
         return PhotoTones(levelled, screen, fade, None, None)
     refine = align_mode == "auto"
     alignment = align(reference, lightness, "photo")
-    found = Found(alignment, refine, lightness.shape)
     if not alignment.used:
-        return PhotoTones(levelled, screen, fade, None, found)
+        return PhotoTones(levelled, screen, fade, None, Found(alignment, refine, lightness.shape))
     photo, share = aligned_photo(reference, alignment, lightness, "photo", refine, trust=False)
     photo_light = photo_lightness(np.clip(photo, 0.0, 1.0))
     fitted = fit_tone_curve(plain, photo_light, share, levelled)
-    found.photo = photo
-    found.share = share * lightness_trust(lightness, photo_light, share, plain, fitted)
-    used = fitted is not None and fitted.explains_better
-    return PhotoTones(fitted.apply(plain) if used else levelled, screen, fade, fitted, found)
+    trusted = share * lightness_trust(lightness, photo_light, share, plain, fitted)
+    tones = PhotoTones(levelled, screen, fade, fitted, Found(alignment, refine, lightness.shape, photo, trusted))
+    return tones if tones.curve is None else replace(tones, lightness=tones.curve.apply(plain))

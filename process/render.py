@@ -33,7 +33,7 @@ from preprocess.restore import find_screen, restore_print
 from process.preflight import check_render_request, check_training_photo_kept
 from utils.cielab import photo_lightness
 from utils.errors import InputError
-from utils.image_io import check_photo_size, read_gray, read_photo, write_image
+from utils.image_io import read_gray, read_photo, read_training_photo, write_image
 
 
 @dataclass
@@ -96,11 +96,9 @@ def read_reference_photo(path) -> np.ndarray:
     capped: ``reference_image``). Raises InputError, naming the flag, for a photo that cannot be read,
     has no colour or an alpha channel, or is too small."""
     try:
-        colour = read_photo(path, allow_gray=False, allow_alpha=False)
-        check_photo_size(colour, path)
+        return reference_image(read_training_photo(path))
     except InputError as err:
         raise InputError(f"--reference: {err}") from None
-    return reference_image(colour)
 
 
 class Renderer:

@@ -96,10 +96,10 @@ def prepare_reference(ws: Workspace, token: str, photo_upload, kind: str, depth_
         return _sample_reference(out, sketch, kind, depth_source, segmenter, use_mask, write_image)
 
     from process.sketch_depth import PreprocessConfig, preprocess_photo
-    from utils.image_io import check_photo_size, read_photo
+    from utils.image_io import read_training_photo
 
     photo = ws.take_upload(token, photo_upload, "photo", IMAGE_TYPES)
-    check_photo_size(read_photo(photo, allow_gray=False, allow_alpha=False), photo)  # as train.py --image
+    read_training_photo(photo)  # refused here as train.py --image would refuse it
     depth = depth_source
     if depth_source == "file":
         if depth_upload is None:

@@ -46,7 +46,7 @@ from process.device import autocast_dtype, pick_device, to_batch
 from process.inference import colorize
 from postprocess.reference_align import reference_image
 from utils.errors import InputError
-from utils.image_io import check_photo_size, read_photo, write_image, write_json
+from utils.image_io import read_photo, read_training_photo, write_image, write_json
 from utils.metrics import image_metrics
 from utils.progress import progress_bar
 from utils.signals import interrupt_deferred
@@ -81,8 +81,7 @@ def load_training_data(cfg: TrainConfig) -> TrainingData:
         train = TrainingView(left.photo, sample_guides(left, cfg.sketch, use_depth, lum))
         heldout = HeldoutView(right.name, right.photo, sample_guides(right, cfg.sketch, use_depth, lum))
         return TrainingData(train, heldout, "bundled sample: skimage.data.stereo_motorcycle (left view)")
-    photo = read_photo(cfg.image, allow_gray=False, allow_alpha=False)
-    check_photo_size(photo, cfg.image)
+    photo = read_training_photo(cfg.image)
     src = GuideSources(depth=cfg.depth, mask=cfg.mask, depth_model=cfg.depth_model, cache_dir=str(Path(cfg.out) / "preprocess"))
     train = TrainingView(photo, guides_from_photo(photo, cfg.sketch, src, cfg.image, luminance=lum))
     heldout = None

@@ -266,6 +266,14 @@ def check_photo_size(photo: np.ndarray, name) -> None:
         raise InputError(f"{name} is {w}x{h}; at least {MIN_SIDE} px on each side is needed")
 
 
+def read_training_photo(path) -> np.ndarray:
+    """A photo to take colours from (``train.py --image``, the studio's upload, ``--reference``):
+    :func:`read_photo`, refusing one with no colour, an alpha channel, or too small to learn from."""
+    photo = read_photo(path, allow_gray=False, allow_alpha=False)
+    check_photo_size(photo, path)
+    return photo
+
+
 def check_not_input(out_path, inputs) -> None:
     """Refuse to write ``out_path`` if it is one of the input files."""
     out = Path(out_path).resolve()
