@@ -25,7 +25,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from process.render_flags import add_render_flags
+    from process.render_flags import add_render_flags, add_tiling_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -42,8 +42,7 @@ def main(argv=None) -> int:
     p.add_argument("--depth", help="a depth FILE for every input, or 'none' for a depth-free model; "
                                    "default: estimate (photos)")
     p.add_argument("--depth-model", help="Depth Anything hub id or local folder")
-    p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
-    p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
+    add_tiling_flags(p)
     p.add_argument("--overwrite", action="store_true", help="re-render inputs whose output exists")
     add_render_flags(p)
     p.add_argument("--hints-dir", help="folder of colour-hint files <input stem>.json (as process.py --hints; "
@@ -62,8 +61,7 @@ def main(argv=None) -> int:
     from process.render_flags import render_config
 
     cfg = BatchConfig(a.inputs, a.out, a.kind, a.depth_dir, a.overwrite, a.hints_dir, a.reference)
-    render = render_config(a, checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model, tile=a.tile,
-                           overlap=a.overlap)
+    render = render_config(a, checkpoint=a.checkpoint, depth=a.depth, depth_model=a.depth_model)
     if a.engine == "ray":
         from batch.ray_engine import RayConfig, import_ray, run_batch_ray
         import_ray()  # a missing Ray is reported before anything else is done

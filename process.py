@@ -25,7 +25,7 @@ from utils.cli import ArgumentParser, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from process.render_flags import add_render_flags
+    from process.render_flags import add_render_flags, add_tiling_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -33,8 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--checkpoint", default="runs/latest", help="run folder or .safetensors checkpoint")
     model.add_argument("--reference", metavar="COLOUR_PHOTO",
                        help="no trained model: colour a black-and-white --image from this colour photo alone (its "
-                            "colours by lookup and, where the two line up, alignment; --restore and --tones work too; "
-                            "the notes call it the training photo)")
+                            "colours by lookup and, where the two line up, alignment; --restore and --tones work too)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--image", help="photo: sketch and depth are derived from it as in training")
     src.add_argument("--sketch", help="drawing, used as it is (dark lines on white)")
@@ -43,8 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mask", help="label map PNG, if the model was trained with one")
     p.add_argument("--style", help="style image for the AdaIN branch (default: the training photo)")
     p.add_argument("--out", help="output PNG (default: outputs/<input>_color.png)")
-    p.add_argument("--tile", type=int, default=1024, help="tile side, multiple of 8 (0: never tile)")
-    p.add_argument("--overlap", type=int, default=64, help="tile overlap, multiple of 8")
+    add_tiling_flags(p)
     p.add_argument("--hints", metavar="JSON",
                    help="colour hints: points {x, y, color '#RRGGBB', radius} and scribbles {points, color, radius} "
                         "in the input's pixels (a model trained with train.py --hints)")
@@ -67,7 +65,7 @@ def main(argv=None) -> int:
 
     cfg = render_config(args, checkpoint=args.checkpoint, image=args.image, sketch=args.sketch, depth=args.depth,
                         depth_model=args.depth_model, mask=args.mask, style=args.style, out=args.out,
-                        tile=args.tile, overlap=args.overlap, hints=args.hints)
+                        hints=args.hints)
     if args.wiggle:
         check_suffix(args.wiggle, {".gif"}, "--wiggle")
     if args.restore_mask is not None:

@@ -23,6 +23,9 @@ BAND_ROWS = 512  # whole-image passes after the network (mirror averaging, chrom
                  # correction) work this many rows at a time: their memory on a large scan is a band's
 
 DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start and are sized on this grid
+# process.py's tiles (process/tiling.py): inputs up to TILE px a side are coloured whole, larger ones in
+# TILE-px tiles overlapping by OVERLAP px
+TILE, OVERLAP = 1024, 64
 
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
 # radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)

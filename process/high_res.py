@@ -14,13 +14,14 @@ from pathlib import Path
 if not __package__:  # run by path (python process/high_res.py): import from the repo root, not from process/
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from config.defaults import DOWNSCALE  # noqa: E402
 from utils.errors import InputError  # noqa: E402
+
+HIGH_RES_TILE = 512  # smaller than process.py's tiles: a large drawing's memory is bounded by a tile's
 
 
 def main(argv=None) -> int:
     from process.render import Renderer
-    from process.render_flags import add_render_flags, render_config
+    from process.render_flags import add_render_flags, add_tiling_flags, render_config
     from utils.cli import ArgumentParser
 
     p = ArgumentParser(prog="python process/high_res.py", description=__doc__.split("\n\n")[0])
@@ -28,15 +29,13 @@ def main(argv=None) -> int:
     p.add_argument("sketch", help="drawing (dark lines on white), used as it is")
     p.add_argument("--depth", required=True, help="depth file of the drawing (larger = nearer) or 'none'")
     p.add_argument("--out", required=True, help="output PNG")
-    p.add_argument("--tile", type=int, default=512, help=f"tile side, a multiple of {DOWNSCALE}")
-    p.add_argument("--overlap", type=int, default=64, help=f"tile overlap, a multiple of {DOWNSCALE}")
+    add_tiling_flags(p, tile=HIGH_RES_TILE)
     add_render_flags(p, hints=False, photos=False)
     a = p.parse_args(argv)
-    if a.tile == 0:
-        raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
     # The same renderer as process.py: guides, tiling (here with smaller default tiles) and alignment.
-    cfg = render_config(a, checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out, tile=a.tile,
-                        overlap=a.overlap)
+    cfg = render_config(a, tile=HIGH_RES_TILE, checkpoint=a.checkpoint, sketch=a.sketch, depth=a.depth, out=a.out)
+    if cfg.tile == 0:
+        raise InputError("--tile 0 means no tiling; use process.py for whole-image inference")
     out, _, _ = Renderer(a.checkpoint, a.device).render(cfg, progress=True)
     print(f"wrote {out}")
     return 0

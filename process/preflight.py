@@ -53,6 +53,25 @@ def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> 
                          "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
 
 
+def check_network_flags(model_cfg: ModelConfig, cfg) -> None:
+    """Refuse the flags given that set how the network runs (``cfg.network_flags``: ``--bf16``,
+    ``--tile``, ``--mirror-average``, ...) where the render runs none: a black-and-white model's colours
+    from the training photo alone (``--bw-colour transfer``), where they would change nothing."""
+    if cfg.network_flags and model_cfg.use_luminance and cfg.bw_colour == "transfer":
+        raise InputError(f"{_listed(cfg.network_flags)} set{'s' if len(cfg.network_flags) == 1 else ''} how the "
+                         "network runs, and this black-and-white render takes its colours from the training photo "
+                         f"without it (--bw-colour transfer, the default): add --bw-colour network or both, or leave "
+                         f"{_it(cfg.network_flags)} out")
+
+
+def _listed(flags) -> str:
+    return " and ".join(flags) if len(flags) < 3 else ", ".join(flags[:-1]) + " and " + flags[-1]
+
+
+def _it(flags) -> str:
+    return "it" if len(flags) == 1 else "them"
+
+
 def check_input_file(path, flag: str) -> None:
     """Refuse a ``flag``'s input ``path`` that is a folder or does not exist, naming the flag."""
     if not Path(path).is_file():
@@ -79,6 +98,9 @@ def check_photo_only_request(cfg, reference, outputs=()) -> None:
             raise InputError(f"{flag} needs a trained model and --reference has none: give --checkpoint instead")
     if cfg.depth not in (None, "none"):
         raise InputError("--reference colours without depth: leave out --depth")
+    if cfg.network_flags:
+        raise InputError(f"{_listed(cfg.network_flags)} set{'s' if len(cfg.network_flags) == 1 else ''} how a network "
+                         f"runs, and --reference colours without one: leave {_it(cfg.network_flags)} out")
 
 
 def check_training_photo_kept(tones: str, keeps_reference: bool) -> None:
@@ -118,6 +140,7 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.bw_colour != BW_COLOUR and not model_cfg.use_luminance:
         raise InputError(f"--bw-colour {cfg.bw_colour} chooses a black-and-white model's colours (train.py "
                          "--luminance); this model predicts colour from its guides: leave out --bw-colour")
+    check_network_flags(model_cfg, cfg)
     if cfg.style:
         check_network_colours(model_cfg, cfg.bw_colour, "--style")
     if cfg.hints and not cfg.hint_fill:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from config.defaults import BW_COLOUR, CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE, ModelConfig, SketchConfig
+from config.defaults import BW_COLOUR, CHROMA_SMOOTH, CONTEXT, MIRROR_AVERAGE, OVERLAP, TILE, ModelConfig, SketchConfig
 from data.samples import stereo_motorcycle_views
 from models.checkpoint import load_model, read_reference, sketch_config_of, trained_with_flips
 from models.inputs import Guides, check_labels
@@ -46,8 +46,8 @@ class RenderConfig:
     mask: str | None = None          # label map file
     style: str | None = None         # style image for the AdaIN branch (default: the training photo)
     out: str | None = None           # output image; default outputs/<input>_color.png
-    tile: int = 1024                 # tile side for images larger than this (0: never tile)
-    overlap: int = 64                # tile overlap, px
+    tile: int = TILE                 # tile side for images larger than this (0: never tile)
+    overlap: int = OVERLAP           # tile overlap, px
     device: str = "auto"
     bf16: bool = False               # bfloat16 inference (about 2x faster where supported)
     hints: str | None = None         # colour hints JSON (preprocess/hints.py), for models trained with --hints
@@ -74,6 +74,8 @@ class RenderConfig:
     tones: str = "print"             # black-and-white models: print: the output keeps the input's L*; photo: a
                                      # faded print's levels stretched to the training photo's and a halftone
                                      # screen removed first (config.defaults.TONES)
+    network_flags: tuple[str, ...] = ()  # the flags given that set how the network runs (--bf16, --tile, ...:
+                                         # process.render_flags), refused where the render runs no network
 
     @property
     def chroma_radius(self) -> int:
@@ -125,6 +127,7 @@ class Renderer:
         self.sketch_cfg = SketchConfig()
         self.reference = read_reference_photo(photo)
         self._start()
+        self.photo_name = "reference photo"
         return self
 
     @property
@@ -134,6 +137,7 @@ class Renderer:
 
     def _start(self) -> None:
         """The state every request starts from."""
+        self.photo_name = "training photo"  # what the notes call the photo the colours come from
         self.alignment_note = ""  # what reference alignment did for the last render ("" when it did not apply)
         self.restored_mask: np.ndarray | None = None  # bool (H, W): what --restore inpainted in the last render
         self._said_no_mirror = False
@@ -144,6 +148,14 @@ class Renderer:
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
         self._found = None  # the alignment read_print found for this request (a Found), reused after
         self._curve = None  # the print's tone curve the colour lookup describes it through (read_print), or None
+
+    def _named(self, note: str) -> str:
+        """``note`` (the library's words, which call the photo the colours come from the training photo)
+        with that photo named as the user gave it (``--reference``: the reference photo)."""
+        return note.replace("training photo", self.photo_name)
+
+    def _note(self, note: str) -> None:
+        print(f"note: {self._named(note)}", file=sys.stderr)
 
     def mirror_average(self, cfg: RenderConfig) -> bool:
         """Whether to average in the mirrored input's colours for ``cfg``: as asked, unless the network
@@ -216,7 +228,7 @@ class Renderer:
         if self._no_detector:
             done += f" (found by a fixed rule: {self._no_detector}, so fine bright or dark details may be taken for dust)"
         done += f" and removed {screen.describe()}" if screen is not None else "; there was no halftone screen"
-        print(f"note: --restore {done}", file=sys.stderr)
+        self._note(f"--restore {done}")
         return replace(guides, luminance=light, sketch=sketch_of(None, light, self.sketch_cfg))
 
     def read_print(self, guides: Guides, cfg: RenderConfig) -> Guides:
@@ -240,7 +252,7 @@ class Renderer:
         if cfg.tones == "print":
             self._curve = tones.curve
             return guides
-        print(f"note: {tones.describe()}", file=sys.stderr)
+        self._note(tones.describe())
         return replace(guides, luminance=tones.lightness, sketch=sketch_of(None, tones.lightness, self.sketch_cfg))
 
     def check(self, guides: Guides) -> None:
@@ -279,7 +291,7 @@ class Renderer:
             rgb = colorize_black_and_white(self.model, guides, self.chroma_database(), self.bw_colour(cfg),
                                            chroma_smooth=cfg.chroma_radius, notes=notes, curve=self._curve, **network)
             for note in notes:
-                print(f"note: {note}", file=sys.stderr)
+                self._note(note)
             return rgb
         rgb = colorize(self.model, guides, chroma_smooth=cfg.chroma_radius, **network)
         if self.reads_lines:
@@ -362,6 +374,6 @@ class Renderer:
             strokes = guides.strokes if self.reads_lines and cfg.line_reach > 0 else None
             rgb, alignment = align_and_carry(rgb, self.reference, guides.sketch, guides.luminance, mode=cfg.align,
                                              strokes=strokes, reach=cfg.line_reach, found=self._found)
-            self.alignment_note = f"note: {alignment.describe()}"
+            self.alignment_note = f"note: {self._named(alignment.describe())}"
         print(self.alignment_note, file=sys.stderr)
         return rgb

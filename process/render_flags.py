@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import argparse
 
-from config.defaults import (ALIGN_MODES, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, MIRROR_AVERAGE,
-                             TONES)
+from config.defaults import (ALIGN_MODES, BW_COLOUR, BW_COLOURS, CHROMA_SMOOTH, CONTEXT, CONTEXTS, DEVICES, DOWNSCALE,
+                             MIRROR_AVERAGE, OVERLAP, TILE, TONES)
 from postprocess.line_structure import LINE_MODES, LINES, REACH
+
+# The flags that set how the network runs, by the attribute each is parsed to: where a render runs
+# no network (a black-and-white model's colours from its training photo, or --reference) they are
+# refused by name (process.preflight) rather than left without effect.
+RUN_NETWORK_FLAGS = {"bf16": "--bf16", "tile": "--tile", "overlap": "--overlap"}
+COLOUR_NETWORK_FLAGS = {"mirror_average": "--mirror-average", "context": "--context"}
 
 
 def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: bool = True) -> None:
@@ -15,7 +21,7 @@ def add_render_flags(p: argparse.ArgumentParser, hints: bool = True, photos: boo
     (``photos``: scripts that take black-and-white photos) print restoration, and (``hints``) the
     hint fill."""
     p.add_argument("--device", default="auto", choices=DEVICES)
-    p.add_argument("--bf16", action="store_true",
+    p.add_argument("--bf16", action="store_true", default=argparse.SUPPRESS,
                    help="bfloat16 inference: about 2x faster on CUDA and bf16-capable CPUs, ~1/255 difference")
     p.add_argument("--align", default="auto", choices=ALIGN_MODES,
                    help="auto: where a drawing (line-drawing model) or black-and-white photo lines up with the "
@@ -43,13 +49,13 @@ def add_colour_flags(p: argparse.ArgumentParser, photos: bool = True) -> None:
     """How a render's colours are made before reference alignment, the flags ``evaluate.py`` shares
     too: mirror averaging, attention context, a drawing's lines, and (``photos``) a black-and-white
     photo's colour source and chroma smoothing."""
-    p.add_argument("--mirror-average", default="on" if MIRROR_AVERAGE else "off", choices=["on", "off"],
+    p.add_argument("--mirror-average", default=argparse.SUPPRESS, choices=["on", "off"],
                    help="on: the network also colours the mirrored input and the two are averaged (twice the "
-                        "network's time); off: one pass")
-    p.add_argument("--context", default=CONTEXT, choices=CONTEXTS,
+                        "network's time); off: one pass (default: %s)" % ("on" if MIRROR_AVERAGE else "off"))
+    p.add_argument("--context", default=argparse.SUPPRESS, choices=CONTEXTS,
                    help="what the network's attention looks at: whole: the whole input; local: each "
                         "neighbourhood of the training patches' size, so a thing's colour does not depend on "
-                        "what else the frame holds (about 4x the network's time)")
+                        "what else the frame holds (about 4x the network's time; default: %s)" % CONTEXT)
     p.add_argument("--lines", default=LINES, choices=LINE_MODES,
                    help="line-drawing models: keep: the drawing's own strokes drawn over the colours as ink; "
                         "hide: the colours alone (either way the colours change where the drawing has a line)")
@@ -66,18 +72,38 @@ def add_colour_flags(p: argparse.ArgumentParser, photos: bool = True) -> None:
                             "with this radius; 0: the colours as they came (default: %d)" % CHROMA_SMOOTH)
 
 
+def add_tiling_flags(p: argparse.ArgumentParser, tile: int = TILE) -> None:
+    """The network's tiling, ``tile`` px tiles by default (their defaults are applied by :func:`render_config`,
+    so that a flag given is known from one left out)."""
+    p.add_argument("--tile", type=int, default=argparse.SUPPRESS,
+                   help=f"tile side, multiple of {DOWNSCALE} (0: never tile; default: {tile})")
+    p.add_argument("--overlap", type=int, default=argparse.SUPPRESS,
+                   help=f"tile overlap, multiple of {DOWNSCALE} (default: {OVERLAP})")
+
+
+def _given(a: argparse.Namespace, flags: dict[str, str]) -> tuple[str, ...]:
+    """Which of ``flags`` (attribute: flag) the user gave: their defaults are ``argparse.SUPPRESS``."""
+    return tuple(flag for dest, flag in flags.items() if dest in vars(a))
+
+
 def colour_settings(a: argparse.Namespace) -> dict:
     """:func:`add_colour_flags`' parsed flags as :class:`process.render.RenderConfig` fields."""
-    return dict(chroma_smooth=getattr(a, "chroma_smooth", None), mirror_average=a.mirror_average == "on",
-                context=a.context, lines=a.lines, line_reach=a.line_reach, bw_colour=getattr(a, "bw_colour", BW_COLOUR))
+    return dict(chroma_smooth=getattr(a, "chroma_smooth", None),
+                mirror_average=getattr(a, "mirror_average", "on" if MIRROR_AVERAGE else "off") == "on",
+                context=getattr(a, "context", CONTEXT), lines=a.lines, line_reach=a.line_reach,
+                bw_colour=getattr(a, "bw_colour", BW_COLOUR), network_flags=_given(a, COLOUR_NETWORK_FLAGS))
 
 
-def render_config(a: argparse.Namespace, **fields):
-    """A :class:`RenderConfig` from :func:`add_render_flags`' parsed flags and the script's own ``fields``."""
+def render_config(a: argparse.Namespace, tile: int = TILE, **fields):
+    """A :class:`RenderConfig` from :func:`add_render_flags`' (and :func:`add_tiling_flags`') parsed flags and
+    the script's own ``fields``; ``tile``: the tile side where ``--tile`` is not given."""
     from process.render import RenderConfig
 
-    shared = dict(device=a.device, bf16=a.bf16, align=a.align, restore=getattr(a, "restore", False),
-                  tones=getattr(a, "tones", "print"), **colour_settings(a))
+    colours = colour_settings(a)
+    colours["network_flags"] = _given(a, RUN_NETWORK_FLAGS) + colours["network_flags"]
+    shared = dict(device=a.device, bf16=getattr(a, "bf16", False), align=a.align, restore=getattr(a, "restore", False),
+                  tones=getattr(a, "tones", "print"), tile=getattr(a, "tile", tile),
+                  overlap=getattr(a, "overlap", OVERLAP), **colours)
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

@@ -302,6 +302,25 @@ def test_bw_colour_source_is_chosen_by_flag_and_keeps_the_lightness(bw_run, samp
     assert np.abs(outs["transfer"] - outs["network"]).mean() > 0.005     # two different sources of colour
 
 
+@pytest.mark.parametrize("flags, says", [
+    (["--bf16"], "--bf16 sets how the network runs"),
+    (["--tile", "512", "--overlap", "32"], "--tile and --overlap set how the network runs"),
+    (["--mirror-average", "off", "--context", "local", "--bf16"], "--bf16, --mirror-average and --context set"),
+])
+def test_flags_for_the_network_are_refused_where_a_black_and_white_render_runs_none(bw_run, sample_crop, capsys,
+                                                                                  flags, says):
+    write_image(bw_run / "grey.png", np.repeat(sample_crop[2].mean(axis=2)[..., None], 3, axis=2))
+    out = bw_run / f"grey_flags_{len(flags)}.png"
+    argv = ["--checkpoint", str(bw_run / "run"), "--image", str(bw_run / "grey.png"), "--depth", "none",
+            "--out", str(out)]
+    assert run_cli(process.main, argv + flags) == 2                       # the default colours run no network
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and says in err[0] and "--bw-colour network" in err[0], err
+    assert not out.exists()
+    assert run_cli(process.main, argv + flags + ["--bw-colour", "both", "--align", "off"]) == 0  # the network runs
+    assert out.exists()
+
+
 def test_a_checkpoint_without_its_training_photo_colours_with_the_network_and_says_so_once(bw_run, capsys):
     from process.render import RenderConfig, Renderer
 

@@ -26,7 +26,7 @@ def test_a_black_and_white_photo_takes_its_colours_from_a_colour_photo_with_no_t
     assert run_cli(process.main, ["--reference", str(folder / "colour.png"), "--image", str(folder / "old.png"),
                                   "--out", str(out)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("note: the input lines up with the training photo"), err
+    assert len(err) == 1 and err[0].startswith("note: the input lines up with the reference photo"), err
     got, grey = rgb_to_lab(read_photo(out)), rgb_to_lab(read_photo(folder / "old.png"))
     assert np.abs(got[..., 0] - grey[..., 0]).max() < 0.6                 # the input's own L*, kept
     truth = rgb_to_lab(held_out)
@@ -44,6 +44,8 @@ def test_a_black_and_white_photo_takes_its_colours_from_a_colour_photo_with_no_t
     (["--image", "{d}/old.png", "--wiggle", "{d}/w.gif"], "--wiggle needs depth"),
     (["--image", "{d}/old.png", "--checkpoint", "runs/latest"], "not allowed with argument --reference"),
     (["--image", "{d}/old.png", "--out", "{d}/colour.png"], "refusing to write over"),
+    (["--image", "{d}/old.png", "--bf16"], "--bf16 sets how a network runs"),
+    (["--image", "{d}/old.png", "--tile", "512", "--mirror-average", "on"], "--tile and --mirror-average set how"),
 ])
 def test_what_needs_a_trained_model_is_refused_in_one_line(photos, capsys, args, says):
     folder, _ = photos
@@ -114,6 +116,7 @@ def test_a_batch_of_prints_is_coloured_from_a_colour_photo_as_process_py_colours
     (["--reference", "{d}/old.png"], "--reference: "),
     (["--bw-colour", "both"], "needs a trained network"),
     (["--checkpoint", "runs/latest"], "not allowed with argument --reference"),
+    (["--context", "local"], "--context sets how a network runs"),
 ])
 def test_a_batch_with_a_reference_refuses_what_needs_a_model(photos, capsys, extra, says):
     import batch_process

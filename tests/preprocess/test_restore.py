@@ -104,7 +104,7 @@ def _renderer(reference=None) -> Renderer:
     training photo."""
     renderer = Renderer.__new__(Renderer)
     renderer.model, renderer.sketch_cfg, renderer.reference = _bw_model(), SketchConfig(), reference
-    renderer._damage_detector, renderer._no_detector = None, ""
+    renderer._start()
     return renderer
 
 
