@@ -44,6 +44,8 @@ from postprocess.chroma_transfer import ChromaDatabase  # noqa: E402
 from postprocess.reference_align import align_and_carry  # noqa: E402
 from process.inference import transfer_colours  # noqa: E402
 from process.print_tones import photo_tones  # noqa: E402
+from process.render import RenderConfig, Renderer  # noqa: E402
+from models.inputs import Guides  # noqa: E402
 from preprocess.restore import descreen  # noqa: E402
 from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
@@ -60,18 +62,22 @@ def print_rows(case, database: ChromaDatabase, reference: np.ndarray) -> list[di
     how ``--tones photo`` read the input, and the images."""
     light = photo_lightness(case.test_photo)
     inputs = {"clean": light} | {recipe: age_print(light, recipe)[0] for recipe in PRINT_RECIPES}
+    # the renders are process.py --reference's own, from the photo as a checkpoint keeps it
+    renderer = Renderer.from_reference((reference * 255 + 0.5).astype(np.uint8), "cpu")
+
+    def render(lightness: np.ndarray, align: str, tones: str) -> np.ndarray:
+        request = RenderConfig(align=align, tones=tones)
+        # a black-and-white photo is aligned and coloured by its lightness: no sketch is read
+        guides = renderer.prepare(Guides(sketch=np.ones_like(lightness), luminance=lightness), request)
+        return renderer.finish(request, guides, renderer.colorize(guides, request))
+
     rows = []
     for name, lightness in inputs.items():
-        levels = photo_tones(lightness, database, reference, "off")
+        levels = photo_tones(lightness, database, reference, "off")  # what each reading found, for the table
         aligned = photo_tones(lightness, database, reference, "auto")
-        kept = transfer_colours(lightness, database, CHROMA_SMOOTH)
-        toned = transfer_colours(levels.lightness, database, CHROMA_SMOOTH)
+        kept, toned = render(lightness, "off", "print"), render(lightness, "off", "photo")
         alignment = aligned.found.alignment
-        # the default render looks the print up through its tone curve where alignment took one
-        kept_aligned, _ = align_and_carry(transfer_colours(lightness, database, CHROMA_SMOOTH, curve=aligned.curve),
-                                          reference, None, lightness, found=aligned.found)
-        toned_aligned, _ = align_and_carry(transfer_colours(aligned.lightness, database, CHROMA_SMOOTH), reference,
-                                           None, aligned.lightness, found=aligned.found)
+        kept_aligned, toned_aligned = render(lightness, "auto", "print"), render(lightness, "auto", "photo")
         fitted = aligned.fitted
         # the tone curve taken on every aligned print, whether or not it explains the photo better: what the rule saves
         always = fitted.apply(descreen(lightness, aligned.screen)) if fitted else None

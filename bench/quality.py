@@ -57,10 +57,9 @@ from config.defaults import BW_COLOUR, BW_COLOURS, SketchConfig, train_config  #
 from config.overrides import merge_overrides, parse_overrides  # noqa: E402
 from data.dataset import TrainingView  # noqa: E402
 from process.guides import GuideSources, guides_from_photo  # noqa: E402
-from postprocess.chroma_transfer import ChromaDatabase  # noqa: E402
-from process.inference import colorize, colorize_black_and_white  # noqa: E402
-from postprocess.reference_align import align, align_and_carry, carry_colours  # noqa: E402
-from process.print_tones import photo_tones  # noqa: E402
+from process.inference import colorize  # noqa: E402
+from process.render import RenderConfig, Renderer  # noqa: E402
+from postprocess.reference_align import align, carry_colours  # noqa: E402
 from training.trainer import Trainer, TrainingData  # noqa: E402
 from utils.image_io import write_image, write_json  # noqa: E402
 from utils.cielab import image_to_lab, lightness_to_gray, photo_lightness, rgb_with_lightness  # noqa: E402
@@ -138,15 +137,16 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
     lines = task == "lines"
 
     reference = trainer.reference.astype(np.float32) / 255.0
-    database = ChromaDatabase(reference) if task == "bw" else None  # built once, as a Renderer builds it
+    # a black-and-white model is rendered by process.py's own Renderer, from the checkpoint just written:
+    # its colour sources, how it reads a print, its reference alignment
+    renderer = Renderer(cfg.out, "cpu") if task == "bw" else None
 
-    def network_colours(g, source=BW_COLOUR, curve=None):
+    def network_colours(g, source=BW_COLOUR):
         """What ``process.py --align off`` takes from the model: a black-and-white model's colours from
-        ``source`` (``--bw-colour``; the lookup through the print's tone ``curve`` where an aligned render
-        read one), any other model's network output."""
+        ``source`` (``--bw-colour``), any other model's network output."""
         if task == "bw":
-            return colorize_black_and_white(trainer.inference_model, g, database, source, mirror_average=mirror_average,
-                                            curve=curve)
+            request = RenderConfig(align="off", bw_colour=source, mirror_average=mirror_average)
+            return renderer.colorize(renderer.prepare(g, request), request)
         return colorize(trainer.inference_model, g, mirror_average=mirror_average)
 
     def colour(g):
@@ -199,12 +199,11 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
             if lines:
                 variants.append((True, False, " + reference alignment (feathered edge, no area continuation)"))
             for refine, by_area, label in variants:
-                if bw:  # as process.py reads a print: aligned, and looked up through its tone curve where one is taken
-                    mode = "auto" if refine else "homography"
-                    tones = photo_tones(guides.luminance, database, reference, mode)
-                    base = evened if tones.curve is None else network_colours(guides, curve=tones.curve)
-                    aligned, alignment = align_and_carry(base, reference, None, guides.luminance, mode=mode,
-                                                         found=tones.found)
+                if bw:  # process.py's render: the print read where it lines up, its colours, then the aligned photo's
+                    request = RenderConfig(align="auto" if refine else "homography", mirror_average=mirror_average)
+                    g = renderer.prepare(guides, request)
+                    aligned = renderer.finish(request, g, renderer.colorize(g, request))
+                    said = renderer.alignment_note.removeprefix("note: ")
                 else:
                     # as process.py renders it: alignment on the network's (evened) colours, past the photo's
                     # edge continued area by area, the strokes drawn last
@@ -213,7 +212,7 @@ def run_one(name: str, preset: str, over: dict, out: Path, case: Case, task: str
                 if lines and inked:
                     aligned = draw_ink(aligned, guides.strokes)
                 print(f"{case.name} {task}{suffix} --align {'auto' if refine else 'homography'}: "
-                      f"{alignment.describe()}")
+                      f"{said if bw else alignment.describe()}")
                 outputs.append((suffix + label, aligned, image_metrics(aligned, case.test_photo)))
         for label, image, metrics in outputs:
             if lines:

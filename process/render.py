@@ -121,13 +121,20 @@ class Renderer:
         them from its training photo (``--bw-colour transfer``, reference alignment, ``--restore``,
         ``--tones``), with no training first. Raises InputError for a photo without colour, with an
         alpha channel, or too small."""
+        self = cls.from_reference(read_reference_photo(photo), device)
+        self.photo_name = "reference photo"
+        return self
+
+    @classmethod
+    def from_reference(cls, reference: np.ndarray, device: str = "auto") -> Renderer:
+        """:meth:`from_photo` for a colour photo already read as a checkpoint keeps it (uint8, long side
+        capped: ``postprocess.reference_align.reference_image``): what the benches colour prints with."""
         self = cls.__new__(cls)  # no checkpoint to load: __init__'s other work is done here
         self.device = pick_device(device)
         self.model, self.meta = None, {}
         self.sketch_cfg = SketchConfig()
-        self.reference = read_reference_photo(photo)
+        self.reference = reference
         self._start()
-        self.photo_name = "reference photo"
         return self
 
     @property
@@ -180,6 +187,12 @@ class Renderer:
     def guides(self, cfg: RenderConfig, progress: bool = False) -> tuple[Guides, np.ndarray | None]:
         """The guides for ``cfg`` (with its colour hints, if any) and, where there is one, the input photo."""
         guides, photo = self._guides(cfg)
+        return self.prepare(guides, cfg, progress), photo
+
+    def prepare(self, guides: Guides, cfg: RenderConfig, progress: bool = False) -> Guides:
+        """A new request's ``guides`` (read from ``cfg``'s input, or built by the caller: the bench) as
+        :meth:`colorize` and :meth:`finish` take them: a print restored (``--restore``) and read
+        (:meth:`read_print`), the colour hints added."""
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         self.restored_mask = None
         self._found, self._curve = None, None
@@ -188,7 +201,7 @@ class Renderer:
         guides = self.read_print(guides, cfg)
         if cfg.hints:
             guides.hints = hint_channels(self.hints(cfg, guides.shape), guides.sketch)
-        return guides, photo
+        return guides
 
     def hints(self, cfg: RenderConfig, shape: tuple[int, int]) -> list:
         """``cfg``'s colour hints for an input of ``shape``, read once: the guides' channels and the
