@@ -162,6 +162,9 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                 with gr.Row():
                     with gr.Column():
                         source = gr.Radio(SOURCE_CHOICES, value="sample", label="Colorize", elem_id="source")
+                        from_ref = gr.Checkbox(label="no run: colour a black-and-white photo from the Reference "
+                                                     "tab's colour photo alone, with no training (the bundled "
+                                                     "sample's when none is uploaded)", elem_id="from-reference")
                         col_upload = gr.File(height=110, label="Photo or drawing", file_types=list(IMAGE_TYPES),
                                              elem_id="col-upload")
                         col_depth_src = gr.Radio(DEPTH_CHOICES, value="auto", label="Depth",
@@ -308,22 +311,30 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
 
         @guarded(col_status)
         def on_colorize(state, name, src, upload, draw, depth_v, depth_file, mask_file, style_file, hints_v,
-                        prog=gr.Progress(track_tqdm=True)):
+                        no_run, reference, prog=gr.Progress(track_tqdm=True)):
             token = session_of(state)
-            composite = (draw or {}).get("composite") if src == "canvas" else None
-            res = steps.colorize(ws, token, selected_run(name), src, upload, composite, depth_v, depth_file,
-                                 style_file, mask_file, device, depth_model, progress=True, hints=hints_v)
+            if no_run:
+                unused = {"the hints": steps.hint_list(hints_v), "the label map": mask_file, "the style image": style_file,
+                          "the depth map": depth_file if depth_v == "file" else None}
+                res = steps.colorize_from_reference(ws, token, reference, src, upload, device, progress=True,
+                                                    unused=unused)
+                made = "colorized from the reference photo alone"
+            else:
+                composite = (draw or {}).get("composite") if src == "canvas" else None
+                res = steps.colorize(ws, token, selected_run(name), src, upload, composite, depth_v, depth_file,
+                                     style_file, mask_file, device, depth_model, progress=True, hints=hints_v)
+                made = f"colorized with {name}"
             state["results"].append(asdict(res))
             names = [r["name"] for r in state["results"]]
             count = len(steps.hint_list(hints_v))
-            text = (f"colorized with {name}: {Path(res.image).name}" + (f" with {count} hint(s)" if count else "")
+            text = (f"{made}: {Path(res.image).name}" + (f" with {count} hint(s)" if count and not no_run else "")
                     + (f"; {res.note}" if res.note else ""))
             return {session: state, col_in: steps.hints_shown(ws, token, res.input, hints_v), col_out: res.image,
                     col_status: status_html(text), download: gr.DownloadButton(value=res.image, visible=True),
                     result_dd: gr.Dropdown(choices=names, value=res.name)}
 
         colorize_btn.click(on_colorize, [session, run_dd, source, col_upload, canvas, col_depth_src, col_depth,
-                                         col_mask, col_style, hints_box],
+                                         col_mask, col_style, hints_box, from_ref, ref_photo],
                            [session, col_in, col_out, col_status, download, result_dd])
 
         def shown_input(state) -> str:

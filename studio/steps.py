@@ -6,7 +6,8 @@ Each step calls the library the CLIs call, so the page and the scripts cannot dr
   the bundled sample through ``data.samples`` and ``process.guides.sample_guides`` (as ``train.py``);
 - training: ``train.py`` itself with the flags built here (``jobs.py``), checked first with
   train.py's own ``build_parser`` and ``config_from_args``;
-- colorize: ``process.render.Renderer`` after ``process.preflight.check_render_request`` (``process.py``);
+- colorize: ``process.render.Renderer`` after ``process.preflight.check_render_request`` (``process.py``),
+  or with no run ``Renderer.from_photo`` (``process.py --reference``);
 - vary: ``variants.styles.generate_styles`` (``generate_styles.py``);
 - views: ``wiggle_from_render`` (``process.py --wiggle``) and ``stereo_pair`` + ``anaglyph``
   (``python -m preprocess.view.generate_multiview``).
@@ -297,6 +298,55 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     return Result(out.stem, shown, str(out), depth, render, note)
 
 
+def colorize_from_reference(ws: Workspace, token: str, reference_upload, source: str, upload,
+                            device: str = "auto", progress: bool = False, unused: dict | None = None) -> Result:
+    """``process.py --reference PHOTO --image BW_PHOTO --out ...``: a black-and-white photo coloured from
+    the Reference tab's colour photo alone, with no run (the bundled sample's training view when none
+    is uploaded; the sample's input is its held-out view in black and white). ``unused``: what the
+    page holds for a trained model (hints, a mask, a style image, a depth file), refused by name when
+    given, as ``process.py --reference`` refuses their flags."""
+    from data.samples import stereo_motorcycle_views
+    from process.guides import is_colour
+    from process.preflight import check_photo_only_request, check_render_request
+    from process.render import PHOTO_ONLY, RenderConfig, Renderer
+    from utils.cielab import lightness_to_gray, photo_lightness
+    from utils.image_io import read_photo, write_image
+
+    for what, value in (unused or {}).items():
+        if value:
+            raise InputError(f"colouring from the reference photo alone uses no trained run, so it cannot use {what}: "
+                             f"remove {what}, or untick 'no run'")
+    if source not in ("sample", "photo"):
+        raise InputError("the reference photo alone colours black-and-white photos: choose a photo (or the sample) "
+                         "as the input, or untick 'no run' to colour drawings with a trained run")
+    left, right = stereo_motorcycle_views()
+    if reference_upload is not None:
+        reference = ws.take_upload(token, reference_upload, "reference", IMAGE_TYPES)
+    else:
+        reference = write_image(ws.new_file(token, "inputs", "reference", "sample", ".png"), left.photo)
+    if source == "photo":
+        if upload is None:
+            raise InputError("upload a black-and-white photo to colorize")
+        image = ws.take_upload(token, upload, "photo", IMAGE_TYPES)
+    else:
+        grey = lightness_to_gray(photo_lightness(right.photo))
+        image = write_image(ws.new_file(token, "inputs", "photo", right.name, ".png"), grey)
+    stem = Path(image).stem.split("-", 2)[-1]
+    out = ws.new_file(token, "results", "color", stem, ".png")
+    cfg = RenderConfig(image=str(image), device=device, out=str(out))
+    check_photo_only_request(cfg, reference, outputs=[out])
+    check_render_request(PHOTO_ONLY, cfg, outputs=[out])
+    renderer = Renderer.from_photo(str(reference), device)
+    renderer.render(cfg, progress=progress)
+    notes = [renderer.alignment_note]
+    if is_colour(read_photo(image)):
+        notes.insert(0, "note: this photo is in colour; only its lightness (L*) is coloured")
+    shown = str(image) if Path(image).suffix.lower() in BROWSER_TYPES else str(  # e.g. a TIFF scan, shown as PNG
+        write_image(out.with_name(out.stem + "-input.png"), read_photo(image)))
+    return Result(out.stem, shown, str(out), None, {"image": str(image), "reference": str(reference)},
+                  "\n".join(n for n in notes if n))
+
+
 def hint_list(text: str | None) -> list:
     """The hints in the page's text box (``process.py --hints``' JSON; empty: none), as a list of
     entries, not yet checked against an input (``preprocess.hints.parse_hints`` does that)."""
@@ -379,6 +429,9 @@ def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: li
     from process.render import RenderConfig
     from variants.styles import StylesConfig, generate_styles
 
+    if render and render.get("reference"):
+        raise InputError("the latest result was coloured from the reference photo alone, and variants need a "
+                         "trained run: colorize it with a run first")
     palettes = list(builtins or []) + [_palette_file(ws, token, u) for u in palette_uploads or []]
     extract = []
     if extract_upload is not None:

@@ -332,6 +332,28 @@ def test_palette_gallery_reports_what_generate_styles_reports(sample_run, tab, f
     assert moved == [round(r["lightness_moved"], 2) for r in report["variants"]]
 
 
+def test_no_run_colours_a_black_and_white_photo_from_the_reference_photo_as_process_py(tab, files, tmp_path):
+    """'no run' ticked: the uploaded photo, read by its lightness, coloured from the Reference tab's photo
+    (none uploaded: the bundled sample's training view) as process.py --reference colours it."""
+    from data.samples import stereo_motorcycle_views
+
+    tab.tab("3 Colorize")
+    tab.radio("source", "a photo or black-and-white photo")
+    tab.upload("col-upload", str(files / "facade.png"))
+    tab.radio("col-depth-source", "no depth")
+    tab.page.locator("#from-reference input").check()
+    try:
+        msg = tab.press("colorize", "col-status")
+        assert msg.startswith("colorized from the reference photo alone") and "reference photo" in msg, msg
+        got = tab.download("col-download")
+    finally:
+        tab.page.locator("#from-reference input").uncheck()
+    write_image(tmp_path / "sample.png", stereo_motorcycle_views()[0].photo)
+    cli("process.py", "--reference", str(tmp_path / "sample.png"), "--image", str(files / "facade.png"),
+        "--out", str(tmp_path / "cli.png"))
+    assert np.array_equal(pixels(got), pixels(tmp_path / "cli.png"))
+
+
 def test_bad_uploads_show_the_cli_message_and_the_page_keeps_working(tab, files):
     tab.tab("1 Reference")
     tab.radio("ref-depth-source", "no depth")

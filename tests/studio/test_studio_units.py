@@ -226,3 +226,35 @@ def test_variant_table_cells_show_what_generate_styles_prints():
     style = {"variant": "style_a", "structure_ssim": 0.8, "gradient_corr": 0.7}
     assert variant_cells(palette) == ["palette_&lt;b&gt;", "0.950", "0.978", "7.12", "0.72"]
     assert variant_cells(style) == ["style_a", "0.800", "0.700", "-", "-"]
+
+
+def test_colour_from_the_reference_photo_alone_is_process_py_reference(ws, tmp_path, sample_crop):
+    """'no run' on the Colorize tab: a black-and-white photo (an upload, or the sample's held-out view in
+    black and white) coloured from the Reference tab's photo (an upload, or the sample's training view)
+    exactly as process.py --reference colours it; what needs a trained run is refused by name."""
+    import numpy as np
+
+    from tests.conftest import load_script
+    from utils.cli import run_cli
+    from utils.image_io import read_photo, write_image
+
+    token = ws.new_session()
+    upload = ws.root / "gradio"
+    upload.mkdir()
+    photo, _, held_out, _ = sample_crop
+    write_image(upload / "colour.png", photo)
+    write_image(upload / "old.png", held_out.mean(axis=2))
+    res = steps.colorize_from_reference(ws, token, upload / "colour.png", "photo", upload / "old.png", "cpu")
+    assert res.depth is None and res.note.startswith("note: the input lines up with the reference photo"), res.note
+    assert run_cli(load_script("process.py").main, ["--reference", res.render["reference"], "--image", res.render["image"],
+                                     "--out", str(tmp_path / "cli.png")]) == 0
+    assert np.array_equal(read_photo(res.image), read_photo(tmp_path / "cli.png"))
+    sample = steps.colorize_from_reference(ws, token, None, "sample", None, "cpu")  # nothing uploaded: the sample
+    grey = read_photo(sample.input)
+    assert np.abs(grey - grey[..., :1]).max() == 0 and read_photo(sample.image).std(axis=2).mean() > 0.01
+    with pytest.raises(InputError, match="variants need a trained run"):
+        steps.vary(ws, token, tmp_path, sample.render, ["brick_slate"], None, None, 5, "smooth", None)
+    with pytest.raises(InputError, match="colours black-and-white photos: choose a photo"):
+        steps.colorize_from_reference(ws, token, None, "drawing", upload / "old.png", "cpu")
+    with pytest.raises(InputError, match="cannot use the hints: remove the hints"):
+        steps.colorize_from_reference(ws, token, None, "sample", None, "cpu", unused={"the hints": [{"x": 1}]})
