@@ -81,8 +81,9 @@ def print_rows(case, database: ChromaDatabase, reference: np.ndarray) -> list[di
         fitted = aligned.fitted
         # the tone curve taken on every aligned print, whether or not it explains the photo better: what the rule saves
         always = fitted.apply(descreen(lightness, aligned.screen)) if fitted else None
-        always_aligned = (align_and_carry(transfer_colours(always, database, CHROMA_SMOOTH), reference, None, always,
-                                          found=aligned.found)[0] if fitted else toned_aligned)
+        blur = aligned.screen.blur if aligned.screen is not None else 0.0  # the lookup is told the descreening's blur
+        always_aligned = (align_and_carry(transfer_colours(always, database, CHROMA_SMOOTH, blur=blur), reference, None,
+                                          always, found=aligned.found)[0] if fitted else toned_aligned)
         read = [s for s, on in (("descreened", levels.screen is not None), ("faded: stretched", levels.fade is not None))
                 if on]
 

@@ -14,7 +14,9 @@ alignment). The a*, b* found are then smoothed along the input's lightness like 
 
 An old print is described as the photo it was printed from would be (:meth:`ChromaDatabase.as_photo`):
 a halftone screen is removed first (``preprocess/restore.py``), or each pixel would be described by
-the dot it falls on; and a faded print, whose darkest tones lie well above the training photo's
+the dot it falls on, and since removing it blurs the print by a known Gaussian, the photo is
+described blurred by the same Gaussian for it (a descreened print's texture is the photo's
+blurred, not a smoother part of the scene); and a faded print, whose darkest tones lie well above the training photo's
 and whose whites lie below the photo's (:class:`Fade`), is described with its levels stretched to
 the photo's, or every tone would be matched one step lighter or darker than it was. Both ends
 must have moved: a view that shows no deep shadow (a window of sky and hills) has a high black
@@ -34,7 +36,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from config.defaults import BAND_ROWS
-from preprocess.restore import Screen, descreen
+from preprocess.restore import Screen, descreen, screen_of
 from utils.cielab import rgb_to_lab
 
 WINDOWS = (2, 7)            # px: radii of the two windows whose L* mean and deviation describe a pixel
@@ -101,15 +103,22 @@ class ChromaDatabase:
         if photo.ndim != 3 or photo.shape[2] != 3:
             raise ValueError(f"the training photo must be (H, W, 3), got {photo.shape}")
         lab = rgb_to_lab(np.asarray(photo, np.float32))
-        self.levels = levels(lab[..., 0] / 100.0)
-        features = describe(lab[..., 0] / 100.0).reshape(-1, 1 + 2 * len(WINDOWS))
-        ab = lab[..., 1:].reshape(-1, 2)
-        if len(features) > size:
-            keep = np.random.default_rng(seed).choice(len(features), size, replace=False)
-            features, ab = features[keep], ab[keep]
-        self.tree = cKDTree(features)
-        self.ab = ab.astype(np.float32)
+        self.light = lab[..., 0] / 100.0
+        self.levels = levels(self.light)
+        n = self.light.size
+        self.keep = np.random.default_rng(seed).choice(n, size, replace=False) if n > size else np.arange(n)
+        self.ab = lab[..., 1:].reshape(-1, 2)[self.keep].astype(np.float32)
         self.long_side = max(photo.shape[:2])
+        self._trees: dict[float, cKDTree] = {}  # per blur of the photo (0: as it is), each built on first use
+
+    def tree(self, blur: float = 0.0) -> cKDTree:
+        """The sampled pixels' descriptions (:func:`describe`) of the photo blurred by a Gaussian of sigma
+        ``blur`` px (0: the photo as it is; rounded to 0.1 px), the same pixels for every blur, in a k-d tree."""
+        blur = round(blur, 1)
+        if blur not in self._trees:
+            light = cv2.GaussianBlur(self.light, (0, 0), blur, borderType=cv2.BORDER_REFLECT_101) if blur else self.light
+            self._trees[blur] = cKDTree(describe(light).reshape(-1, 1 + 2 * len(WINDOWS))[self.keep])
+        return self._trees[blur]
 
     def fade(self, lightness: np.ndarray) -> Fade | None:
         """How the (descreened) print ``lightness`` is faded against the training photo, or None: unless
@@ -133,16 +142,22 @@ class ChromaDatabase:
         fade = self.fade(plain)
         return (plain if fade is None else fade.stretch(plain)), fade
 
-    def print_chroma(self, lightness: np.ndarray, screen: Screen | None | str = "find") -> tuple[np.ndarray, Fade | None]:
+    def print_chroma(self, lightness: np.ndarray, screen: Screen | None | str = "find",
+                     blur: float = 0.0) -> tuple[np.ndarray, Fade | None]:
         """(H, W) L* / 100 of a black-and-white input, perhaps an old print -> ((H, W, 2) float32 a*, b*,
         the fade undone or None): :meth:`chroma` of the input as :meth:`as_photo` reads it (``screen``:
-        as there)."""
+        as there), against the photo blurred as removing the screen blurred it; ``blur``: where there is
+        no screen, the blur an earlier removal gave ``lightness`` (:meth:`chroma`)."""
+        screen = screen_of(lightness, screen)
         described, fade = self.as_photo(lightness, screen)
-        return self.chroma(described), fade
+        return self.chroma(described, blur=screen.blur if screen is not None else blur), fade
 
-    def chroma(self, lightness: np.ndarray, neighbours: int = NEIGHBOURS, band: int = BAND_ROWS) -> np.ndarray:
+    def chroma(self, lightness: np.ndarray, neighbours: int = NEIGHBOURS, band: int = BAND_ROWS,
+               blur: float = 0.0) -> np.ndarray:
         """(H, W) L* / 100 -> (H, W, 2) float32 a*, b*: the mean of the ``neighbours`` nearest database
         pixels' for each pixel, the lightness described as it is (:meth:`print_chroma` reads a print).
+        ``blur``: the Gaussian (sigma, px) the lightness was blurred by (a descreened print's
+        ``Screen.blur``), which the photo is described through too.
 
         An input larger than the training photo is described at the training photo's size (its long
         side shrunk to the photo's, area-averaged) and the a*, b* found brought back to its size:
@@ -151,13 +166,14 @@ class ChromaDatabase:
         h, w = lightness.shape
         scale = self.long_side / max(h, w)
         if scale >= 1.0:
-            return self._chroma(lightness, neighbours, band)
+            return self._chroma(lightness, neighbours, band, self.tree(blur))
         small = cv2.resize(lightness, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        return cv2.resize(self._chroma(small, neighbours, band), (w, h), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(self._chroma(small, neighbours, band, self.tree(blur * scale)), (w, h),
+                          interpolation=cv2.INTER_LINEAR)
 
-    def _chroma(self, lightness: np.ndarray, neighbours: int, band: int) -> np.ndarray:
-        """:meth:`chroma` at the input's own size, band by band (with the widest window's margin), so
-        a large input's descriptions are never all in memory at once."""
+    def _chroma(self, lightness: np.ndarray, neighbours: int, band: int, tree: cKDTree) -> np.ndarray:
+        """:meth:`chroma` at the input's own size against the descriptions in ``tree``, band by band
+        (with the widest window's margin), so a large input's descriptions are never all in memory at once."""
         h, w = lightness.shape
         k = min(neighbours, len(self.ab))
         margin = max(WINDOWS)
@@ -165,7 +181,7 @@ class ChromaDatabase:
         for top in range(0, h, band):
             lo, hi = max(0, top - margin), min(h, top + band + margin)
             features = describe(lightness[lo:hi])[top - lo:top - lo + min(band, h - top)]
-            _, idx = self.tree.query(features.reshape(-1, features.shape[-1]), k=k, workers=-1)
+            _, idx = tree.query(features.reshape(-1, features.shape[-1]), k=k, workers=-1)
             idx = idx.reshape(-1, k)
             out[top:top + band] = self.ab[idx].mean(axis=1).reshape(features.shape[0], w, 2)
         return out

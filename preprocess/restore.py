@@ -81,6 +81,11 @@ class Screen:
     angle: float       # degrees, the screen's axis direction in [0, 90)
     prominence: float  # decades by which its fundamental stands above the spectrum around it
 
+    @property
+    def blur(self) -> float:
+        """The Gaussian's sigma, px, that :func:`descreen` removes this screen with."""
+        return SCREEN_BLUR * self.period
+
     def describe(self) -> str:
         return f"a halftone screen ({self.period:.1f} px, {self.angle:.0f} degrees)"
 
@@ -162,7 +167,7 @@ def descreen(L: np.ndarray, screen: Screen | None | str = "find") -> np.ndarray:
     screen = screen_of(L, screen)
     if screen is None:
         return L.astype(np.float32, copy=True)
-    return cv2.GaussianBlur(L.astype(np.float32), (0, 0), SCREEN_BLUR * screen.period,
+    return cv2.GaussianBlur(L.astype(np.float32), (0, 0), screen.blur,
                             borderType=cv2.BORDER_REFLECT_101)
 
 

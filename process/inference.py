@@ -100,7 +100,7 @@ def finish_black_and_white(rgb: np.ndarray, lightness: np.ndarray, chroma_smooth
 
 def colorize_black_and_white(model: SemColorNet | None, guides: Guides, database: ChromaDatabase | None,
                              source: str = BW_COLOUR, chroma_smooth: int = CHROMA_SMOOTH,
-                             notes: list[str] | None = None, curve: ToneCurve | None = None,
+                             notes: list[str] | None = None, curve: ToneCurve | None = None, blur: float = 0.0,
                              **network) -> np.ndarray:
     """A black-and-white model's colours for ``guides`` (whose ``luminance`` is the photo's L*) from
     ``source`` (:data:`config.defaults.BW_COLOURS`): ``network``, the model's own; ``transfer``, the
@@ -110,8 +110,8 @@ def colorize_black_and_white(model: SemColorNet | None, guides: Guides, database
     ``both``, the mean of the two in CIELAB. Either way finished as :func:`finish_black_and_white`
     finishes it; ``network``: :func:`colorize`'s other settings. ``notes``: where a sentence for the
     user goes when the transfer reads the input as a faded print. ``model`` may be None for
-    ``transfer`` (a render from a colour photo alone). ``curve``: the print's tone curve the
-    transfer describes it through (:func:`transfer_colours`)."""
+    ``transfer`` (a render from a colour photo alone). ``curve``, ``blur``: the print's tone curve the
+    transfer describes it through and the blur a halftone's removal gave it (:func:`transfer_colours`)."""
     if source not in BW_COLOURS:
         raise ValueError(f"source must be one of {BW_COLOURS}, got {source!r}")
     light = guides.luminance
@@ -123,28 +123,31 @@ def colorize_black_and_white(model: SemColorNet | None, guides: Guides, database
         raise ValueError(f"black-and-white colours from {source!r} need the training photo's database")
     if source == "network":
         return colorize(model, guides, chroma_smooth=chroma_smooth, **network)
-    transferred = transfer_colours(light, database, chroma_smooth, notes, curve)
+    transferred = transfer_colours(light, database, chroma_smooth, notes, curve, blur)
     if source == "transfer":
         return transferred
     return average_in_lab(colorize(model, guides, chroma_smooth=chroma_smooth, **network), transferred, light)
 
 
 def transfer_colours(lightness: np.ndarray, database: ChromaDatabase, chroma_smooth: int = CHROMA_SMOOTH,
-                     notes: list[str] | None = None, curve: ToneCurve | None = None) -> np.ndarray:
+                     notes: list[str] | None = None, curve: ToneCurve | None = None, blur: float = 0.0) -> np.ndarray:
     """``--bw-colour transfer``: the (H, W) L* / 100 ``lightness`` coloured from the training photo's
     ``database`` (an old print read as the photo it was printed from: through its tone ``curve``
     where one was read where it lines up with the photo, ``process/print_tones.py``, else by its
     levels), finished as :func:`finish_black_and_white` finishes it: (H, W, 3) RGB in [0, 1] with
     ``lightness`` kept. ``notes``: where a sentence for the user goes when the input is read through
-    a curve or as a faded print."""
+    a curve or as a faded print. ``blur``: the Gaussian (sigma, px) a halftone screen's removal
+    already blurred ``lightness`` by (``--restore``, ``--tones photo``), which the photo is described
+    through (``ChromaDatabase.chroma``); a screen still in ``lightness`` brings its own."""
     screen = find_screen(lightness)
+    blur = screen.blur if screen is not None else blur
     if curve is not None:
-        ab = database.chroma(curve.apply(descreen(lightness, screen)))
+        ab = database.chroma(curve.apply(descreen(lightness, screen)), blur=blur)
         if notes is not None:
             notes.append(f"{curve.describe()} is undone to match its colours; its own L* is kept (--tones photo gives "
                          "the output the photo's tones)")
     else:
-        ab, fade = database.print_chroma(lightness, screen)
+        ab, fade = database.print_chroma(lightness, screen, blur)
         if fade is not None and notes is not None:
             notes.append(fade.describe())
     ab = torch.from_numpy(ab).permute(2, 0, 1)[None]

@@ -155,6 +155,7 @@ class Renderer:
         self._hints: tuple = (None, None, [])  # (file, image shape, hints) last read: parsed once per render
         self._found = None  # the alignment read_print found for this request (a Found), reused after
         self._curve = None  # the print's tone curve the colour lookup describes it through (read_print), or None
+        self._blur = 0.0  # px: the Gaussian a halftone's removal blurred the lightness by (restored, read_print)
 
     def _named(self, note: str) -> str:
         """``note`` (the library's words, which call the photo the colours come from the training photo)
@@ -195,7 +196,7 @@ class Renderer:
         (:meth:`read_print`), the colour hints added."""
         self._hints = (None, None, [])  # a new request: its hints file is read anew (it may have changed)
         self.restored_mask = None
-        self._found, self._curve = None, None
+        self._found, self._curve, self._blur = None, None, 0.0
         if cfg.restore:
             guides = self.restored(guides, progress)
         guides = self.read_print(guides, cfg)
@@ -237,6 +238,8 @@ class Renderer:
         screen = find_screen(guides.luminance)
         light, mask = restore_print(guides.luminance, screen, detector=self.damage_detector(progress))
         self.restored_mask = mask
+        if screen is not None:  # the lookup describes the photo blurred alike (ChromaDatabase.chroma)
+            self._blur = screen.blur
         done = f"inpainted {int(mask.sum())} px of dust and scratches" if mask.any() else "found no dust or scratches"
         if self._no_detector:
             done += f" (found by a fixed rule: {self._no_detector}, so fine bright or dark details may be taken for dust)"
@@ -265,6 +268,8 @@ class Renderer:
         if cfg.tones == "print":
             self._curve = tones.curve
             return guides
+        if tones.screen is not None:  # the screen is gone from the lightness: the lookup is told its blur
+            self._blur = tones.screen.blur
         self._note(tones.describe())
         return replace(guides, luminance=tones.lightness, sketch=sketch_of(None, tones.lightness, self.sketch_cfg))
 
@@ -302,7 +307,8 @@ class Renderer:
         if self.model_cfg.use_luminance and guides.luminance is not None:
             notes: list[str] = []
             rgb = colorize_black_and_white(self.model, guides, self.chroma_database(), self.bw_colour(cfg),
-                                           chroma_smooth=cfg.chroma_radius, notes=notes, curve=self._curve, **network)
+                                           chroma_smooth=cfg.chroma_radius, notes=notes, curve=self._curve,
+                                           blur=self._blur, **network)
             for note in notes:
                 self._note(note)
             return rgb

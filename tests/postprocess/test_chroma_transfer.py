@@ -180,6 +180,58 @@ def test_a_halftone_print_is_described_without_its_dots():
     assert error < 10 and raw_error > 2 * error, (error, raw_error)
 
 
+def _striped_bands(size: int = 192) -> tuple[np.ndarray, np.ndarray, tuple[slice, slice]]:
+    """A red band of strong stripes over a green band of weak stripes of the same mean tone, as RGB
+    and as a halftone print of its L* / 100 (5 px screen), and the red band's inside."""
+    from data.print_ageing import halftone
+
+    stripes = np.sin(2 * np.pi * np.arange(size) / 16.0)[None, :]
+    lab = np.zeros((size, size, 3))
+    lab[: size // 2] = (50.0, 50.0, 30.0)
+    lab[size // 2:] = (50.0, -40.0, 35.0)
+    lab[: size // 2, :, 0] += 15.0 * stripes
+    lab[size // 2:, :, 0] += 5.0 * stripes
+    reference = np.clip(lab2rgb(lab), 0, 1).astype(np.float32)
+    light = (rgb2lab(reference)[..., 0] / 100).astype(np.float32)
+    return reference, halftone(light, period=5.0, angle_deg=45.0), (slice(16, size // 2 - 16), slice(16, -16))
+
+
+def _ab_error(ab: np.ndarray, reference: np.ndarray, inside) -> float:
+    return float(np.hypot(*(ab - rgb2lab(reference)[..., 1:])[inside].reshape(-1, 2).T).mean())
+
+
+def test_a_descreened_print_is_matched_on_the_photo_blurred_as_descreening_blurred_it():
+    """Descreening blurs a halftone print (preprocess.restore.descreen), which weakens its texture: a
+    strongly striped red band then looks like the photo's weakly striped green one, unless the photo
+    is described blurred alike; a print descreened before (--restore, --tones photo) is matched the
+    same when the blur is passed on."""
+    from preprocess.restore import descreen, find_screen
+
+    reference, screened, red = _striped_bands()
+    screen = find_screen(screened)
+    assert screen is not None and screen.blur > 1.5
+    db = ChromaDatabase(reference)
+    ab, _ = db.print_chroma(screened)
+    sharp = db.chroma(db.as_photo(screened, screen)[0])      # the same description against the sharp photo
+    assert _ab_error(ab, reference, red) < 0.5 * _ab_error(sharp, reference, red)
+    before, _ = db.print_chroma(descreen(screened, screen), None, blur=screen.blur)
+    assert np.array_equal(before, ab)
+
+
+@pytest.mark.parametrize("request_", [dict(tones="photo"), dict(restore=True)])
+def test_a_halftone_descreened_by_the_render_is_matched_on_the_photo_blurred_alike(request_):
+    """--tones photo and --restore remove the screen before the lookup sees the print: the render tells
+    the lookup the blur that left, so the red band stays red."""
+    from process.render import RenderConfig, Renderer
+
+    reference, screened, red = _striped_bands()
+    renderer = Renderer.from_reference((reference * 255 + 0.5).astype(np.uint8), "cpu")
+    cfg = RenderConfig(align="off", **request_)
+    guides = renderer.prepare(Guides(sketch=np.ones_like(screened), luminance=screened), cfg)
+    ab = rgb2lab(renderer.colorize(guides, cfg))[..., 1:]
+    assert _ab_error(ab, reference, red) < 15, _ab_error(ab, reference, red)
+
+
 def test_a_view_without_shadows_is_not_read_as_faded():
     reference, light = _tone_bands()
     db = ChromaDatabase(reference)
