@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Palette and style variants from one trained model: images, a contact sheet and scores.
+"""Palette and style variants from one trained model (or, --reference, a colour photo alone): images, a contact
+sheet and scores.
 
-    python generate_styles.py [--checkpoint RUN] [--image PHOTO | --sketch FILE --depth FILE] [--mask FILE]
+    python generate_styles.py [--checkpoint RUN | --reference COLOUR_PHOTO] [--image PHOTO | --sketch FILE --depth FILE]
+                              [--mask FILE]
                               [--palettes NAME|FILE ...] [--extract IMAGE[:K] ...]
                               [--palette-mode smooth|posterize|regions|learned] [--mapping JSON] [--lightness L]
                               [--structure-floor SSIM]
@@ -36,7 +38,11 @@ def main(argv=None) -> int:
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--checkpoint", default="runs/latest")
+    model = p.add_mutually_exclusive_group()
+    model.add_argument("--checkpoint", default="runs/latest")
+    model.add_argument("--reference", metavar="COLOUR_PHOTO",
+                       help="no trained model: palette variants of a black-and-white --image coloured from this colour "
+                            "photo alone, as process.py --reference colours it (smooth and posterize modes)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--image")
     src.add_argument("--sketch")
@@ -71,7 +77,8 @@ def main(argv=None) -> int:
     cfg = StylesConfig(render=render_config(a, checkpoint=a.checkpoint, image=a.image, sketch=a.sketch, depth=a.depth,
                                             depth_model=a.depth_model, mask=a.mask, hints=a.hints),
                        out=a.out, palettes=a.palettes, extract=a.extract, mode=a.palette_mode, mapping=a.mapping,
-                       lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend)
+                       lightness=a.lightness, structure_floor=getattr(a, "structure_floor", None), styles=a.style, blend=a.blend,
+                       reference=a.reference)
     report = generate_styles(cfg)
     print(f"{'variant':32s} {'structure SSIM':>14s} {'gradient corr':>13s} {'palette dE00':>12s} "
           f"{'lightness moved':>15s}")

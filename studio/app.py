@@ -378,8 +378,8 @@ def build(ws: Workspace, jobs: TrainingJobs, device: str = "auto", depth_model: 
                     prog=gr.Progress(track_tqdm=True)):
             token = session_of(state)
             render = state["results"][-1]["render"] if state["results"] else None
-            report, out = steps.vary(ws, token, selected_run(name), render, pals, pal_up, extract_up, k_v, mode_v,
-                                     styles_up, device)
+            run = None if render and render.get("reference") else selected_run(name)  # no run: the reference alone
+            report, out = steps.vary(ws, token, run, render, pals, pal_up, extract_up, k_v, mode_v, styles_up, device)
             items = [(str(out / "base.png"), "base")] + [(str(out / f"{r['variant']}.png"), steps.variant_caption(r))
                                                         for r in report["variants"]]
             rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in steps.variant_cells(r)) + "</tr>"

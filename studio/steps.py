@@ -423,15 +423,13 @@ def _palette_file(ws: Workspace, token: str, upload) -> str:
     return str(path)
 
 
-def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: list[str], palette_uploads,
+def vary(ws: Workspace, token: str, run: Path | None, render: dict | None, builtins: list[str], palette_uploads,
          extract_upload, k: int, mode: str, style_uploads, device: str = "auto") -> tuple[dict, Path]:
-    """``generate_styles.py`` for the last colorized input (default: the bundled sample's held-out view)."""
+    """``generate_styles.py`` for the last colorized input (default: the bundled sample's held-out view), with
+    ``run``, or (a result coloured from the reference photo alone) ``generate_styles.py --reference``."""
     from process.render import RenderConfig
     from variants.styles import StylesConfig, generate_styles
 
-    if render and render.get("reference"):
-        raise InputError("the latest result was coloured from the reference photo alone, and variants need a "
-                         "trained run: colorize it with a run first")
     palettes = list(builtins or []) + [_palette_file(ws, token, u) for u in palette_uploads or []]
     extract = []
     if extract_upload is not None:
@@ -441,9 +439,12 @@ def vary(ws: Workspace, token: str, run: Path, render: dict | None, builtins: li
         raise InputError("choose at least one palette, a palette file, an image to take a palette from, "
                          "or a style image")
     out = ws.new_folder(token, "variants")
-    fields = {k_: v for k_, v in (render or {}).items() if k_ != "style"}
-    cfg = StylesConfig(render=RenderConfig(checkpoint=str(run), device=device, **fields), out=str(out),
-                       palettes=palettes, extract=extract, mode=mode, styles=styles)
+    fields = {k_: v for k_, v in (render or {}).items() if k_ not in ("style", "reference")}
+    reference = (render or {}).get("reference")  # a result coloured from the reference photo alone: no run
+    if run is not None:
+        fields["checkpoint"] = str(run)
+    cfg = StylesConfig(render=RenderConfig(device=device, **fields), out=str(out),
+                       palettes=palettes, extract=extract, mode=mode, styles=styles, reference=reference)
     return generate_styles(cfg, progress=False), out
 
 

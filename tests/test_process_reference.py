@@ -163,3 +163,27 @@ def test_the_request_is_checked_before_the_reference_is_read(photos, capsys):
     assert run_cli(process.main, ["--reference", str(folder / "old.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "give --image" in err[0], err
+
+
+def test_palette_variants_of_a_photo_coloured_from_a_colour_photo_alone(photos, capsys):
+    """generate_styles.py --reference: the base is process.py --reference's render, the palettes vary it;
+    what needs a trained model (the learned palette, regions, style images) is refused in one line."""
+    import json
+
+    generate_styles = load_script("generate_styles.py")
+    folder, _ = photos
+    common = ["--reference", str(folder / "colour.png"), "--image", str(folder / "old.png")]
+    assert run_cli(process.main, common + ["--out", str(folder / "old_color.png")]) == 0
+    assert run_cli(generate_styles.main, common + ["--palettes", "brick_slate", "--out", str(folder / "v")]) == 0
+    assert np.array_equal(read_photo(folder / "v" / "base.png"), read_photo(folder / "old_color.png"))
+    report = json.loads((folder / "v" / "styles.json").read_text())
+    assert report["reference"] == str(folder / "colour.png") and len(report["variants"]) == 1
+    capsys.readouterr()
+    for extra, says in ((["--palette-mode", "learned"], "--palette-mode learned needs a trained model"),
+                        (["--palette-mode", "regions"], "--palette-mode regions needs a trained model"),
+                        (["--style", str(folder / "colour.png")], "--style needs a trained model"),
+                        (["--bf16"], "--bf16 sets how a network runs")):
+        assert run_cli(generate_styles.main, common + extra + ["--out", str(folder / "w")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error:") and says in err[0], err
+        assert not (folder / "w").exists()

@@ -26,11 +26,11 @@ import numpy as np
 import torch
 
 from config.color_palettes import Palette, extract_palette, get_palette, PALETTES
-from process.preflight import (check_network_colours, check_render_request, check_training_photo_kept,
-                               note_idle_hint_fill)
+from process.preflight import (check_network_colours, check_photo_only_request, check_render_request,
+                               check_training_photo_kept, note_idle_hint_fill)
 from variants.palette import (DEFAULT_LIGHTNESS, PALETTE_MODES, SCORE_DOC, STRUCTURE_FLOOR, SmoothTransfer,
                              apply_posterize, apply_regions, smooth_variant, variant_scores)
-from process.render import RenderConfig, Renderer
+from process.render import PHOTO_ONLY, RenderConfig, Renderer
 from utils.errors import InputError
 from utils.image_io import read_photo, write_image, write_json
 from utils.progress import progress_bar
@@ -51,6 +51,8 @@ class StylesConfig:
                                                         # (0: no floor); None: STRUCTURE_FLOOR
     styles: list[str] = field(default_factory=list)     # style images, one variant each
     blend: list[float] = field(default_factory=list)    # weights w between the first two styles
+    reference: str | None = None                        # a colour photo instead of a checkpoint: a black-and-white
+                                                        # --image coloured from it alone (process.py --reference)
 
 
 MAX_EXTRACT = 16  # colours an --extract palette may ask for
@@ -139,20 +141,31 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         if not 0 <= w <= 1:  # NaN fails this too
             raise InputError(f"--blend weights lie in [0, 1] (0: the first style, 1: the second), got {w}")
     extracts = extract_specs(cfg.extract)
-    renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
-    if cfg.mode == "learned" and renderer.model.cfg.palette_size == 0:
-        raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
+    if cfg.reference:  # everything a render from the photo alone cannot do is refused before it is read
+        if cfg.mode in ("learned", "regions"):
+            raise InputError(f"--palette-mode {cfg.mode} needs a trained model and --reference has none: use smooth "
+                             "or posterize, or give --checkpoint instead")
+        if cfg.styles:
+            raise InputError("--style needs a trained model and --reference has none: give --checkpoint instead")
     palettes = _palettes(cfg, extracts)
     out = Path(cfg.out)
     outputs = [out / f for f in ("base.png", "contact_sheet.png", "styles.json")] + \
         [out / f"{_variant_name(pal)}.png" for pal in palettes] + [out / f"style_{Path(s).stem}.png" for s in cfg.styles] + \
         [out / f"blend_{w:.2f}.png" for w in cfg.blend]
-    check_render_request(renderer.model.cfg, cfg.render, outputs=outputs)
+    if cfg.reference:
+        check_photo_only_request(cfg.render, cfg.reference, outputs)
+        check_render_request(PHOTO_ONLY, cfg.render, outputs=outputs)
+        renderer = Renderer.from_photo(cfg.reference, cfg.render.device)
+    else:
+        renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
+        if cfg.mode == "learned" and renderer.model_cfg.palette_size == 0:
+            raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
+        check_render_request(renderer.model_cfg, cfg.render, outputs=outputs)
     check_training_photo_kept(cfg.render.tones, renderer.reference is not None)
     if cfg.styles:
-        check_network_colours(renderer.model.cfg, cfg.render.bw_colour, "--style")
+        check_network_colours(renderer.model_cfg, cfg.render.bw_colour, "--style")
     if cfg.mode == "learned":
-        check_network_colours(renderer.model.cfg, cfg.render.bw_colour, "--palette-mode learned")
+        check_network_colours(renderer.model_cfg, cfg.render.bw_colour, "--palette-mode learned")
     for path in [*cfg.styles, *(path for path, _ in extracts)]:
         if any(Path(path).resolve() == o.resolve() for o in outputs):
             raise InputError(f"refusing to write over the input file {path}; choose another --out")
@@ -212,7 +225,8 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         bar.update()
     bar.close()
     write_image(out / "contact_sheet.png", contact_sheet(images, caps, cols=min(4, len(images)), cell_width=320))
-    report = {"checkpoint": str(cfg.render.checkpoint), "mode": cfg.mode,
+    source = {"reference": str(cfg.reference)} if cfg.reference else {"checkpoint": str(cfg.render.checkpoint)}
+    report = {**source, "mode": cfg.mode,
               "lightness": None if cfg.mode == "learned" else lightness,
               "structure_floor": floor if cfg.mode == "smooth" else None, "variants": rows, "scores": SCORE_DOC}
     write_json(out / "styles.json", report)

@@ -334,7 +334,8 @@ def test_palette_gallery_reports_what_generate_styles_reports(sample_run, tab, f
 
 def test_no_run_colours_a_black_and_white_photo_from_the_reference_photo_as_process_py(tab, files, tmp_path):
     """'no run' ticked: the uploaded photo, read by its lightness, coloured from the Reference tab's photo
-    (none uploaded: the bundled sample's training view) as process.py --reference colours it."""
+    (none uploaded: the bundled sample's training view) as process.py --reference colours it; Vary makes
+    its palette variants."""
     from data.samples import stereo_motorcycle_views
 
     tab.tab("3 Colorize")
@@ -352,6 +353,8 @@ def test_no_run_colours_a_black_and_white_photo_from_the_reference_photo_as_proc
     cli("process.py", "--reference", str(tmp_path / "sample.png"), "--image", str(files / "facade.png"),
         "--out", str(tmp_path / "cli.png"))
     assert np.array_equal(pixels(got), pixels(tmp_path / "cli.png"))
+    tab.tab("4 Vary")  # its palette variants, with no run either (generate_styles.py --reference)
+    assert tab.press("vary", "vary-status").endswith("variants (smooth)")  # the palettes the tab holds
 
 
 def test_bad_uploads_show_the_cli_message_and_the_page_keeps_working(tab, files):

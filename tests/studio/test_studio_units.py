@@ -231,7 +231,8 @@ def test_variant_table_cells_show_what_generate_styles_prints():
 def test_colour_from_the_reference_photo_alone_is_process_py_reference(ws, tmp_path, sample_crop):
     """'no run' on the Colorize tab: a black-and-white photo (an upload, or the sample's held-out view in
     black and white) coloured from the Reference tab's photo (an upload, or the sample's training view)
-    exactly as process.py --reference colours it; what needs a trained run is refused by name."""
+    exactly as process.py --reference colours it, and its palette variants as generate_styles.py
+    --reference makes them; what needs a trained run is refused by name."""
     import numpy as np
 
     from tests.conftest import load_script
@@ -252,8 +253,12 @@ def test_colour_from_the_reference_photo_alone_is_process_py_reference(ws, tmp_p
     sample = steps.colorize_from_reference(ws, token, None, "sample", None, "cpu")  # nothing uploaded: the sample
     grey = read_photo(sample.input)
     assert np.abs(grey - grey[..., :1]).max() == 0 and read_photo(sample.image).std(axis=2).mean() > 0.01
-    with pytest.raises(InputError, match="variants need a trained run"):
-        steps.vary(ws, token, tmp_path, sample.render, ["brick_slate"], None, None, 5, "smooth", None)
+    report, out = steps.vary(ws, token, None, sample.render, ["brick_slate"], None, None, 5, "smooth", None, "cpu")
+    assert report["reference"] == sample.render["reference"] and [r["variant"] for r in report["variants"]] == [
+        "palette_brick_slate"]
+    assert np.array_equal(read_photo(out / "base.png"), read_photo(sample.image))   # the result it varies
+    with pytest.raises(InputError, match="--style needs a trained model"):
+        steps.vary(ws, token, None, sample.render, [], None, None, 5, "smooth", [upload / "colour.png"], "cpu")
     with pytest.raises(InputError, match="colours black-and-white photos: choose a photo"):
         steps.colorize_from_reference(ws, token, None, "drawing", upload / "old.png", "cpu")
     with pytest.raises(InputError, match="cannot use the hints: remove the hints"):
