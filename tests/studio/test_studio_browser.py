@@ -222,6 +222,8 @@ def test_colorize_the_sample_matches_process_py(sample_run, tab, tmp_path):
     tab.tab("3 Colorize")
     assert tab.press("colorize", "col-status").startswith(f"colorized with {run.name}")
     tab.page.locator("#col-result img").wait_for()
+    if os.environ.get(SCREENSHOT_ENV):  # the images fade in: the screenshot waits until they have
+        tab.page.wait_for_timeout(2000)
     shot = tmp_path / "studio.png"
     tab.page.screenshot(path=str(shot), full_page=True)
     if os.environ.get(SCREENSHOT_ENV):
