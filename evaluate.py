@@ -13,21 +13,23 @@ the mirrored input's colours averaged in, ``--mirror-average``).
 """
 from __future__ import annotations
 
+import argparse
 import sys
 
 from utils.cli import ArgumentParser, run_cli
 
 
 def main(argv=None) -> int:
-    from config.defaults import DEVICES
-    from process.render_flags import add_colour_flags, colour_settings
+    from config.defaults import DEVICES, TILE
+    from process.render_flags import add_colour_flags, colour_settings, given_network_flags
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
     p.add_argument("--image", help="held-out photo (default: the bundled sample's right view)")
     p.add_argument("--depth", help="depth of the held-out photo (larger = nearer)")
     p.add_argument("--out", default=None, help="output folder (default: RUN_DIR/eval or ./eval)")
-    p.add_argument("--tile", type=int, default=1024, help="tile side for large views (0: never tile)")
+    p.add_argument("--tile", type=int, default=argparse.SUPPRESS,
+                   help=f"tile side for large views (0: never tile; default: {TILE})")
     p.add_argument("--device", default="auto", choices=DEVICES)
     add_colour_flags(p)
     args = p.parse_args(argv)
@@ -36,8 +38,9 @@ def main(argv=None) -> int:
     from process.evaluation import evaluate_checkpoint
 
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
-    report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device, args.tile or None,
-                                 **colour_settings(args))
+    report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device,
+                                 getattr(args, "tile", TILE) or None,
+                                 **colour_settings(args) | {"network_flags": given_network_flags(args)})
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     else:
         renderer = Renderer(cfg.checkpoint, cfg.device)
         # everything the checkpoint needs is checked before any (possibly huge) input is read
-        check_render_request(renderer.model_cfg, cfg, outputs=outputs)
+        check_render_request(renderer.model_cfg, cfg, outputs=outputs, keeps_photo=renderer.reference is not None)
     check_training_photo_kept(cfg.tones, renderer.reference is not None)
     if args.wiggle and not renderer.model_cfg.use_depth:
         raise InputError("--wiggle needs depth; this model renders without it")

@@ -27,8 +27,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from models.checkpoint import keeps_reference
-from process.preflight import (check_photo_only_request, check_render_request, check_training_photo_kept,
-                               note_idle_hint_fill)
+from process.preflight import (check_network_flags, check_photo_only_request, check_render_request,
+                               check_training_photo_kept, note_idle_hint_fill, runs_network)
 from process.render import PHOTO_ONLY, RenderConfig, Renderer, read_reference_photo
 from utils.errors import InputError
 from utils.image_io import atomic_path, check_writable_dir, write_json
@@ -39,6 +39,8 @@ MANIFEST_EXTS = {".txt", ".csv"}  # a list of input paths (CSV: an ``input`` col
 SUMMARY_FIELDS = ["input", "output", "status", "seconds", "error", "checkpoint", "notes", "settings"]
 # RenderConfig fields that differ per input (or per manifest row): not part of a batch's settings
 PER_INPUT = ("image", "sketch", "out", "hints", "checkpoint")
+# RenderConfig fields that say which flags were given, not how the outputs look: not part of its settings either
+NOT_LOOKS = ("network_flags",)
 
 
 @dataclass
@@ -165,14 +167,22 @@ def plan_batch(cfg: BatchConfig, render: RenderConfig, model_cfg_of=_model_cfg_o
     if cfg.reference:
         return _plan_photo_only(cfg, render, pairs, out_dir)
     jobs = [Job(inp, str(out_dir / f"{Path(inp).stem}_color.png"), ck or render.checkpoint) for inp, ck in pairs]
-    # What each model needs, checked once per checkpoint before any input is read.
+    # What each model needs, checked once per checkpoint before any input is read. The flags that set
+    # how the network runs apply to the whole batch: refused only where no checkpoint runs its network.
+    network = []
     for ck in dict.fromkeys(j.checkpoint for j in jobs):
         first = next(j for j in jobs if j.checkpoint == ck)
-        check_render_request(model_cfg_of(ck),
-                             _request(render, cfg, first, cfg.depth_dir or render.depth, cfg.hints_dir),
+        model_cfg = model_cfg_of(ck)
+        check_render_request(model_cfg,
+                             replace(_request(render, cfg, first, cfg.depth_dir or render.depth, cfg.hints_dir),
+                                     network_flags=()),
                              outputs=[out_dir / "summary.json"], check_files=False)
         if render.tones == "photo":  # the training photo's tones: the checkpoint must keep it
             check_training_photo_kept(render.tones, keeps_reference(ck))
+        if render.network_flags:  # a black-and-white checkpoint without its photo colours with the network
+            network.append(runs_network(model_cfg, render.bw_colour) or not keeps_reference(ck))
+    if render.network_flags and not any(network):
+        check_network_flags(model_cfg, render, which="every" if len(network) > 1 else "this")
     return _finish_plan(jobs, render, cfg, out_dir)
 
 
@@ -239,7 +249,8 @@ def process_job(job: Job, cfg: BatchConfig, render: RenderConfig, renderer_for, 
         depth = _depth_for(Path(job.input).stem, cfg.depth_dir) if cfg.depth_dir else render.depth
         hints = _hints_for(Path(job.input).stem, cfg.hints_dir)
         with contextlib.redirect_stderr(said):
-            renderer_for(job.checkpoint).render(_request(render, cfg, job, depth, hints))
+            # the network's flags were checked for the whole batch (plan_batch): each model uses them or not
+            renderer_for(job.checkpoint).render(replace(_request(render, cfg, job, depth, hints), network_flags=()))
         row["status"] = "ok"
     except (InputError, ValueError, OSError) as exc:
         row.update(status="failed", error=str(exc).splitlines()[0])
@@ -274,7 +285,7 @@ def settings_key(cfg: BatchConfig, render: RenderConfig) -> str:
     the per-input fields) and the batch's kind and depth and hint folders (and ``--reference``'s photo,
     where one is given). Kept per output in the
     summary, so a re-run can tell outputs made with other settings."""
-    settings = {k: v for k, v in asdict(render).items() if k not in PER_INPUT}
+    settings = {k: v for k, v in asdict(render).items() if k not in PER_INPUT + NOT_LOOKS}
     settings.update(kind=cfg.kind, depth_dir=cfg.depth_dir, hints_dir=cfg.hints_dir)
     if cfg.reference:  # only then, so the fingerprints of batches rendered by checkpoints stay as they were
         settings["reference"] = str(Path(cfg.reference).resolve())

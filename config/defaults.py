@@ -26,6 +26,7 @@ DOWNSCALE = 8  # the U-Net's 3 downsampling steps (models/unet.py): tiles start 
 # process.py's tiles (process/tiling.py): inputs up to TILE px a side are coloured whole, larger ones in
 # TILE-px tiles overlapping by OVERLAP px
 TILE, OVERLAP = 1024, 64
+HIGH_RES_TILE = 512  # process/high_res.py's smaller tiles: a large drawing's memory is bounded by a tile's
 
 # A black-and-white model's a*, b* are guided-filtered along the input's L* over windows of this
 # radius, px (postprocess/chroma_smoothing.py; process.py --chroma-smooth; 0: the network's chroma as is)

@@ -122,7 +122,7 @@ class DamageDetector:
         rows, labels_of, weights = [], [], []
         copies = range(LEARN_PRINTS)
         if progress:
-            copies = progress_bar(copies, desc="learning dust and scratches from the training photo", unit="print")
+            copies = progress_bar(copies, desc="learning dust and scratches from the colour photo", unit="print")
         for _ in copies:
             crop = _random_crop(lightness, rng)
             aged, drawn = random_damaged_print(crop, rng)

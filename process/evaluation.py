@@ -45,7 +45,7 @@ def evaluate_checkpoint(checkpoint, image: str | None = None, depth: str | None 
     request = RenderConfig(checkpoint=checkpoint, image=image, depth=depth, tile=tile or 0, align="off", **colours)
     name = Path(image).stem if image else stereo_motorcycle_views()[1].name
     outputs = [] if out_dir is None else [Path(out_dir) / f"{name}_prediction.png", Path(out_dir) / f"{name}_metrics.json"]
-    check_render_request(renderer.model.cfg, request, outputs=outputs)
+    check_render_request(renderer.model.cfg, request, outputs=outputs, keeps_photo=renderer.reference is not None)
     guides, photo = renderer.guides(request)
     model, meta = renderer.model, renderer.meta
     t0 = time.perf_counter()

@@ -14,9 +14,8 @@ from pathlib import Path
 if not __package__:  # run by path (python process/high_res.py): import from the repo root, not from process/
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+from config.defaults import HIGH_RES_TILE  # noqa: E402
 from utils.errors import InputError  # noqa: E402
-
-HIGH_RES_TILE = 512  # smaller than process.py's tiles: a large drawing's memory is bounded by a tile's
 
 
 def main(argv=None) -> int:
@@ -29,7 +28,7 @@ def main(argv=None) -> int:
     p.add_argument("sketch", help="drawing (dark lines on white), used as it is")
     p.add_argument("--depth", required=True, help="depth file of the drawing (larger = nearer) or 'none'")
     p.add_argument("--out", required=True, help="output PNG")
-    add_tiling_flags(p, tile=HIGH_RES_TILE)
+    add_tiling_flags(p, tile=HIGH_RES_TILE, untiled=False)
     add_render_flags(p, hints=False, photos=False)
     a = p.parse_args(argv)
     # The same renderer as process.py: guides, tiling (here with smaller default tiles) and alignment.

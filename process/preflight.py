@@ -53,15 +53,22 @@ def check_network_colours(model_cfg: ModelConfig, bw_colour: str, what: str) -> 
                          "from the training photo (--bw-colour transfer, the default): add --bw-colour network or both")
 
 
-def check_network_flags(model_cfg: ModelConfig, cfg) -> None:
+def runs_network(model_cfg: ModelConfig, bw_colour: str, keeps_photo: bool = True) -> bool:
+    """Whether a render runs the network: not where a black-and-white model's colours come from its
+    training photo alone (``bw_colour`` transfer), unless the checkpoint keeps no photo to take them
+    from (``keeps_photo`` False: then the network's colours are used, ``Renderer.bw_colour``)."""
+    return not (model_cfg.use_luminance and bw_colour == "transfer" and keeps_photo)
+
+
+def check_network_flags(model_cfg: ModelConfig, cfg, keeps_photo: bool = True, which: str = "") -> None:
     """Refuse the flags given that set how the network runs (``cfg.network_flags``: ``--bf16``,
-    ``--tile``, ``--mirror-average``, ...) where the render runs none: a black-and-white model's colours
-    from the training photo alone (``--bw-colour transfer``), where they would change nothing."""
-    if cfg.network_flags and model_cfg.use_luminance and cfg.bw_colour == "transfer":
+    ``--tile``, ``--mirror-average``, ...) where the render runs none (:func:`runs_network`), where they
+    would change nothing. ``which``: the model, named in the message (a batch's checkpoint)."""
+    if cfg.network_flags and not runs_network(model_cfg, cfg.bw_colour, keeps_photo):
         raise InputError(f"{_listed(cfg.network_flags)} set{'s' if len(cfg.network_flags) == 1 else ''} how the "
-                         "network runs, and this black-and-white render takes its colours from the training photo "
-                         f"without it (--bw-colour transfer, the default): add --bw-colour network or both, or leave "
-                         f"{_it(cfg.network_flags)} out")
+                         f"network runs, and {which or 'this'} black-and-white render takes its colours from the "
+                         "training photo without it (--bw-colour transfer, the default): add --bw-colour network or "
+                         f"both, or leave {_it(cfg.network_flags)} out")
 
 
 def _listed(flags) -> str:
@@ -111,11 +118,13 @@ def check_training_photo_kept(tones: str, keeps_reference: bool) -> None:
                          "keep (saved before reference alignment): retrain it, or leave out --tones")
 
 
-def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True) -> None:
+def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: bool = True,
+                         keeps_photo: bool = True) -> None:
     """Refuse a render request (``process.render.RenderConfig``) this model cannot serve.
 
     ``outputs``: every file the request will write (default: ``cfg.out``); ``check_files``:
-    also refuse input files that do not exist (batch processing checks its files one by one)."""
+    also refuse input files that do not exist (batch processing checks its files one by one);
+    ``keeps_photo``: whether the checkpoint keeps its training photo (:func:`check_network_flags`)."""
     if cfg.image and cfg.sketch:
         raise InputError("give --image or --sketch, not both")
     check_tiling(cfg.tile, cfg.overlap)
@@ -140,7 +149,6 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
     if cfg.bw_colour != BW_COLOUR and not model_cfg.use_luminance:
         raise InputError(f"--bw-colour {cfg.bw_colour} chooses a black-and-white model's colours (train.py "
                          "--luminance); this model predicts colour from its guides: leave out --bw-colour")
-    check_network_flags(model_cfg, cfg)
     if cfg.style:
         check_network_colours(model_cfg, cfg.bw_colour, "--style")
     if cfg.hints and not cfg.hint_fill:
@@ -176,6 +184,7 @@ def check_render_request(model_cfg: ModelConfig, cfg, outputs=(), check_files: b
         raise InputError("this model was trained without colour hints; retrain with train.py --hints to give it hints")
     if model_cfg.use_luminance and cfg.sketch:
         raise InputError("this model colorizes grayscale photos; give --image, not --sketch")
+    check_network_flags(model_cfg, cfg, keeps_photo)
     if cfg.out is not None:
         check_suffix(cfg.out, IMAGE_FORMATS)
     inputs = [cfg.image, cfg.sketch, cfg.depth, cfg.mask, cfg.style, hints]

@@ -283,7 +283,7 @@ class Renderer:
         """Colorize ``cfg``'s input and write it; returns the output path, the RGB image and the
         guides it was made from (so callers reuse the depth instead of estimating it again)."""
         out = Path(cfg.out) if cfg.out else default_out(cfg)
-        check_render_request(self.model_cfg, cfg, outputs=[out])
+        check_render_request(self.model_cfg, cfg, outputs=[out], keeps_photo=self.reference is not None)
         guides, _ = self.guides(cfg, progress)
         self.check(guides)
         rgb = self.colorize(guides, cfg, self.style_code(cfg.style), progress)

@@ -72,11 +72,12 @@ def add_colour_flags(p: argparse.ArgumentParser, photos: bool = True) -> None:
                             "with this radius; 0: the colours as they came (default: %d)" % CHROMA_SMOOTH)
 
 
-def add_tiling_flags(p: argparse.ArgumentParser, tile: int = TILE) -> None:
+def add_tiling_flags(p: argparse.ArgumentParser, tile: int = TILE, untiled: bool = True) -> None:
     """The network's tiling, ``tile`` px tiles by default (their defaults are applied by :func:`render_config`,
-    so that a flag given is known from one left out)."""
+    so that a flag given is known from one left out); ``untiled``: whether ``--tile 0`` (no tiling) is offered."""
+    never = "0: never tile; " if untiled else ""
     p.add_argument("--tile", type=int, default=argparse.SUPPRESS,
-                   help=f"tile side, multiple of {DOWNSCALE} (0: never tile; default: {tile})")
+                   help=f"tile side, multiple of {DOWNSCALE} ({never}default: {tile})")
     p.add_argument("--overlap", type=int, default=argparse.SUPPRESS,
                    help=f"tile overlap, multiple of {DOWNSCALE} (default: {OVERLAP})")
 
@@ -86,12 +87,18 @@ def _given(a: argparse.Namespace, flags: dict[str, str]) -> tuple[str, ...]:
     return tuple(flag for dest, flag in flags.items() if dest in vars(a))
 
 
+def given_network_flags(a: argparse.Namespace) -> tuple[str, ...]:
+    """The flags given that set how the network runs (``RenderConfig.network_flags``), of those ``a``'s
+    parser declares with :func:`add_render_flags`, :func:`add_colour_flags` and :func:`add_tiling_flags`."""
+    return _given(a, RUN_NETWORK_FLAGS) + _given(a, COLOUR_NETWORK_FLAGS)
+
+
 def colour_settings(a: argparse.Namespace) -> dict:
     """:func:`add_colour_flags`' parsed flags as :class:`process.render.RenderConfig` fields."""
     return dict(chroma_smooth=getattr(a, "chroma_smooth", None),
                 mirror_average=getattr(a, "mirror_average", "on" if MIRROR_AVERAGE else "off") == "on",
                 context=getattr(a, "context", CONTEXT), lines=a.lines, line_reach=a.line_reach,
-                bw_colour=getattr(a, "bw_colour", BW_COLOUR), network_flags=_given(a, COLOUR_NETWORK_FLAGS))
+                bw_colour=getattr(a, "bw_colour", BW_COLOUR))
 
 
 def render_config(a: argparse.Namespace, tile: int = TILE, **fields):
@@ -99,8 +106,7 @@ def render_config(a: argparse.Namespace, tile: int = TILE, **fields):
     the script's own ``fields``; ``tile``: the tile side where ``--tile`` is not given."""
     from process.render import RenderConfig
 
-    colours = colour_settings(a)
-    colours["network_flags"] = _given(a, RUN_NETWORK_FLAGS) + colours["network_flags"]
+    colours = colour_settings(a) | {"network_flags": given_network_flags(a)}  # given: refused if no network runs
     shared = dict(device=a.device, bf16=getattr(a, "bf16", False), align=a.align, restore=getattr(a, "restore", False),
                   tones=getattr(a, "tones", "print"), tile=getattr(a, "tile", tile),
                   overlap=getattr(a, "overlap", OVERLAP), **colours)

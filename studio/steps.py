@@ -278,7 +278,7 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
         cfg.hints = str(ws.new_file(token, "inputs", "hints", stem, ".json"))
         Path(cfg.hints).write_text(hints)
     out = ws.new_file(token, "results", "color", stem, ".png")
-    check_render_request(mcfg, cfg, outputs=[out])
+    check_render_request(mcfg, cfg, outputs=[out], keeps_photo=renderer.reference is not None)
     cfg.out = str(out)
     if cfg.image and mcfg.use_luminance and is_colour(read_photo(cfg.image)):
         note = "note: this photo is in colour; this model colorizes black-and-white photos, so it uses its lightness (L*) only"
@@ -441,6 +441,8 @@ def vary(ws: Workspace, token: str, run: Path | None, render: dict | None, built
     out = ws.new_folder(token, "variants")
     fields = {k_: v for k_, v in (render or {}).items() if k_ not in ("style", "reference")}
     reference = (render or {}).get("reference")  # a result coloured from the reference photo alone: no run
+    if run is None and not reference:
+        raise InputError("choose a run in the list at the top (train one in the Train tab)")
     if run is not None:
         fields["checkpoint"] = str(run)
     cfg = StylesConfig(render=RenderConfig(device=device, **fields), out=str(out),

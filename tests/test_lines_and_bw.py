@@ -321,6 +321,47 @@ def test_flags_for_the_network_are_refused_where_a_black_and_white_render_runs_n
     assert out.exists()
 
 
+def test_network_flags_in_a_batch_are_refused_only_where_no_checkpoint_runs_its_network(bw_run, line_run,
+                                                                                       sample_crop, capsys):
+    """A manifest mixing a black-and-white checkpoint (default colours: no network) with a line-drawing
+    one takes --bf16 for the latter and renders both; with the black-and-white one alone it is refused;
+    a batch's settings fingerprint does not depend on a flag being given with its default value."""
+    import batch_process
+    from batch.local import BatchConfig, settings_key
+    from process.render import RenderConfig
+
+    folder = bw_run / "mixed"
+    folder.mkdir()
+    write_image(folder / "a.png", sample_crop[2].mean(axis=2))
+    write_image(folder / "b.png", sample_crop[2])
+    (folder / "m.csv").write_text(f"input,checkpoint\n{folder / 'a.png'},{bw_run / 'run'}\n"
+                                  f"{folder / 'b.png'},{line_run / 'run'}\n")
+    common = ["--depth", "none", "--align", "off", "--bf16"]
+    assert run_cli(batch_process.main, [str(folder / "m.csv"), "--out", str(folder / "both")] + common) == 0
+    assert (folder / "both" / "a_color.png").exists() and (folder / "both" / "b_color.png").exists()
+    (folder / "one.csv").write_text(f"input,checkpoint\n{folder / 'a.png'},{bw_run / 'run'}\n")
+    capsys.readouterr()
+    assert run_cli(batch_process.main, [str(folder / "one.csv"), "--out", str(folder / "one")] + common) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --bf16 sets how the network runs"), err
+    cfg = BatchConfig(str(folder), str(folder / "x"))
+    assert settings_key(cfg, RenderConfig()) == settings_key(cfg, RenderConfig(network_flags=("--mirror-average",)))
+
+
+def test_network_flags_are_taken_where_a_checkpoint_without_its_photo_runs_its_network():
+    from config.defaults import ModelConfig
+    from process.preflight import check_render_request
+    from process.render import RenderConfig
+
+    bw = ModelConfig(use_luminance=True, color_space="lab", use_depth=False)
+    given = RenderConfig(network_flags=("--bf16",))
+    with pytest.raises(InputError, match="--bf16 sets how the network runs"):
+        check_render_request(bw, given, outputs=[])
+    check_render_request(bw, given, outputs=[], keeps_photo=False)   # its colours are the network's
+    with pytest.raises(InputError, match="give --image, not --sketch"):  # the input's own fault comes first
+        check_render_request(bw, RenderConfig(sketch="x.png", network_flags=("--bf16",)), outputs=[], check_files=False)
+
+
 def test_a_checkpoint_without_its_training_photo_colours_with_the_network_and_says_so_once(bw_run, capsys):
     from process.render import RenderConfig, Renderer
 

@@ -160,7 +160,8 @@ def generate_styles(cfg: StylesConfig, progress: bool = True) -> dict:
         renderer = Renderer(cfg.render.checkpoint, cfg.render.device)
         if cfg.mode == "learned" and renderer.model_cfg.palette_size == 0:
             raise InputError("this checkpoint has no learned palette; train with --color-space lab --palette-size K")
-        check_render_request(renderer.model_cfg, cfg.render, outputs=outputs)
+        check_render_request(renderer.model_cfg, cfg.render, outputs=outputs,
+                             keeps_photo=renderer.reference is not None)
     check_training_photo_kept(cfg.render.tones, renderer.reference is not None)
     if cfg.styles:
         check_network_colours(renderer.model_cfg, cfg.render.bw_colour, "--style")
