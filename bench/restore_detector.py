@@ -21,6 +21,10 @@ The detectors, one row each:
   random aged copies it learns from move it;
 - *recipe's mask*: the recipe's own damage mask, filled the same way (grown 2 px, Telea): what any
   detector could reach with this fill.
+- *the print without its damage, blurred 1 px* (no fill at all): how many damage pixels even the
+  undamaged print itself, its grain and finest detail smoothed away (a Gaussian of sigma
+  :data:`SMOOTH_ORACLE` px), puts within 2 L* of the undamaged print: the most a fill that cannot
+  recreate the print's grain pixel by pixel could reach.
 
 A second table gives each detector on the clean view, which has no damage: whatever it fills there
 is the scene's own detail.
@@ -39,6 +43,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,6 +59,7 @@ from utils.cielab import lightness_to_gray, photo_lightness  # noqa: E402
 from utils.image_io import write_image  # noqa: E402
 
 DAMAGE_RECIPES = ("damaged", "worn-scan")
+SMOOTH_ORACLE = 1.0  # px: the Gaussian the undamaged print is smoothed by for the last row of each print
 PICTURE_CROP = (240, 400)  # px (height, width): the centre of each view shown at full resolution, so specks show
 
 
@@ -63,6 +69,17 @@ def detector_scores(photo, recipe: str, detector=None) -> dict:
     against the recipe's own damage mask (``bench/quality.restore_scores``' last three scores)."""
     scores = restore_scores(photo, recipe, detector)
     return {k: scores[k] for k in ("damage", "found_share", "false_per_hit")}
+
+
+def smooth_oracle_share(photo, recipe: str) -> float:
+    """The share of ``recipe``'s damage pixels at which the print without its damage, smoothed by
+    :data:`SMOOTH_ORACLE` px, lies within 2 L* of itself unsmoothed (``bench/quality.restore_scores``'
+    measure, with that smoothed print as the restoration)."""
+    light = photo_lightness(photo)
+    _, damage = age_print(light, recipe)
+    clean, _ = age_print(light, recipe, damage=False)
+    smooth = cv2.GaussianBlur(clean, (0, 0), SMOOTH_ORACLE)
+    return float((np.abs(smooth - clean)[damage] * 100 <= 2.0).mean())
 
 
 def picture_row(photo, recipe: str, detector) -> np.ndarray:
@@ -133,6 +150,8 @@ def main(argv=None) -> int:
                 print(f"| {name} | {recipe} | {label} | {r['damage']} | {100 * r['found_share']:.0f} % | "
                       f"{r['false_per_hit']:.1f} | {100 * r['restored_share']:.0f} % | {r['changed_elsewhere']:.2f} |",
                       flush=True)
+            print(f"| {name} | {recipe} | the print without its damage, blurred {SMOOTH_ORACLE:g} px | - | - | - | "
+                  f"{100 * smooth_oracle_share(case.test_photo, recipe):.0f} % | - |", flush=True)
         clean_rows += [f"| {name} | {label} | {cells} |" for label, detector in detectors
                        for cells in [clean_view_cells(case.test_photo, detector)]]
     print(f"\nlearning a detector: {', '.join(learning)}")
