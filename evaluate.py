@@ -21,7 +21,7 @@ from utils.cli import ArgumentParser, run_cli
 
 def main(argv=None) -> int:
     from config.defaults import DEVICES, TILE
-    from process.render_flags import add_colour_flags, colour_settings, given_network_flags
+    from process.render_flags import add_colour_flags, colour_settings
 
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", default="runs/latest", help="run folder or checkpoint file")
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     out = args.out or (Path(args.checkpoint) / "eval" if Path(args.checkpoint).is_dir() else Path("eval"))
     report = evaluate_checkpoint(args.checkpoint, args.image, args.depth, out, args.device,
                                  getattr(args, "tile", TILE) or None,
-                                 **colour_settings(args) | {"network_flags": given_network_flags(args)})
+                                 **colour_settings(args))
     rows = [("model", report["model"])]
     if "baseline_mean_colour" in report:
         rows.append(("mean-colour baseline", report["baseline_mean_colour"]))

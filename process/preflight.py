@@ -65,14 +65,15 @@ def check_network_flags(model_cfg: ModelConfig, cfg, keeps_photo: bool = True, w
     ``--tile``, ``--mirror-average``, ...) where the render runs none (:func:`runs_network`), where they
     would change nothing. ``which``: the model, named in the message (a batch's checkpoint)."""
     if cfg.network_flags and not runs_network(model_cfg, cfg.bw_colour, keeps_photo):
-        raise InputError(f"{_listed(cfg.network_flags)} set{'s' if len(cfg.network_flags) == 1 else ''} how the "
-                         f"network runs, and {which or 'this'} black-and-white render takes its colours from the "
-                         "training photo without it (--bw-colour transfer, the default): add --bw-colour network or "
-                         f"both, or leave {_it(cfg.network_flags)} out")
+        raise InputError(f"{_set_how(cfg.network_flags)} the network runs, and {which or 'this'} black-and-white "
+                         "render takes its colours from the training photo without it (--bw-colour transfer, the "
+                         f"default): add --bw-colour network or both, or leave {_it(cfg.network_flags)} out")
 
 
-def _listed(flags) -> str:
-    return " and ".join(flags) if len(flags) < 3 else ", ".join(flags[:-1]) + " and " + flags[-1]
+def _set_how(flags) -> str:
+    """'--a sets how' / '--a and --b set how' / '--a, --b and --c set how'."""
+    listed = " and ".join(flags) if len(flags) < 3 else ", ".join(flags[:-1]) + " and " + flags[-1]
+    return f"{listed} set{'s' if len(flags) == 1 else ''} how"
 
 
 def _it(flags) -> str:
@@ -106,8 +107,8 @@ def check_photo_only_request(cfg, reference, outputs=()) -> None:
     if cfg.depth not in (None, "none"):
         raise InputError("--reference colours without depth: leave out --depth")
     if cfg.network_flags:
-        raise InputError(f"{_listed(cfg.network_flags)} set{'s' if len(cfg.network_flags) == 1 else ''} how a network "
-                         f"runs, and --reference colours without one: leave {_it(cfg.network_flags)} out")
+        raise InputError(f"{_set_how(cfg.network_flags)} a network runs, and --reference colours without one: "
+                         f"leave {_it(cfg.network_flags)} out")
 
 
 def check_training_photo_kept(tones: str, keeps_reference: bool) -> None:

@@ -94,11 +94,12 @@ def given_network_flags(a: argparse.Namespace) -> tuple[str, ...]:
 
 
 def colour_settings(a: argparse.Namespace) -> dict:
-    """:func:`add_colour_flags`' parsed flags as :class:`process.render.RenderConfig` fields."""
+    """:func:`add_colour_flags`' parsed flags as :class:`process.render.RenderConfig` fields, with the
+    flags given that set how the network runs (:func:`given_network_flags`: refused where none runs)."""
     return dict(chroma_smooth=getattr(a, "chroma_smooth", None),
                 mirror_average=getattr(a, "mirror_average", "on" if MIRROR_AVERAGE else "off") == "on",
                 context=getattr(a, "context", CONTEXT), lines=a.lines, line_reach=a.line_reach,
-                bw_colour=getattr(a, "bw_colour", BW_COLOUR))
+                bw_colour=getattr(a, "bw_colour", BW_COLOUR), network_flags=given_network_flags(a))
 
 
 def render_config(a: argparse.Namespace, tile: int = TILE, **fields):
@@ -106,10 +107,9 @@ def render_config(a: argparse.Namespace, tile: int = TILE, **fields):
     the script's own ``fields``; ``tile``: the tile side where ``--tile`` is not given."""
     from process.render import RenderConfig
 
-    colours = colour_settings(a) | {"network_flags": given_network_flags(a)}  # given: refused if no network runs
     shared = dict(device=a.device, bf16=getattr(a, "bf16", False), align=a.align, restore=getattr(a, "restore", False),
                   tones=getattr(a, "tones", "print"), tile=getattr(a, "tile", tile),
-                  overlap=getattr(a, "overlap", OVERLAP), **colours)
+                  overlap=getattr(a, "overlap", OVERLAP), **colour_settings(a))
     if hasattr(a, "hint_fill"):
         shared["hint_fill"] = a.hint_fill == "on"
     return RenderConfig(**shared, **fields)

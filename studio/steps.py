@@ -292,8 +292,8 @@ def colorize(ws: Workspace, token: str, run: Path, source: str, upload, canvas, 
     if shown is None:
         from data.samples import stereo_motorcycle_views
         shown = str(write_image(out.with_name(out.stem + "-input.png"), stereo_motorcycle_views()[1].photo))
-    elif Path(shown).suffix.lower() not in BROWSER_TYPES:  # e.g. a TIFF scan: shown (and clicked on) as PNG
-        shown = str(write_image(out.with_name(out.stem + "-input.png"), read_photo(shown)))
+    else:
+        shown = _shown(shown, out)
     render = {k: v for k, v in asdict(cfg).items() if k in ("image", "sketch", "depth", "mask", "style", "hints")}
     return Result(out.stem, shown, str(out), depth, render, note)
 
@@ -341,10 +341,18 @@ def colorize_from_reference(ws: Workspace, token: str, reference_upload, source:
     notes = [renderer.alignment_note]
     if is_colour(read_photo(image)):
         notes.insert(0, "note: this photo is in colour; only its lightness (L*) is coloured")
-    shown = str(image) if Path(image).suffix.lower() in BROWSER_TYPES else str(  # e.g. a TIFF scan, shown as PNG
-        write_image(out.with_name(out.stem + "-input.png"), read_photo(image)))
-    return Result(out.stem, shown, str(out), None, {"image": str(image), "reference": str(reference)},
+    return Result(out.stem, _shown(str(image), out), str(out), None, {"image": str(image), "reference": str(reference)},
                   "\n".join(n for n in notes if n))
+
+
+def _shown(image: str, out: Path) -> str:
+    """The input ``image`` as the page shows it (and is clicked on): itself, or a PNG copy beside the
+    result ``out`` where a browser cannot show its type (e.g. a TIFF scan)."""
+    from utils.image_io import read_photo, write_image
+
+    if Path(image).suffix.lower() in BROWSER_TYPES:
+        return image
+    return str(write_image(out.with_name(out.stem + "-input.png"), read_photo(image)))
 
 
 def hint_list(text: str | None) -> list:
